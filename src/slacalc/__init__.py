@@ -1,0 +1,55 @@
+"""slacalc: service-level deadlines for IT maintenance contracts.
+
+Business-time calendars with statutory holidays and weekend make-up workdays (调休), the 15:00
+cutoff rule, and a fast deadline engine.
+
+>>> import datetime as dt
+>>> import slacalc as sla
+>>> cal = sla.Calendar.from_coverage("5x8", country="CN")
+>>> cal.add(dt.datetime(2026, 11, 22, 10, tzinfo=cal.tz), dt.timedelta(hours=2))  # a Sunday
+datetime.datetime(2026, 11, 23, 11, 0, tzinfo=zoneinfo.ZoneInfo(key='Asia/Shanghai'))
+"""
+
+from slacalc.calendar import Calendar, DayInfo, Segment
+from slacalc.coverage import Coverage, Hours
+from slacalc.errors import (
+    CoverageError,
+    DurationError,
+    HorizonError,
+    HorizonWarning,
+    NaiveDatetimeError,
+    OutOfRangeError,
+    SlaError,
+    SlaValueError,
+    SlaWarning,
+    UnknownCountryError,
+    UnknownTimezoneError,
+)
+from slacalc.targets import BusinessDays, NextBusinessDay, NextDay, Target, Within
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BusinessDays",
+    "Calendar",
+    "Coverage",
+    "CoverageError",
+    "DayInfo",
+    "DurationError",
+    "HorizonError",
+    "HorizonWarning",
+    "Hours",
+    "NaiveDatetimeError",
+    "NextBusinessDay",
+    "NextDay",
+    "OutOfRangeError",
+    "Segment",
+    "SlaError",
+    "SlaValueError",
+    "SlaWarning",
+    "Target",
+    "UnknownCountryError",
+    "UnknownTimezoneError",
+    "Within",
+    "__version__",
+]

@@ -1,0 +1,487 @@
+"""The fast core: a calendar compiled to sorted integer arrays.
+
+A :class:`Timeline` turns a calendar's rules (zone, day rule, daily windows, holidays) into
+immutable :class:`Snapshot` objects covering a range of local years. Queries read the current
+snapshot without a lock; when a query needs years the snapshot lacks, a new, wider snapshot is
+compiled under the timeline's lock and swapped in with one assignment. Nothing is ever mutated
+after publication, so readers on other threads always see a consistent snapshot.
+
+Snapshot invariants (all instants are integer POSIX seconds; window boundaries are whole seconds
+because zone offsets and window specs are whole seconds):
+
+* ``lo`` is local midnight starting ``first_year``; ``hi`` local midnight after ``last_year``.
+  The snapshot answers for instants ``lo <= t < hi``.
+* ``starts[i] < ends[i] < starts[i + 1]``: the covered intervals ``[starts[i], ends[i])`` in
+  order; windows that touch (17:00 end, 17:00 start; 24:00 and the next day's 00:00) are merged.
+* ``cum[i]`` is the covered time in ``[lo, starts[i])`` and ``cum[n]`` the total, so
+  ``cumend[i] = cum[i + 1] = cum[i] + ends[i] - starts[i]``.
+
+Then, with ``i = bisect_right(ends, t)`` (the first interval that ends after ``t``), the covered
+time before ``t`` is ``pos(t) = cum[i] + max(0, t - starts[i])`` (``cum[n]`` when ``i == n``),
+and the earliest instant at which the covered time reaches ``p > 0`` is ``inv(p) = starts[j] +
+p - cum[j]`` with ``j = bisect_left(cumend, p)``. ``add(t, d) = inv(pos(t) + d)`` and
+``elapsed(a, b) = pos(b) - pos(a)``: two bisections whatever the duration. The same arithmetic
+carries microseconds: ``bisect_right(ends, t_us // 10**6)`` finds the same interval because
+``ends`` are whole seconds.
+
+Day tables: ``midnights[k]`` is the instant local day ``ord0 + k`` begins (one more entry than
+days), ``business`` a bytearray of business-day flags and ``busord`` the sorted ordinals of
+business days, so the n-th business day after a date is one bisection.
+
+For batches of integer seconds the snapshot also builds *bucket tables*: if every boundary is a
+multiple of ``B`` seconds after ``lo``, coverage is constant on each bucket, and ``add(x, d)`` on
+a bucket ``(lo + kB, lo + (k + 1)B]`` is either a constant or ``x + const`` (see
+:meth:`Snapshot.add_table`). Step functions such as the next-business-day deadline are constant
+between breakpoints and become a single list lookup per case (:meth:`Snapshot.step_table`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Sequence
+from math import gcd
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slacalc._holidays import HolidaySource
+from slacalc.coverage import Hours
+from slacalc.errors import DurationError, OutOfRangeError
+
+__all__ = ["MAX_YEAR", "MIN_YEAR", "Snapshot", "Timeline", "epoch_of_wall"]
+
+MIN_YEAR = 1900
+MAX_YEAR = 2199
+US = 1_000_000
+DAY = 86_400
+UTC = dt.UTC
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
+ONE_SECOND = dt.timedelta(seconds=1)
+# Bucket tables larger than this fall back to bisection (memory over speed).
+MAX_TABLE = 4_000_000
+# Buckets shorter than this would make tables needlessly large; bisection is used instead.
+MIN_BUCKET = 60
+
+DayKind = str  # "business", "makeup", "holiday", "weekend", "closed", "extra_holiday", "extra_workday"
+
+
+def _epoch(aware: dt.datetime) -> int:
+    """Whole POSIX seconds of an aware datetime (honours ``fold``)."""
+    return (aware - EPOCH) // ONE_SECOND
+
+
+def _local(u: int, zone: ZoneInfo) -> dt.datetime:
+    """The naive local wall time of instant ``u`` (seconds)."""
+    return (EPOCH + dt.timedelta(seconds=u)).astimezone(zone).replace(tzinfo=None)
+
+
+def epoch_of_wall(zone: ZoneInfo, ordinal: int, sec: int, fold: int = 0) -> int:
+    """The instant the wall clock in ``zone`` first reads ``sec`` seconds into local day ``ordinal``.
+
+    ``sec == 86400`` is the next day's midnight. In a repeated hour (a fall-back fold) the first
+    occurrence is taken (``fold=0``; ``fold=1`` asks for the second). A wall time that does not
+    exist (a spring-forward gap) maps to the transition itself, the first instant whose wall
+    clock reads later than ``sec``: a shop opening at 02:30 on a day that skips from 02:00 to
+    03:00 opens at 03:00.
+    """
+    if sec >= DAY:
+        ordinal += sec // DAY
+        sec %= DAY
+    day = dt.date.fromordinal(ordinal)
+    naive = dt.datetime(day.year, day.month, day.day, sec // 3600, sec // 60 % 60, sec % 60)
+    u = _epoch(naive.replace(tzinfo=zone, fold=fold))
+    if _local(u, zone) == naive:
+        return u
+    # In a gap: search the transition between the two readings of the offset.
+    a = _epoch(naive.replace(tzinfo=zone, fold=1))
+    b = _epoch(naive.replace(tzinfo=zone, fold=0))
+    lo, hi = min(a, b), max(a, b)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if _local(mid, zone) >= naive:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+class Rules:
+    """Everything a calendar's coverage depends on; shared by all its snapshots."""
+
+    __slots__ = (
+        "coverage_uses_holidays",
+        "extra_holidays",
+        "extra_workdays",
+        "holidays",
+        "hours",
+        "rule",
+        "zone",
+    )
+
+    def __init__(
+        self,
+        zone: ZoneInfo,
+        rule: str,
+        hours: Hours,
+        holidays: HolidaySource,
+        extra_holidays: frozenset[dt.date],
+        extra_workdays: frozenset[dt.date],
+    ) -> None:
+        self.zone = zone
+        self.rule = rule
+        self.hours = hours
+        self.holidays = holidays
+        self.extra_holidays = extra_holidays
+        self.extra_workdays = extra_workdays
+        self.coverage_uses_holidays = rule == "business"
+
+
+class Snapshot:
+    """One compiled range of years; immutable after construction (see the module docstring)."""
+
+    __slots__ = (
+        "_lock",
+        "_tables",
+        "bucket",
+        "busord",
+        "business",
+        "cum",
+        "cumend",
+        "ends",
+        "first_year",
+        "hi",
+        "holiday_names",
+        "kinds",
+        "last_year",
+        "lo",
+        "midnights",
+        "ord0",
+        "rules",
+        "starts",
+        "total",
+        "workdays",
+    )
+
+    def __init__(self, rules: Rules, first_year: int, last_year: int) -> None:
+        self.rules = rules
+        self.first_year = first_year
+        self.last_year = last_year
+        zone, hours, rule = rules.zone, rules.hours, rules.rule
+        data = rules.holidays.read(first_year, last_year)
+        names = data.holidays
+        self.holiday_names = names
+        self.workdays = data.workdays
+        weekend = rules.holidays.weekend
+        extra_h, extra_w = rules.extra_holidays, rules.extra_workdays
+        ord0 = dt.date(first_year, 1, 1).toordinal()
+        ord_end = dt.date(last_year + 1, 1, 1).toordinal()
+        ndays = ord_end - ord0
+        self.ord0 = ord0
+
+        midnights = [epoch_of_wall(zone, o, 0) for o in range(ord0, ord_end + 1)]
+        self.midnights = midnights
+        self.lo, self.hi = midnights[0], midnights[-1]
+
+        business = bytearray(ndays)
+        kinds: list[DayKind] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        makeup_windows = hours.for_makeup()
+        for k in range(ndays):
+            day = dt.date.fromordinal(ord0 + k)
+            wd = day.weekday()
+            if day in extra_h:
+                kind, is_bd = "extra_holiday", False
+            elif day in extra_w:
+                kind, is_bd = "extra_workday", True
+            elif day in names:
+                kind, is_bd = "holiday", False
+            elif day in data.workdays:
+                kind, is_bd = "makeup", True
+            elif wd in weekend:
+                kind, is_bd = "weekend", False
+            else:
+                kind, is_bd = "business", True
+            kinds.append(kind)
+            business[k] = is_bd
+            if rule == "all":
+                windows = hours.for_weekday(wd)
+            elif is_bd:
+                windows = makeup_windows if wd in weekend else hours.for_weekday(wd)
+            elif kind == "weekend" and hours.listed(wd):
+                windows = hours.for_weekday(wd)
+            else:
+                windows = ()
+            if not windows:
+                continue
+            m0, m1 = midnights[k], midnights[k + 1]
+            # A day of exactly 86400 s has no net offset change: wall time is midnight + offset.
+            # (The tz database has no day with two transitions that cancel out; the property
+            # tests check window instants against zoneinfo directly.)
+            regular = m1 - m0 == DAY
+            for ws, we in windows:
+                s = m0 + ws if regular else epoch_of_wall(zone, ord0 + k, ws)
+                e = m0 + we if regular else epoch_of_wall(zone, ord0 + k, we)
+                if e <= s:
+                    continue  # a window swallowed by a DST gap
+                if ends and s <= ends[-1]:
+                    ends[-1] = max(ends[-1], e)
+                else:
+                    starts.append(s)
+                    ends.append(e)
+        self.starts, self.ends = starts, ends
+        self.kinds = kinds
+        self.business = business
+        self.busord = [ord0 + k for k in range(ndays) if business[k]]
+        cum = [0]
+        acc = 0
+        for s, e in zip(starts, ends, strict=True):
+            acc += e - s
+            cum.append(acc)
+        self.cum = cum
+        self.cumend = cum[1:]
+        self.total = acc
+        self._tables: dict[Any, Any] = {}
+        self._lock = threading.Lock()
+        bucket = self.hi - self.lo
+        for x in starts:
+            bucket = gcd(bucket, x - self.lo)
+        for x in ends:
+            bucket = gcd(bucket, x - self.lo)
+        for x in midnights:
+            bucket = gcd(bucket, x - self.lo)
+        self.bucket = bucket
+
+    # -- scalar queries, microseconds ------------------------------------------------------
+    def pos_us(self, t: int) -> int:
+        """Covered microseconds in ``[lo, t)``; requires ``lo <= t // US < hi``."""
+        i = bisect_right(self.ends, t // US)
+        if i == len(self.starts):
+            return self.total * US
+        into = t - self.starts[i] * US
+        return self.cum[i] * US + (into if into > 0 else 0)
+
+    def inv_us(self, p: int) -> int:
+        """Earliest instant (µs) with covered time ``p`` since ``lo``; ``0 < p <= total``."""
+        j = bisect_left(self.cumend, -(-p // US))
+        return self.starts[j] * US + p - self.cum[j] * US
+
+    def open_at(self, t: int) -> tuple[bool, int]:
+        """(is ``t`` covered, index of the first interval ending after ``t``) for ``t`` in µs."""
+        i = bisect_right(self.ends, t // US)
+        return i < len(self.starts) and self.starts[i] * US <= t, i
+
+    def day_index(self, t_s: int) -> int:
+        """Index ``k`` of the local day holding instant ``t_s`` (ordinal ``ord0 + k``)."""
+        return bisect_right(self.midnights, t_s) - 1
+
+    def nth_business(self, o: int, n: int) -> int | None:
+        """Ordinal of the n-th business day after ``o`` (before, for n < 0; ``o`` rolled forward
+        for n == 0), or ``None`` when the answer lies outside this snapshot."""
+        busord = self.busord
+        if n > 0:
+            idx = bisect_right(busord, o) + n - 1
+        elif n < 0:
+            idx = bisect_left(busord, o) + n
+        else:
+            idx = bisect_left(busord, o)
+        return busord[idx] if 0 <= idx < len(busord) else None
+
+    def is_business(self, o: int) -> bool:
+        """Whether day ordinal ``o`` (inside this snapshot) is a business day."""
+        return bool(self.business[o - self.ord0])
+
+    # -- batch tables ------------------------------------------------------------------------
+    def table(self, key: object, build: Callable[[], Any]) -> Any:
+        tables = self._tables
+        found = tables.get(key)
+        if found is None:
+            with self._lock:
+                found = tables.get(key)
+                if found is None:
+                    found = build()
+                    tables[key] = found
+        return found
+
+    def add_table(self, d: int) -> tuple[int, int, list[int], bytearray, int] | None:
+        """Tables for ``add(x, d)`` on integer seconds, or ``None`` when bisection is better.
+
+        With ``B = gcd(bucket, d)`` every boundary, every covered run and ``d`` are multiples of
+        ``B``. On a right-closed bucket ``(S, S + B]`` with ``S = lo + kB``, ``pos`` is either
+        constant (the bucket is uncovered: ``add`` is the constant ``A[k]``) or ``pos(S) + x - S``
+        (covered: ``pos(x) + d`` stays inside one run of ``inv``'s linear pieces because those
+        break only at multiples of ``B``, so ``add(x, d) = x + A[k]``). ``O[k]`` says which.
+        Returns ``(T, B, A, O, limit)``: index ``k = (x - T) // B`` with ``T = lo + 1``; valid
+        for ``lo < x <= limit``.
+        """
+        size = gcd(self.bucket, d)
+        if size < MIN_BUCKET or (self.hi - self.lo) // size > MAX_TABLE:
+            return None
+        starts, ends, cum, cumend, total = self.starts, self.ends, self.cum, self.cumend, self.total
+        n = len(starts)
+        lo = self.lo
+        nb = (self.hi - lo) // size
+        table_a: list[int] = []
+        opened = bytearray()
+        i = 0  # first interval ending after the bucket start
+        j = 0  # inverse pointer, monotone
+        for k in range(nb):
+            s = lo + k * size
+            while i < n and ends[i] <= s:
+                i += 1
+            if i < n and starts[i] <= s:
+                p0 = cum[i] + s - starts[i]
+                is_open = True
+            else:
+                p0 = cum[i] if i < n else total
+                is_open = False
+            target = p0 + d + (size if is_open else 0)
+            if target > total:
+                break
+            while cumend[j] < target:
+                j += 1
+            value = starts[j] + target - cum[j]
+            if is_open:
+                table_a.append(value - s - size)
+                opened.append(1)
+            else:
+                table_a.append(value)
+                opened.append(0)
+        limit = lo + len(table_a) * size
+        return lo + 1, size, table_a, opened, limit
+
+    def pos_table(self) -> tuple[int, int, list[int], bytearray] | None:
+        """Tables for ``pos(x)`` on integer seconds: ``pos(x) = K[k] + (x if O[k] else 0)``.
+
+        Buckets are left-closed ``[lo + kB, lo + (k + 1)B)``, ``k = (x - lo) // B``.
+        """
+        size = self.bucket
+        if size < MIN_BUCKET or (self.hi - self.lo) // size > MAX_TABLE:
+            return None
+        starts, ends, cum, total = self.starts, self.ends, self.cum, self.total
+        n = len(starts)
+        lo = self.lo
+        table_k: list[int] = []
+        opened = bytearray()
+        i = 0
+        for k in range((self.hi - lo) // size):
+            s = lo + k * size
+            while i < n and ends[i] <= s:
+                i += 1
+            if i < n and starts[i] <= s:
+                table_k.append(cum[i] - starts[i])
+                opened.append(1)
+            else:
+                table_k.append(cum[i] if i < n else total)
+                opened.append(0)
+        return lo, size, table_k, opened
+
+    def step_table(
+        self, breakpoints: Sequence[int], value: Callable[[int], int]
+    ) -> tuple[int, int, list[int]] | None:
+        """Tables for a step function of integer seconds: ``f(x) = V[(x - lo) // B]``.
+
+        ``breakpoints`` lists every instant in ``[lo, hi)`` where ``f`` may change (it is
+        constant from each one to the next); ``value(u)`` evaluates ``f`` at ``u``.
+        """
+        lo, hi = self.lo, self.hi
+        size = self.bucket
+        points = sorted({lo, *(b for b in breakpoints if lo <= b < hi)})
+        for b in points:
+            size = gcd(size, b - lo)
+        if size < MIN_BUCKET or (hi - lo) // size > MAX_TABLE:
+            return None
+        values: list[int] = []
+        for b, nxt in zip(points, [*points[1:], hi], strict=True):
+            values.extend([value(b)] * ((nxt - b) // size))
+        return lo, size, values
+
+
+class Timeline:
+    """A lazily extended, thread-safe series of snapshots for one calendar."""
+
+    __slots__ = ("_lock", "_snap", "rules")
+
+    def __init__(self, rules: Rules) -> None:
+        self.rules = rules
+        self._lock = threading.Lock()
+        self._snap: Snapshot | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickle the rules only; the compiled tables are rebuilt on first use.
+        return (Timeline, (self.rules,))
+
+    def snapshot(self) -> Snapshot | None:
+        return self._snap
+
+    def years(self, first: int, last: int) -> Snapshot:
+        """A snapshot covering at least local years ``first..last`` (clamped to the range)."""
+        snap = self._snap
+        if snap is not None and snap.first_year <= first and last <= snap.last_year:
+            return snap
+        if first < MIN_YEAR or last > MAX_YEAR:
+            bad = first if first < MIN_YEAR else last
+            raise OutOfRangeError(
+                f"year {bad} is outside the years slacalc can compute ({MIN_YEAR}-{MAX_YEAR})"
+            )
+        with self._lock:
+            snap = self._snap
+            if snap is not None and snap.first_year <= first and last <= snap.last_year:
+                return snap
+            if snap is not None:
+                span = snap.last_year - snap.first_year + 1
+                if last > snap.last_year:
+                    last = max(last, min(MAX_YEAR, snap.last_year + span))
+                first = min(first, snap.first_year)
+                last = max(last, snap.last_year)
+            new = Snapshot(self.rules, max(MIN_YEAR, first), min(MAX_YEAR, last))
+            self._snap = new
+            return new
+
+    def around(self, lo_s: int, hi_s: int) -> Snapshot:
+        """A snapshot answering for every instant in ``[lo_s, hi_s]`` (seconds)."""
+        snap = self._snap
+        if snap is not None and snap.lo <= lo_s and hi_s < snap.hi:
+            return snap
+        first = _utc_year(lo_s) - 1
+        last = _utc_year(hi_s) + 1
+        snap = self.years(max(first, MIN_YEAR), min(last, MAX_YEAR))
+        if not (snap.lo <= lo_s and hi_s < snap.hi):
+            bad = lo_s if lo_s < snap.lo else hi_s
+            raise OutOfRangeError(
+                f"instant {EPOCH + dt.timedelta(seconds=bad)} is outside the years slacalc can "
+                f"compute ({MIN_YEAR}-{MAX_YEAR})"
+            )
+        return snap
+
+    def reaching(self, t_us: int, d_us: int) -> tuple[Snapshot, int]:
+        """A snapshot holding ``t`` and at least ``d`` of covered time after it; ``pos(t) + d``."""
+        t_s = t_us // US
+        snap = self.around(t_s, t_s)
+        if d_us // US > _LAST_INSTANT - t_s:
+            raise DurationError(
+                f"a duration of {dt.timedelta(microseconds=d_us)} from this start ends after "
+                f"{MAX_YEAR}, the last year slacalc computes"
+            )
+        while True:
+            target = snap.pos_us(t_us) + d_us
+            if target <= snap.total * US:
+                return snap, target
+            if snap.last_year >= MAX_YEAR:
+                raise DurationError(
+                    f"a duration of {dt.timedelta(microseconds=d_us)} from this start is not "
+                    f"reached before the end of {MAX_YEAR}, the last year slacalc computes"
+                )
+            snap = self.years(snap.first_year, snap.last_year + 1)
+
+
+_LAST_INSTANT = 7_258_118_400  # 2200-01-01T00:00Z
+
+
+def _utc_year(u: int) -> int:
+    if u < -2_208_988_800:  # before 1900-01-01 UTC
+        return MIN_YEAR - 1
+    if u >= 7_258_118_400:  # 2200-01-01 UTC
+        return MAX_YEAR + 1
+    return (EPOCH + dt.timedelta(seconds=u)).year

@@ -1,0 +1,720 @@
+"""Business-time calendars: construction, day arithmetic, and datetime <-> core conversion.
+
+>>> import datetime as dt
+>>> import slacalc as sla
+>>> cal = sla.Calendar.from_coverage("5x8", country="CN")
+>>> start = dt.datetime(2026, 9, 30, 15, 1, tzinfo=cal.tz)
+>>> cal.add(start, dt.timedelta(hours=4))          # 1h59m that day, the rest after National Day
+datetime.datetime(2026, 10, 8, 11, 1, tzinfo=zoneinfo.ZoneInfo(key='Asia/Shanghai'))
+>>> cal.is_business_day(dt.date(2026, 10, 10))     # a make-up Saturday (调休)
+True
+>>> cal.add_business_days(dt.date(2026, 10, 5), 0) # "due on the 5th, postponed past holidays"
+datetime.date(2026, 10, 8)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import islice
+from typing import Any, Literal, overload
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from slacalc._holidays import HolidaySource, as_dates, resolve_zone
+from slacalc._timeline import EPOCH, MAX_YEAR, MIN_YEAR, US, Rules, Snapshot, Timeline
+from slacalc.coverage import Coverage, Hours
+from slacalc.errors import (
+    CoverageError,
+    DurationError,
+    HorizonError,
+    HorizonWarning,
+    NaiveDatetimeError,
+    OutOfRangeError,
+    SlaError,
+    SlaValueError,
+)
+
+__all__ = ["Calendar", "DayInfo", "Segment"]
+
+_MIN_US = (dt.datetime(MIN_YEAR, 1, 2, tzinfo=dt.UTC) - EPOCH) // dt.timedelta(microseconds=1)
+_MAX_US = (dt.datetime(MAX_YEAR, 12, 31, tzinfo=dt.UTC) - EPOCH) // dt.timedelta(microseconds=1)
+_DAY_KIND_TEXT = {
+    "business": "business day",
+    "makeup": "make-up workday",
+    "holiday": "holiday",
+    "weekend": "weekend",
+    "extra_holiday": "extra holiday",
+    "extra_workday": "extra workday",
+}
+
+
+def _to_us(t: object, name: str) -> int:
+    """POSIX microseconds of an aware datetime; clear errors for anything else."""
+    if not isinstance(t, dt.datetime):
+        raise SlaValueError(f"{name} must be an aware datetime, not {t!r}")
+    if t.utcoffset() is None:
+        raise NaiveDatetimeError(
+            f"{name}={t!r} is naive: slacalc needs the instant, so attach a zone, e.g. "
+            f"{name}.replace(tzinfo=ZoneInfo('Asia/Shanghai'))"
+        )
+    td = t - EPOCH
+    us = (td.days * 86_400 + td.seconds) * US + td.microseconds
+    if not _MIN_US <= us <= _MAX_US:
+        raise OutOfRangeError(
+            f"{name}={t.isoformat()} is outside the years slacalc can compute "
+            f"({MIN_YEAR}-{MAX_YEAR})"
+        )
+    return us
+
+
+def _to_duration_us(d: object, name: str = "duration") -> int:
+    if isinstance(d, bool) or not isinstance(d, dt.timedelta):
+        raise DurationError(f"{name} must be a datetime.timedelta, not {d!r}")
+    us = (d.days * 86_400 + d.seconds) * US + d.microseconds
+    if us < 0:
+        raise DurationError(f"{name}={d!r} is negative; deadlines only move forward")
+    return us
+
+
+def _check_date(day: object, name: str = "day") -> dt.date:
+    if isinstance(day, dt.datetime) or not isinstance(day, dt.date):
+        raise SlaValueError(
+            f"{name} must be a datetime.date, not {day!r}"
+            + (" (pass .date(), or use effective_day for an instant)"
+               if isinstance(day, dt.datetime) else "")
+        )
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise OutOfRangeError(
+            f"{name}={day.isoformat()} is outside the years slacalc can compute "
+            f"({MIN_YEAR}-{MAX_YEAR})"
+        )
+    return day
+
+
+def _check_time(value: object, name: str) -> dt.time:
+    if not isinstance(value, dt.time):
+        raise SlaValueError(f"{name} must be a datetime.time such as time(15), not {value!r}")
+    if value.tzinfo is not None:
+        raise SlaValueError(
+            f"{name}={value!r} has a tzinfo; times of day are read in the calendar's own zone"
+        )
+    return value
+
+
+def _int_list(values: Iterable[Any], name: str) -> list[Any]:
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise SlaValueError(f"{name} must be a list of datetimes or of int POSIX seconds")
+    return values if isinstance(values, list) else list(values)
+
+
+def _bad_element(values: Sequence[Any], name: str, want: type) -> SlaValueError:
+    """Find the first element that is not of the batch's kind and say which it is."""
+    for i, v in enumerate(values):
+        if want is int:
+            ok = isinstance(v, int) and not isinstance(v, bool)
+        else:
+            ok = isinstance(v, dt.datetime) and v.utcoffset() is not None
+        if not ok:
+            kind = "int POSIX seconds" if want is int else "aware datetimes"
+            return SlaValueError(
+                f"{name}[{i}]={v!r}: a batch must be all {kind} (the first element decides)"
+            )
+    return SlaValueError(f"{name}: a value is outside the years slacalc can compute")
+
+
+@attrs.frozen
+class Segment:
+    """A piece of an interval, counted as covered time or skipped, and why.
+
+    ``reason`` reads like ``"09:00-17:00 business day"``, ``"weekend"``, ``"holiday: National
+    Day"``, ``"outside hours"`` or ``"make-up workday"``.
+    """
+
+    start: dt.datetime
+    end: dt.datetime
+    counted: bool
+    reason: str
+
+    @property
+    def duration(self) -> dt.timedelta:
+        return self.end - self.start
+
+    def __str__(self) -> str:
+        mark = "counted" if self.counted else "skipped"
+        return (
+            f"{self.start:%Y-%m-%d %a %H:%M} -> {self.end:%Y-%m-%d %a %H:%M}  {mark:7s} "
+            f"{_fmt_td(self.duration):>9s}  {self.reason}"
+        )
+
+
+@attrs.frozen
+class DayInfo:
+    """What a calendar says about one local day."""
+
+    day: dt.date
+    business: bool
+    kind: str
+    name: str | None
+    windows: tuple[tuple[dt.datetime, dt.datetime], ...]
+
+    def __str__(self) -> str:
+        text = _DAY_KIND_TEXT.get(self.kind, self.kind)
+        return f"{text}: {self.name}" if self.name else text
+
+
+def _fmt_td(td: dt.timedelta) -> str:
+    total = int(td.total_seconds())
+    h, rest = divmod(total, 3600)
+    return f"{h}h{rest // 60:02d}m" + (f"{rest % 60:02d}s" if rest % 60 else "")
+
+
+@attrs.frozen(init=False)
+class Calendar:
+    """A time zone, a rule for covered days, and daily windows of local wall-clock time.
+
+    Args:
+        tz: IANA zone name or ``ZoneInfo``; required unless ``country`` has a single legal zone.
+        country: ISO code known to ``holidays`` (``"CN"``, ``"US"``); ``None``: no holidays,
+            Monday-Friday are business days.
+        subdiv: the country's subdivision code, if any (``"CA"`` for California).
+        days: ``"business"`` (business days, including weekend make-up workdays) or ``"all"``
+            (every calendar day, holidays included).
+        hours: windows such as ``"09:00-12:00,13:30-18:00"`` (``24:00`` allowed as an end), or a
+            mapping per weekday: ``{"mon-fri": "09:00-18:00", "sat": "09:00-12:00"}`` (a listed
+            weekend day is covered unless it is a holiday; key ``"makeup"`` sets the windows of
+            make-up workdays).
+        extra_holidays / extra_workdays: dates to close or open beyond the country's data (an
+            official schedule published before the data package has it, a company shutdown).
+        strict: raise :class:`HorizonError` instead of warning past the data horizon.
+
+    Business days never depend on ``days``: they are the country's working days (regular
+    weekdays and make-up workdays, less holidays) with the overlays applied.
+    """
+
+    tz: ZoneInfo
+    country: str | None
+    subdiv: str | None
+    days: str
+    hours: Hours
+    extra_holidays: frozenset[dt.date]
+    extra_workdays: frozenset[dt.date]
+    strict: bool
+    _timeline: Timeline = attrs.field(eq=False, hash=False, repr=False)
+
+    def __init__(
+        self,
+        tz: str | ZoneInfo | None = None,
+        country: str | None = None,
+        days: Literal["business", "all"] | str = "business",
+        hours: str | Mapping[str, str] | Hours = "09:00-17:00",
+        *,
+        subdiv: str | None = None,
+        extra_holidays: Iterable[dt.date | str] = (),
+        extra_workdays: Iterable[dt.date | str] = (),
+        strict: bool = False,
+    ) -> None:
+        if days not in ("business", "all"):
+            raise CoverageError(
+                f"days={days!r} is not a day rule; use 'business' (business days, make-up "
+                "workdays included) or 'all' (every calendar day)"
+            )
+        if not isinstance(strict, bool):
+            raise SlaValueError(f"strict must be True or False, not {strict!r}")
+        source = HolidaySource.create(country, subdiv)
+        zone = resolve_zone(tz, country)
+        parsed = Hours.parse(hours)
+        if not any(parsed.for_weekday(w) for w in range(7)) and not parsed.for_makeup():
+            raise CoverageError(f"hours={hours!r} cover no time on any day")
+        closed = as_dates(extra_holidays, name="extra_holidays")
+        opened = as_dates(extra_workdays, name="extra_workdays")
+        both = sorted(closed & opened)
+        if both:
+            raise SlaValueError(
+                f"{both[0].isoformat()} is in both extra_holidays and extra_workdays; choose one"
+            )
+        rules = Rules(zone, days, parsed, source, closed, opened)
+        self.__attrs_init__(  # type: ignore[attr-defined]
+            zone, country, subdiv, days, parsed, closed, opened, strict, Timeline(rules)
+        )
+
+    @classmethod
+    def from_coverage(
+        cls,
+        spec: str | Coverage,
+        country: str | None = None,
+        tz: str | ZoneInfo | None = None,
+        *,
+        subdiv: str | None = None,
+        hours: str | Mapping[str, str] | Hours | None = None,
+        extra_holidays: Iterable[dt.date | str] = (),
+        extra_workdays: Iterable[dt.date | str] = (),
+        strict: bool = False,
+    ) -> Calendar:
+        """A calendar from a contract's coverage spec: ``5x8``, ``7x24``, ``8*5``, ``5x8xNBD``.
+
+        ``5`` covers business days, ``6`` business days and Saturdays, ``7`` every day;
+        ``8`` hours default to 09:00-17:00 and ``24`` to the whole day.
+
+        >>> Calendar.from_coverage("24x7", tz="Asia/Shanghai")
+        Calendar(tz=zoneinfo.ZoneInfo(key='Asia/Shanghai'), country=None, subdiv=None, days='all', hours='00:00-24:00', extra_holidays=frozenset(), extra_workdays=frozenset(), strict=False)
+        """
+        coverage = Coverage.parse(spec)
+        if hours is None:
+            windows = coverage.default_hours()
+        elif coverage.days == 6 and isinstance(hours, str):
+            windows = Hours.parse({"mon-sat": hours})
+        else:
+            windows = Hours.parse(hours)
+        return cls(
+            tz=tz,
+            country=country,
+            days=coverage.day_rule(),
+            hours=windows,
+            subdiv=subdiv,
+            extra_holidays=extra_holidays,
+            extra_workdays=extra_workdays,
+            strict=strict,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"Calendar(tz={self.tz!r}, country={self.country!r}, subdiv={self.subdiv!r}, "
+            f"days={self.days!r}, hours={str(self.hours)!r}, "
+            f"extra_holidays={_fmt_dates(self.extra_holidays)}, "
+            f"extra_workdays={_fmt_dates(self.extra_workdays)}, strict={self.strict!r})"
+        )
+
+    # -- the data horizon ---------------------------------------------------------------------
+    @property
+    def verified_through(self) -> int | None:
+        """The last year the holiday data vouches for (``None``: no holiday data involved).
+
+        >>> Calendar.from_coverage("5x8", country="CN").verified_through >= 2026
+        True
+        """
+        return self._timeline.rules.holidays.verified_through
+
+    def _past_horizon(self, year: int, what: str) -> None:
+        vt = self._timeline.rules.holidays.verified_through
+        if vt is None or year <= vt:
+            return
+        message = (
+            f"{what} uses {year}, past {vt}, the last year the {self.country} holiday data "
+            f"vouches for: official bridge days and make-up workdays of {year} are not in it. "
+            "Add them with extra_holidays= / extra_workdays=, or upgrade the holidays package."
+        )
+        if self.strict:
+            raise HorizonError(message)
+        warnings.warn(message, HorizonWarning, stacklevel=4)
+
+    def _check_instant(self, us: int, what: str) -> None:
+        """Warn (or raise) when an instant past the horizon entered a coverage computation."""
+        vt = self._timeline.rules.holidays.verified_through
+        if vt is None or not self._timeline.rules.coverage_uses_holidays:
+            return
+        if us // US >= self._horizon_s():
+            self._past_horizon(self._local_year(us), what)
+
+    def _horizon_s(self) -> int:
+        vt = self._timeline.rules.holidays.verified_through
+        assert vt is not None
+        return _horizon_cache(self.tz, vt)
+
+    def _local_year(self, us: int) -> int:
+        return (EPOCH + dt.timedelta(microseconds=us)).astimezone(self.tz).year
+
+    # -- conversions -------------------------------------------------------------------------
+    def _out(self, us: int) -> dt.datetime:
+        return (EPOCH + dt.timedelta(microseconds=us)).astimezone(self.tz)
+
+    def _snap_years(self, first: int, last: int) -> Snapshot:
+        return self._timeline.years(first, last)
+
+    # -- instants ----------------------------------------------------------------------------
+    def add(self, t: dt.datetime, duration: dt.timedelta) -> dt.datetime:
+        """The earliest instant ``x >= t`` with exactly ``duration`` of covered time in ``[t, x)``.
+
+        A deadline that uses up a window exactly is that window's end, never the next opening;
+        a start outside coverage starts its clock at the next opening; ``add(t, 0) == t``.
+
+        >>> import datetime as dt
+        >>> cal = Calendar.from_coverage("5x8", country="CN")
+        >>> cal.add(dt.datetime(2026, 10, 10, 8, tzinfo=cal.tz), dt.timedelta(hours=8))
+        datetime.datetime(2026, 10, 10, 17, 0, tzinfo=zoneinfo.ZoneInfo(key='Asia/Shanghai'))
+        """
+        t_us = _to_us(t, "t")
+        d_us = _to_duration_us(duration)
+        if d_us == 0:
+            return self._out(t_us)
+        snap, target = self._timeline.reaching(t_us, d_us)
+        result = snap.inv_us(target)
+        self._check_instant(result, "add")
+        return self._out(result)
+
+    def elapsed(self, a: dt.datetime, b: dt.datetime) -> dt.timedelta:
+        """Covered time in ``[a, b)``; negative when ``b < a`` (``elapsed(b, a) == -elapsed(a, b)``).
+
+        >>> import datetime as dt
+        >>> cal = Calendar.from_coverage("5x8", country="CN")
+        >>> cal.elapsed(dt.datetime(2026, 9, 30, 16, tzinfo=cal.tz),
+        ...             dt.datetime(2026, 10, 8, 10, tzinfo=cal.tz))
+        datetime.timedelta(seconds=7200)
+        """
+        a_us, b_us = _to_us(a, "a"), _to_us(b, "b")
+        lo, hi = min(a_us, b_us), max(a_us, b_us)
+        snap = self._timeline.around(lo // US, hi // US)
+        self._check_instant(hi, "elapsed")
+        return dt.timedelta(microseconds=snap.pos_us(b_us) - snap.pos_us(a_us))
+
+    def is_open(self, t: dt.datetime) -> bool:
+        """Whether ``t`` is covered: true on ``[window start, window end)``."""
+        t_us = _to_us(t, "t")
+        snap = self._timeline.around(t_us // US, t_us // US)
+        self._check_instant(t_us, "is_open")
+        return snap.open_at(t_us)[0]
+
+    def next_open(self, t: dt.datetime) -> dt.datetime:
+        """``t`` itself when covered, else the start of the next window."""
+        t_us = _to_us(t, "t")
+        snap = self._timeline.around(t_us // US, t_us // US)
+        while True:
+            is_open, i = snap.open_at(t_us)
+            if is_open:
+                result = t_us
+                break
+            if i < len(snap.starts):
+                result = snap.starts[i] * US
+                break
+            if snap.last_year >= MAX_YEAR:
+                raise SlaError(f"the calendar never opens after {t.isoformat()}")
+            snap = self._snap_years(snap.first_year, snap.last_year + 1)
+        self._check_instant(result, "next_open")
+        return self._out(result)
+
+    # -- days --------------------------------------------------------------------------------
+    def _day_snap(self, ordinal: int, what: str) -> Snapshot:
+        year = dt.date.fromordinal(ordinal).year
+        snap = self._snap_years(year, year)
+        self._past_horizon(year, what)
+        return snap
+
+    def is_business_day(self, day: dt.date) -> bool:
+        """Whether ``day`` is a business day: a working weekday or make-up workday, not a holiday.
+
+        >>> import datetime as dt
+        >>> cal = Calendar.from_coverage("5x8", country="CN")
+        >>> cal.is_business_day(dt.date(2026, 10, 8)), cal.is_business_day(dt.date(2026, 10, 7))
+        (True, False)
+        """
+        o = _check_date(day).toordinal()
+        snap = self._day_snap(o, "is_business_day")
+        return bool(snap.business[o - snap.ord0])
+
+    def next_business_day(self, day: dt.date) -> dt.date:
+        """The first business day after ``day``."""
+        return self.add_business_days(day, 1)
+
+    def add_business_days(self, day: dt.date, n: int) -> dt.date:
+        """The n-th business day after ``day`` (n > 0), before it (n < 0), or ``day`` rolled
+        forward to a business day (n == 0: "postponed past holidays", 节假日顺延).
+
+        >>> import datetime as dt
+        >>> cal = Calendar.from_coverage("5x8", country="CN")
+        >>> cal.add_business_days(dt.date(2026, 2, 13), 10)   # across the Spring Festival
+        datetime.date(2026, 3, 5)
+        """
+        o = _check_date(day).toordinal()
+        if isinstance(n, bool) or not isinstance(n, int):
+            raise SlaValueError(f"n must be an int number of business days, not {n!r}")
+        if abs(n) > 366 * (MAX_YEAR - MIN_YEAR):
+            raise DurationError(f"n={n} business days reaches beyond the years slacalc computes")
+        result = self._nth_business_ordinal(o, n)
+        self._past_horizon(max(day.year, dt.date.fromordinal(result).year), "add_business_days")
+        return dt.date.fromordinal(result)
+
+    def _nth_business_ordinal(self, o: int, n: int) -> int:
+        year = dt.date.fromordinal(o).year
+        # at least ~100 business days a year in any real calendar: read generously, then widen
+        span = abs(n) // 100 + 1
+        first, last = (year - span, year + 1) if n < 0 else (year - 1, year + span)
+        snap = self._snap_years(max(MIN_YEAR, first), min(MAX_YEAR, last))
+        while True:
+            found = snap.nth_business(o, n)
+            if found is not None:
+                return found
+            if n >= 0:
+                if snap.last_year >= MAX_YEAR:
+                    raise OutOfRangeError(f"no such business day before the end of {MAX_YEAR}")
+                snap = self._snap_years(snap.first_year, min(MAX_YEAR, snap.last_year + span))
+            else:
+                if snap.first_year <= MIN_YEAR:
+                    raise OutOfRangeError(f"no such business day after the start of {MIN_YEAR}")
+                snap = self._snap_years(max(MIN_YEAR, snap.first_year - span), snap.last_year)
+
+    def effective_day(self, t: dt.datetime, cutoff: dt.time) -> dt.date:
+        """The day a case is served under a cutoff rule.
+
+        The local date of ``t`` if it is a business day and the local time is strictly before
+        ``cutoff``; otherwise the next business day.
+
+        >>> import datetime as dt
+        >>> cal = Calendar.from_coverage("5x8", country="CN")
+        >>> cal.effective_day(dt.datetime(2026, 9, 30, 15, 0, tzinfo=cal.tz), dt.time(15))
+        datetime.date(2026, 10, 8)
+        """
+        t_us = _to_us(t, "t")
+        cutoff = _check_time(cutoff, "cutoff")
+        local = self._out(t_us)
+        day = local.date()
+        if local.time() < cutoff and self.is_business_day(day):
+            return day
+        return self.next_business_day(day)
+
+    def describe_day(self, day: dt.date) -> DayInfo:
+        """Why a day is or is not a business day, and its covered windows.
+
+        >>> import datetime as dt
+        >>> str(Calendar.from_coverage("5x8", country="CN").describe_day(dt.date(2026, 10, 10)))
+        'make-up workday'
+        """
+        o = _check_date(day).toordinal()
+        snap = self._day_snap(o, "describe_day")
+        k = o - snap.ord0
+        kind = snap.kinds[k]
+        m0, m1 = snap.midnights[k], snap.midnights[k + 1]
+        i = bisect_right(snap.ends, m0)
+        windows = []
+        while i < len(snap.starts) and snap.starts[i] < m1:
+            s, e = max(snap.starts[i], m0), min(snap.ends[i], m1)
+            windows.append((self._out(s * US), self._out(e * US)))
+            i += 1
+        name = snap.holiday_names.get(day) if kind == "holiday" else None
+        return DayInfo(day, bool(snap.business[k]), kind, name, tuple(windows))
+
+    # -- explaining an interval ---------------------------------------------------------------
+    def segments(self, a: dt.datetime, b: dt.datetime) -> list[Segment]:
+        """Split ``[a, b)`` into counted (covered) and skipped pieces, each with its reason.
+
+        >>> import datetime as dt
+        >>> cal = Calendar.from_coverage("5x8", country="CN")
+        >>> for s in cal.segments(dt.datetime(2026, 10, 9, 16, tzinfo=cal.tz),
+        ...                       dt.datetime(2026, 10, 10, 10, tzinfo=cal.tz)):
+        ...     print(s)
+        2026-10-09 Fri 16:00 -> 2026-10-09 Fri 17:00  counted     1h00m  business day
+        2026-10-09 Fri 17:00 -> 2026-10-10 Sat 09:00  skipped    16h00m  outside hours
+        2026-10-10 Sat 09:00 -> 2026-10-10 Sat 10:00  counted     1h00m  make-up workday
+        """
+        a_us, b_us = _to_us(a, "a"), _to_us(b, "b")
+        if b_us < a_us:
+            raise SlaValueError(f"b={b.isoformat()} is before a={a.isoformat()}")
+        snap = self._timeline.around(a_us // US, b_us // US)
+        out: list[Segment] = []
+        cursor = a_us
+        i = bisect_right(snap.ends, a_us // US)
+        while cursor < b_us:
+            if i < len(snap.starts) and snap.starts[i] * US <= cursor:
+                end = min(snap.ends[i] * US, b_us)
+                out.append(Segment(self._out(cursor), self._out(end), True,
+                                   self._day_reason(snap, cursor, counted=True)))
+                cursor = end
+                i += 1
+            else:
+                nxt = snap.starts[i] * US if i < len(snap.starts) else b_us
+                end = min(nxt, b_us)
+                out.append(Segment(self._out(cursor), self._out(end), False,
+                                   self._gap_reason(snap, cursor, end)))
+                cursor = end
+        return out
+
+    def _day_reason(self, snap: Snapshot, us: int, *, counted: bool) -> str:
+        k = snap.day_index(us // US)
+        kind = snap.kinds[k]
+        day = dt.date.fromordinal(snap.ord0 + k)
+        if kind == "holiday":
+            return f"holiday: {snap.holiday_names.get(day, '')}"
+        text = _DAY_KIND_TEXT.get(kind, kind)
+        return text if counted else text
+
+    def _gap_reason(self, snap: Snapshot, a_us: int, b_us: int) -> str:
+        k0 = snap.day_index(a_us // US)
+        k1 = snap.day_index((b_us - 1) // US)
+        reasons: list[str] = []
+        for k in range(k0, k1 + 1):
+            kind = snap.kinds[k]
+            if kind in ("business", "makeup", "extra_workday"):
+                continue
+            if self.days == "all" and kind != "weekend":
+                continue
+            if kind == "holiday":
+                text = f"holiday: {snap.holiday_names.get(dt.date.fromordinal(snap.ord0 + k))}"
+            else:
+                text = _DAY_KIND_TEXT.get(kind, kind)
+            if self.days == "all":
+                continue
+            if text not in reasons:
+                reasons.append(text)
+        return "; ".join(reasons) if reasons else "outside hours"
+
+    # -- batches -----------------------------------------------------------------------------
+    @overload
+    def add_many(self, starts: Iterable[int], duration: dt.timedelta) -> list[int]: ...
+    @overload
+    def add_many(self, starts: Iterable[dt.datetime], duration: dt.timedelta) -> list[dt.datetime]: ...
+    def add_many(self, starts: Iterable[Any], duration: dt.timedelta) -> list[Any]:
+        """``add`` for many starts at once: aware datetimes give datetimes, int POSIX seconds ints.
+
+        The int path is the fast one: one table lookup per case. The input is not modified.
+
+        >>> import datetime as dt
+        >>> cal = Calendar.from_coverage("5x8", country="CN")
+        >>> t = int(dt.datetime(2026, 9, 30, 15, 1, tzinfo=cal.tz).timestamp())
+        >>> [dt.datetime.fromtimestamp(x, cal.tz).isoformat()
+        ...  for x in cal.add_many([t], dt.timedelta(hours=4))]
+        ['2026-10-08T11:01:00+08:00']
+        """
+        xs = _int_list(starts, "starts")
+        d_us = _to_duration_us(duration)
+        if not xs:
+            return []
+        first = xs[0]
+        if isinstance(first, int) and not isinstance(first, bool):
+            if d_us % US:
+                raise DurationError(
+                    f"duration={duration!r} has a fraction of a second; batches of int seconds "
+                    "need whole seconds (pass datetimes for sub-second work)"
+                )
+            return self._add_many_seconds(xs, d_us // US)
+        if isinstance(first, dt.datetime):
+            return [self.add(t, duration) for t in xs]
+        raise _bad_element(xs, "starts", int)
+
+    def _range_s(self, xs: list[Any], name: str) -> tuple[int, int]:
+        try:
+            lo, hi = min(xs), max(xs)
+            if not (_MIN_US // US <= lo and hi <= _MAX_US // US):
+                raise TypeError
+            return int(lo), int(hi)
+        except TypeError:
+            raise _bad_element(xs, name, int) from None
+
+    def _add_many_seconds(self, xs: list[Any], d: int) -> list[int]:
+        lo_in, hi_in = self._range_s(xs, "starts")
+        if d == 0:
+            return [int(x) for x in xs]
+        tl = self._timeline
+        snap, _ = tl.reaching(hi_in * US, d * US)
+        snap = tl.around(lo_in - 1, snap.hi - 1) if snap.lo >= lo_in else snap
+        while True:
+            table = snap.table(("add", d), lambda s=snap: s.add_table(d))
+            if table is None:
+                break
+            base, size, values, opened, limit = table
+            if hi_in <= limit:
+                try:
+                    out = [
+                        values[k] + x if opened[k] else values[k]
+                        for x in xs
+                        for k in ((x - base) // size,)
+                    ]
+                except (TypeError, IndexError):
+                    raise _bad_element(xs, "starts", int) from None
+                self._check_batch(max(out) if out else 0)
+                return out
+            if snap.last_year >= MAX_YEAR:
+                break
+            snap = tl.years(snap.first_year, snap.last_year + 1)
+        # Bisection fallback: tables would be too large for this calendar or duration.
+        out = []
+        for x in xs:
+            if not isinstance(x, int):
+                raise _bad_element(xs, "starts", int)
+            s, target = tl.reaching(x * US, d * US)
+            out.append(s.inv_us(target) // US)
+        self._check_batch(max(out))
+        return out
+
+    def _check_batch(self, hi_s: int) -> None:
+        self._check_instant(hi_s * US, "a batch")
+
+    def add_stream(
+        self, starts: Iterable[Any], duration: dt.timedelta, *, chunk_size: int = 65_536
+    ) -> Iterator[Any]:
+        """Like :meth:`add_many`, but lazily, chunk by chunk: memory stays flat for any count."""
+        _to_duration_us(duration)
+        it = iter(starts)
+        while chunk := list(islice(it, chunk_size)):
+            yield from self.add_many(chunk, duration)
+
+    @overload
+    def elapsed_many(self, starts: Iterable[int], ends: Iterable[int]) -> list[int]: ...
+    @overload
+    def elapsed_many(
+        self, starts: Iterable[dt.datetime], ends: Iterable[dt.datetime]
+    ) -> list[dt.timedelta]: ...
+    def elapsed_many(self, starts: Iterable[Any], ends: Iterable[Any]) -> list[Any]:
+        """``elapsed`` pairwise: datetimes give timedeltas, int POSIX seconds give int seconds.
+
+        >>> import datetime as dt
+        >>> cal = Calendar.from_coverage("5x8", country="CN")
+        >>> a = int(dt.datetime(2026, 9, 30, 16, tzinfo=cal.tz).timestamp())
+        >>> cal.elapsed_many([a], [a + 8 * 86400])
+        [14400]
+        """
+        xs = _int_list(starts, "starts")
+        ys = _int_list(ends, "ends")
+        if len(xs) != len(ys):
+            raise SlaValueError(f"starts has {len(xs)} values but ends has {len(ys)}")
+        if not xs:
+            return []
+        first = xs[0]
+        if isinstance(first, int) and not isinstance(first, bool):
+            return self._elapsed_many_seconds(xs, ys)
+        if isinstance(first, dt.datetime):
+            return [self.elapsed(a, b) for a, b in zip(xs, ys, strict=True)]
+        raise _bad_element(xs, "starts", int)
+
+    def _elapsed_many_seconds(self, xs: list[Any], ys: list[Any]) -> list[int]:
+        lo1, hi1 = self._range_s(xs, "starts")
+        lo2, hi2 = self._range_s(ys, "ends")
+        snap = self._timeline.around(min(lo1, lo2), max(hi1, hi2))
+        self._check_batch(max(hi1, hi2))
+        table = snap.table("pos", snap.pos_table)
+        if table is None:
+            return [
+                (snap.pos_us(b * US) - snap.pos_us(a * US)) // US for a, b in zip(xs, ys, strict=True)
+            ]
+        base, size, values, opened = table
+        try:
+            return [
+                (values[kb] + b if opened[kb] else values[kb])
+                - (values[ka] + a if opened[ka] else values[ka])
+                for a, b in zip(xs, ys, strict=True)
+                for ka, kb in (((a - base) // size, (b - base) // size),)
+            ]
+        except (TypeError, IndexError):
+            raise _bad_element(xs + ys, "starts/ends", int) from None
+
+
+def _fmt_dates(dates: frozenset[dt.date]) -> str:
+    if not dates:
+        return "frozenset()"
+    return "{" + ", ".join(f"'{d.isoformat()}'" for d in sorted(dates)) + "}"
+
+
+_HORIZONS: dict[tuple[str, int], int] = {}
+
+
+def _horizon_cache(zone: ZoneInfo, verified_through: int) -> int:
+    """First instant (seconds) of local Jan 1 after ``verified_through`` in ``zone``."""
+    key = (zone.key, verified_through)
+    found = _HORIZONS.get(key)
+    if found is None:
+        from slacalc._timeline import epoch_of_wall  # noqa: PLC0415 - tiny, cached
+
+        found = epoch_of_wall(zone, dt.date(verified_through + 1, 1, 1).toordinal(), 0)
+        _HORIZONS[key] = found
+    return found

@@ -1,0 +1,330 @@
+"""Targets: the building blocks of a service promise, each turning a start into a deadline.
+
+>>> import datetime as dt
+>>> import slacalc as sla
+>>> cal = sla.Calendar.from_coverage("5x8", country="CN")
+>>> nbd = sla.NextBusinessDay(cal, cutoff=dt.time(15), by=dt.time(17))
+>>> nbd.deadline(dt.datetime(2026, 9, 30, 14, 59, 59, tzinfo=cal.tz))  # ships today; arrives after the holiday
+datetime.datetime(2026, 10, 8, 17, 0, tzinfo=zoneinfo.ZoneInfo(key='Asia/Shanghai'))
+>>> sla.BusinessDays(10, cal).deadline(dt.datetime(2026, 2, 13, 10, tzinfo=cal.tz)).date()
+datetime.date(2026, 3, 5)
+"""
+
+from __future__ import annotations
+
+import abc
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import Any, overload
+
+import attrs
+
+from slacalc._timeline import EPOCH, MAX_YEAR, US, Snapshot, epoch_of_wall
+from slacalc.calendar import (
+    Calendar,
+    _bad_element,
+    _check_time,
+    _int_list,
+    _to_duration_us,
+    _to_us,
+)
+from slacalc.errors import OutOfRangeError, SlaValueError
+
+__all__ = ["BusinessDays", "NextBusinessDay", "NextDay", "Target", "Within"]
+
+
+def _calendar(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, Calendar):
+        raise SlaValueError(f"{attribute.name} must be a slacalc.Calendar, not {value!r}")
+
+
+def _duration(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _to_duration_us(value, attribute.name)
+
+
+def _time(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _check_time(value, attribute.name)
+
+
+def _optional_time(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None:
+        _check_time(value, attribute.name)
+
+
+def _count(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SlaValueError(f"{attribute.name} must be an int number of business days, not {value!r}")
+    if value < 0:
+        raise SlaValueError(f"{attribute.name}={value} is negative; a deadline lies ahead")
+    if value > 50_000:
+        raise SlaValueError(f"{attribute.name}={value} business days is beyond any contract")
+
+
+class Target(abc.ABC):
+    """A rule that gives the deadline of a promise from its start instant."""
+
+    __slots__ = ()
+
+    @property
+    @abc.abstractmethod
+    def calendar(self) -> Calendar:
+        """The calendar whose zone the deadlines are given in."""
+
+    @abc.abstractmethod
+    def deadline(self, t: dt.datetime) -> dt.datetime:
+        """The deadline of a promise started at ``t``."""
+
+    @overload
+    def deadline_many(self, starts: Iterable[int]) -> list[int]: ...
+    @overload
+    def deadline_many(self, starts: Iterable[dt.datetime]) -> list[dt.datetime]: ...
+    @abc.abstractmethod
+    def deadline_many(self, starts: Iterable[Any]) -> list[Any]:
+        """Deadlines of many starts: aware datetimes give datetimes, int POSIX seconds ints."""
+
+    def deadline_stream(self, starts: Iterable[Any], *, chunk_size: int = 65_536) -> Iterator[Any]:
+        """Like :meth:`deadline_many`, lazily and chunk by chunk, in flat memory."""
+        it = iter(starts)
+        while chunk := list(islice(it, chunk_size)):
+            yield from self.deadline_many(chunk)
+
+
+@attrs.frozen
+class Within(Target):
+    """Due after ``duration`` of the calendar's covered time: ``cal.add(t, duration)``.
+
+    >>> import datetime as dt
+    >>> cal = Calendar.from_coverage("7x24", tz="Asia/Shanghai")
+    >>> Within(dt.timedelta(hours=4), cal).deadline(dt.datetime(2026, 10, 1, 23, tzinfo=cal.tz))
+    datetime.datetime(2026, 10, 2, 3, 0, tzinfo=zoneinfo.ZoneInfo(key='Asia/Shanghai'))
+    """
+
+    duration: dt.timedelta = attrs.field(validator=_duration)
+    calendar: Calendar = attrs.field(validator=_calendar)  # type: ignore[assignment]
+
+    def deadline(self, t: dt.datetime) -> dt.datetime:
+        return self.calendar.add(t, self.duration)
+
+    def deadline_many(self, starts: Iterable[Any]) -> list[Any]:
+        return self.calendar.add_many(starts, self.duration)
+
+
+class _DayTarget(Target):
+    """A deadline at a time of day on a day chosen from the start's local date: a step function.
+
+    Subclasses say which day (``_due_ordinal``); this class turns it into instants, handles the
+    data horizon and builds the batch table (constant between midnights and cutoff instants).
+    """
+
+    __slots__ = ()
+    by: dt.time | None
+    cutoff: dt.time | None
+
+    @abc.abstractmethod
+    def _due_ordinal(self, snap: Snapshot, o: int, wall: dt.time) -> int | None:
+        """Ordinal of the due day for a start on local day ``o`` at wall time ``wall``, or None
+        when it lies outside ``snap``."""
+
+    def _at_us(self, o: int) -> int:
+        zone = self.calendar.tz
+        if self.by is None:
+            return epoch_of_wall(zone, o + 1, 0) * US
+        by = self.by
+        return epoch_of_wall(zone, o, by.hour * 3600 + by.minute * 60 + by.second) * US + (
+            by.microsecond
+        )
+
+    def _due_us(self, snap: Snapshot, t_us: int) -> int | None:
+        local = (EPOCH + dt.timedelta(microseconds=t_us)).astimezone(self.calendar.tz)
+        o = local.toordinal()
+        if not snap.ord0 <= o < snap.ord0 + len(snap.business):
+            return None
+        due = self._due_ordinal(snap, o, local.time())
+        return None if due is None else self._at_us(due)
+
+    def _solve(self, t_us: int) -> int:
+        tl = self.calendar._timeline
+        t_s = t_us // US
+        snap = tl.around(t_s, t_s)
+        while (due := self._due_us(snap, t_us)) is None:
+            if snap.last_year >= MAX_YEAR:
+                raise OutOfRangeError(f"the deadline lies after {MAX_YEAR}")
+            snap = tl.years(snap.first_year, snap.last_year + 1)
+        return due
+
+    def _horizon(self, start_us: int, due_us: int) -> None:
+        cal = self.calendar
+        if cal.verified_through is None:
+            return
+        year = max(cal._local_year(start_us), cal._local_year(due_us))
+        cal._past_horizon(year, type(self).__name__)
+
+    def deadline(self, t: dt.datetime) -> dt.datetime:
+        t_us = _to_us(t, "t")
+        due = self._solve(t_us)
+        self._horizon(t_us, due)
+        return self.calendar._out(due)
+
+    def deadline_many(self, starts: Iterable[Any]) -> list[Any]:
+        xs = _int_list(starts, "starts")
+        if not xs:
+            return []
+        first = xs[0]
+        if isinstance(first, dt.datetime):
+            return [self.deadline(t) for t in xs]
+        if not isinstance(first, int) or isinstance(first, bool):
+            raise _bad_element(xs, "starts", int)
+        lo_in, hi_in = self.calendar._range_s(xs, "starts")
+        tl = self.calendar._timeline
+        snap = tl.around(lo_in, hi_in)
+        exact = (self.by is None or not self.by.microsecond) and (
+            self.cutoff is None or not self.cutoff.microsecond
+        )
+        while exact:
+            table = snap.table(("step", self), lambda s=snap: self._table(s))
+            if table is None:
+                break
+            base, size, values, limit = table
+            if hi_in < limit:
+                try:
+                    out = [values[(x - base) // size] for x in xs]
+                except (TypeError, IndexError):
+                    raise _bad_element(xs, "starts", int) from None
+                self._horizon(lo_in * US, max(out) * US)
+                return out
+            if snap.last_year >= MAX_YEAR:
+                break
+            snap = tl.years(snap.first_year, snap.last_year + 1)
+        out = []
+        for x in xs:
+            if not isinstance(x, int):
+                raise _bad_element(xs, "starts", int)
+            out.append(self._solve(x * US) // US)
+        self._horizon(lo_in * US, max(out) * US)
+        return out
+
+    def _breakpoints(self, snap: Snapshot) -> list[int]:
+        points = list(snap.midnights)
+        cutoff = self.cutoff
+        if cutoff is None:
+            return points
+        zone = self.calendar.tz
+        sec = cutoff.hour * 3600 + cutoff.minute * 60 + cutoff.second
+        for o in range(snap.ord0, snap.ord0 + len(snap.business)):
+            first = epoch_of_wall(zone, o, sec, fold=0)
+            points.append(first)
+            second = epoch_of_wall(zone, o, sec, fold=1)
+            if second != first:  # the cutoff repeats in a fall-back fold
+                points.append(second)
+                points.append(_fold_start(zone, first, second, cutoff))
+        return points
+
+    def _table(self, snap: Snapshot) -> tuple[int, int, list[int], int] | None:
+        values: list[int] = []
+        points = self._breakpoints(snap)
+
+        def value(u: int) -> int:
+            due = self._due_us(snap, u * US)
+            if due is None:
+                raise _Incomplete
+            return due // US
+
+        # Only the part of the snapshot whose deadlines it can answer: stop at the first miss.
+        points = sorted(set(points))
+        good = len(points)
+        for idx, u in enumerate(points):
+            if snap.lo <= u < snap.hi and self._due_us(snap, u * US) is None:
+                good = idx
+                break
+        limit = points[good] if good < len(points) else snap.hi
+        try:
+            table = snap.step_table([p for p in points[:good]], value)
+        except _Incomplete:  # pragma: no cover - guarded by the scan above
+            return None
+        if table is None:
+            return None
+        base, size, values = table
+        keep = (limit - base) // size
+        return base, size, values[:keep], base + keep * size
+
+
+class _Incomplete(Exception):
+    pass
+
+
+def _fold_start(zone: Any, first: int, second: int, cutoff: dt.time) -> int:
+    """The instant in ``(first, second]`` where the wall clock steps back below ``cutoff``."""
+    lo, hi = first, second
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if (EPOCH + dt.timedelta(seconds=mid)).astimezone(zone).time() < cutoff:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+@attrs.frozen
+class NextBusinessDay(_DayTarget):
+    """NBD: served on the effective day (the cutoff rule), due at ``by`` on the next business day.
+
+    A case diagnosed before ``cutoff`` on a business day ships that day; at or after the cutoff,
+    or on a non-business day, it ships the next business day. It is due at ``by`` on the business
+    day after it ships.
+    """
+
+    calendar: Calendar = attrs.field(validator=_calendar)  # type: ignore[assignment]
+    cutoff: dt.time = attrs.field(default=dt.time(15), validator=_time)
+    by: dt.time = attrs.field(default=dt.time(17), validator=_time)
+
+    def _due_ordinal(self, snap: Snapshot, o: int, wall: dt.time) -> int | None:
+        ship = o if wall < self.cutoff and snap.is_business(o) else snap.nth_business(o, 1)
+        return None if ship is None else snap.nth_business(ship, 1)
+
+
+@attrs.frozen
+class NextDay(_DayTarget):
+    """ND: due at ``by`` on the next calendar day, holidays included.
+
+    With a ``cutoff``, a start at or after it counts from the following day.
+
+    >>> import datetime as dt
+    >>> cal = Calendar.from_coverage("7x24", tz="Asia/Shanghai")
+    >>> NextDay(cal, by=dt.time(18)).deadline(dt.datetime(2026, 10, 1, 20, tzinfo=cal.tz))
+    datetime.datetime(2026, 10, 2, 18, 0, tzinfo=zoneinfo.ZoneInfo(key='Asia/Shanghai'))
+    """
+
+    calendar: Calendar = attrs.field(validator=_calendar)  # type: ignore[assignment]
+    by: dt.time = attrs.field(default=dt.time(18), validator=_time)
+    cutoff: dt.time | None = attrs.field(default=None, validator=_optional_time)
+
+    def _due_ordinal(self, snap: Snapshot, o: int, wall: dt.time) -> int | None:
+        late = self.cutoff is not None and wall >= self.cutoff
+        return o + 2 if late else o + 1
+
+
+@attrs.frozen
+class BusinessDays(_DayTarget):
+    """Due on the n-th business day after the start's local date ("within 10 working days").
+
+    ``by`` is the time of day it is due (``None``: by the end of that day). With a ``cutoff``,
+    counting starts from the effective day (the cutoff rule) instead of the local date. ``n=0``
+    is the start's date postponed to a business day.
+
+    >>> import datetime as dt
+    >>> cal = Calendar.from_coverage("5x8", country="CN")
+    >>> BusinessDays(3, cal, by=dt.time(17)).deadline(dt.datetime(2026, 9, 29, 10, tzinfo=cal.tz))
+    datetime.datetime(2026, 10, 9, 17, 0, tzinfo=zoneinfo.ZoneInfo(key='Asia/Shanghai'))
+    """
+
+    n: int = attrs.field(validator=_count)
+    calendar: Calendar = attrs.field(validator=_calendar)  # type: ignore[assignment]
+    by: dt.time | None = attrs.field(default=None, validator=_optional_time)
+    cutoff: dt.time | None = attrs.field(default=None, validator=_optional_time)
+
+    def _due_ordinal(self, snap: Snapshot, o: int, wall: dt.time) -> int | None:
+        start: int | None = o
+        if self.cutoff is not None and not (wall < self.cutoff and snap.is_business(o)):
+            start = snap.nth_business(o, 1)
+        return None if start is None else snap.nth_business(start, self.n)
