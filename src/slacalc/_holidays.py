@@ -50,7 +50,7 @@ def _country_zones() -> dict[str, tuple[str, ...]]:
     """Country code -> IANA zones, from ``zone.tab`` (system tz database or the tzdata package)."""
     candidates = [Path(p) / "zone.tab" for p in TZPATH]
     try:
-        import importlib.resources as resources  # noqa: PLC0415 - only needed on this rare path
+        from importlib import resources  # noqa: PLC0415 - only needed on this rare path
 
         candidates.append(Path(str(resources.files("tzdata") / "zoneinfo" / "zone.tab")))
     except (ModuleNotFoundError, TypeError):

@@ -144,8 +144,8 @@ class Snapshot:
         "_lock",
         "_tables",
         "bucket",
-        "busord",
         "business",
+        "busord",
         "cum",
         "cumend",
         "ends",
@@ -163,7 +163,7 @@ class Snapshot:
         "workdays",
     )
 
-    def __init__(self, rules: Rules, first_year: int, last_year: int) -> None:
+    def __init__(self, rules: Rules, first_year: int, last_year: int) -> None:  # noqa: PLR0915 - one pass of the compiler, kept together on purpose
         self.rules = rules
         self.first_year = first_year
         self.last_year = last_year
@@ -304,16 +304,19 @@ class Snapshot:
                     tables[key] = found
         return found
 
-    def add_table(self, d: int) -> tuple[int, int, list[int], bytearray, int] | None:
-        """Tables for ``add(x, d)`` on integer seconds, or ``None`` when bisection is better.
+    def add_table(self, d: int) -> tuple[int, int, list[int], int, int] | None:
+        """Table for ``add(x, d)`` on integer seconds, or ``None`` when bisection is better.
 
         With ``B = gcd(bucket, d)`` every boundary, every covered run and ``d`` are multiples of
         ``B``. On a right-closed bucket ``(S, S + B]`` with ``S = lo + kB``, ``pos`` is either
-        constant (the bucket is uncovered: ``add`` is the constant ``A[k]``) or ``pos(S) + x - S``
-        (covered: ``pos(x) + d`` stays inside one run of ``inv``'s linear pieces because those
-        break only at multiples of ``B``, so ``add(x, d) = x + A[k]``). ``O[k]`` says which.
-        Returns ``(T, B, A, O, limit)``: index ``k = (x - T) // B`` with ``T = lo + 1``; valid
-        for ``lo < x <= limit``.
+        constant (the bucket is uncovered, so ``add`` is a constant instant ``R``) or ``pos(S) + x
+        - S`` (covered: ``pos(x) + d`` stays inside one linear piece of ``inv``, whose pieces
+        break only at multiples of ``B``, so ``add(x, d) = x + A`` with ``0 <= A``). One list
+        holds both: ``V[k] = R`` (an instant, always ``> lo``) or ``A`` (an offset, ``<= lo``
+        when this method returns a table), so ``add(x, d) = V[k] if V[k] > lo else x + V[k]``.
+
+        Returns ``(T, B, V, lo, limit)``: ``k = (x - T) // B`` with ``T = lo + 1``, valid for
+        ``lo < x <= limit``.
         """
         size = gcd(self.bucket, d)
         if size < MIN_BUCKET or (self.hi - self.lo) // size > MAX_TABLE:
@@ -322,60 +325,57 @@ class Snapshot:
         n = len(starts)
         lo = self.lo
         nb = (self.hi - lo) // size
-        table_a: list[int] = []
-        opened = bytearray()
+        table: list[int] = []
         i = 0  # first interval ending after the bucket start
         j = 0  # inverse pointer, monotone
         for k in range(nb):
             s = lo + k * size
             while i < n and ends[i] <= s:
                 i += 1
-            if i < n and starts[i] <= s:
-                p0 = cum[i] + s - starts[i]
-                is_open = True
+            is_open = i < n and starts[i] <= s
+            if is_open:
+                target = cum[i] + s - starts[i] + size + d
             else:
-                p0 = cum[i] if i < n else total
-                is_open = False
-            target = p0 + d + (size if is_open else 0)
+                target = (cum[i] if i < n else total) + d
             if target > total:
                 break
             while cumend[j] < target:
                 j += 1
             value = starts[j] + target - cum[j]
             if is_open:
-                table_a.append(value - s - size)
-                opened.append(1)
+                offset = value - s - size
+                if offset > lo:
+                    return None  # offsets and instants would be confused: use bisection
+                table.append(offset)
             else:
-                table_a.append(value)
-                opened.append(0)
-        limit = lo + len(table_a) * size
-        return lo + 1, size, table_a, opened, limit
+                table.append(value)
+        return lo + 1, size, table, lo, lo + len(table) * size
 
-    def pos_table(self) -> tuple[int, int, list[int], bytearray] | None:
-        """Tables for ``pos(x)`` on integer seconds: ``pos(x) = K[k] + (x if O[k] else 0)``.
+    def pos_table(self) -> tuple[int, int, list[int]] | None:
+        """Table for ``pos(x)`` on integer seconds: ``pos(x) = V[k] if V[k] >= 0 else x + V[k]``.
 
-        Buckets are left-closed ``[lo + kB, lo + (k + 1)B)``, ``k = (x - lo) // B``.
+        Buckets are left-closed ``[lo + kB, lo + (k + 1)B)``, ``k = (x - lo) // B``. An
+        uncovered bucket stores its constant ``pos`` (``>= 0``); a covered one stores
+        ``cum[i] - starts[i]``, which is ``<= -lo < 0`` for any calendar starting after 1970
+        (earlier ones return ``None`` and use bisection).
         """
         size = self.bucket
-        if size < MIN_BUCKET or (self.hi - self.lo) // size > MAX_TABLE:
+        lo = self.lo
+        if lo <= 0 or size < MIN_BUCKET or (self.hi - lo) // size > MAX_TABLE:
             return None
         starts, ends, cum, total = self.starts, self.ends, self.cum, self.total
         n = len(starts)
-        lo = self.lo
-        table_k: list[int] = []
-        opened = bytearray()
+        table: list[int] = []
         i = 0
         for k in range((self.hi - lo) // size):
             s = lo + k * size
             while i < n and ends[i] <= s:
                 i += 1
             if i < n and starts[i] <= s:
-                table_k.append(cum[i] - starts[i])
-                opened.append(1)
+                table.append(cum[i] - starts[i])
             else:
-                table_k.append(cum[i] if i < n else total)
-                opened.append(0)
-        return lo, size, table_k, opened
+                table.append(cum[i] if i < n else total)
+        return lo, size, table
 
     def step_table(
         self, breakpoints: Sequence[int], value: Callable[[int], int]

@@ -15,9 +15,12 @@ datetime.date(2026, 10, 8)
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sys
 import warnings
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import partial
 from itertools import islice
 from typing import Any, Literal, overload
 from zoneinfo import ZoneInfo
@@ -237,7 +240,7 @@ class Calendar:
                 f"{both[0].isoformat()} is in both extra_holidays and extra_workdays; choose one"
             )
         rules = Rules(zone, days, parsed, source, closed, opened)
-        self.__attrs_init__(  # type: ignore[attr-defined]
+        self.__attrs_init__(
             zone, country, subdiv, days, parsed, closed, opened, strict, Timeline(rules)
         )
 
@@ -309,7 +312,7 @@ class Calendar:
         )
         if self.strict:
             raise HorizonError(message)
-        warnings.warn(message, HorizonWarning, stacklevel=4)
+        warnings.warn(message, HorizonWarning, stacklevel=_caller_level())
 
     def _check_instant(self, us: int, what: str) -> None:
         """Warn (or raise) when an instant past the horizon entered a coverage computation."""
@@ -519,7 +522,7 @@ class Calendar:
             if i < len(snap.starts) and snap.starts[i] * US <= cursor:
                 end = min(snap.ends[i] * US, b_us)
                 out.append(Segment(self._out(cursor), self._out(end), True,
-                                   self._day_reason(snap, cursor, counted=True)))
+                                   self._day_reason(snap, cursor)))
                 cursor = end
                 i += 1
             else:
@@ -530,14 +533,13 @@ class Calendar:
                 cursor = end
         return out
 
-    def _day_reason(self, snap: Snapshot, us: int, *, counted: bool) -> str:
+    def _day_reason(self, snap: Snapshot, us: int) -> str:
         k = snap.day_index(us // US)
         kind = snap.kinds[k]
         day = dt.date.fromordinal(snap.ord0 + k)
         if kind == "holiday":
             return f"holiday: {snap.holiday_names.get(day, '')}"
-        text = _DAY_KIND_TEXT.get(kind, kind)
-        return text if counted else text
+        return _DAY_KIND_TEXT.get(kind, kind)
 
     def _gap_reason(self, snap: Snapshot, a_us: int, b_us: int) -> str:
         k0 = snap.day_index(a_us // US)
@@ -595,7 +597,7 @@ class Calendar:
     def _range_s(self, xs: list[Any], name: str) -> tuple[int, int]:
         try:
             lo, hi = min(xs), max(xs)
-            if not (_MIN_US // US <= lo and hi <= _MAX_US // US):
+            if not (lo >= _MIN_US // US and hi <= _MAX_US // US):
                 raise TypeError
             return int(lo), int(hi)
         except TypeError:
@@ -609,20 +611,16 @@ class Calendar:
         snap, _ = tl.reaching(hi_in * US, d * US)
         snap = tl.around(lo_in - 1, snap.hi - 1) if snap.lo >= lo_in else snap
         while True:
-            table = snap.table(("add", d), lambda s=snap: s.add_table(d))
+            table = snap.table(("add", d), partial(snap.add_table, d))
             if table is None:
                 break
-            base, size, values, opened, limit = table
+            base, size, values, lo, limit = table
             if hi_in <= limit:
                 try:
-                    out = [
-                        values[k] + x if opened[k] else values[k]
-                        for x in xs
-                        for k in ((x - base) // size,)
-                    ]
+                    out = [v if (v := values[(x - base) // size]) > lo else x + v for x in xs]
                 except (TypeError, IndexError):
                     raise _bad_element(xs, "starts", int) from None
-                self._check_batch(max(out) if out else 0)
+                self._check_batch(max(out), "add_many")
                 return out
             if snap.last_year >= MAX_YEAR:
                 break
@@ -634,11 +632,11 @@ class Calendar:
                 raise _bad_element(xs, "starts", int)
             s, target = tl.reaching(x * US, d * US)
             out.append(s.inv_us(target) // US)
-        self._check_batch(max(out))
+        self._check_batch(max(out), "add_many")
         return out
 
-    def _check_batch(self, hi_s: int) -> None:
-        self._check_instant(hi_s * US, "a batch")
+    def _check_batch(self, hi_s: int, what: str) -> None:
+        self._check_instant(hi_s * US, what)
 
     def add_stream(
         self, starts: Iterable[Any], duration: dt.timedelta, *, chunk_size: int = 65_536
@@ -661,8 +659,8 @@ class Calendar:
         >>> import datetime as dt
         >>> cal = Calendar.from_coverage("5x8", country="CN")
         >>> a = int(dt.datetime(2026, 9, 30, 16, tzinfo=cal.tz).timestamp())
-        >>> cal.elapsed_many([a], [a + 8 * 86400])
-        [14400]
+        >>> cal.elapsed_many([a], [a + 8 * 86400])   # 16:00-17:00 on 09-30, 09:00-16:00 on 10-08
+        [28800]
         """
         xs = _int_list(starts, "starts")
         ys = _int_list(ends, "ends")
@@ -681,22 +679,36 @@ class Calendar:
         lo1, hi1 = self._range_s(xs, "starts")
         lo2, hi2 = self._range_s(ys, "ends")
         snap = self._timeline.around(min(lo1, lo2), max(hi1, hi2))
-        self._check_batch(max(hi1, hi2))
+        self._check_batch(max(hi1, hi2), "elapsed_many")
         table = snap.table("pos", snap.pos_table)
         if table is None:
             return [
                 (snap.pos_us(b * US) - snap.pos_us(a * US)) // US for a, b in zip(xs, ys, strict=True)
             ]
-        base, size, values, opened = table
+        base, size, values = table
         try:
             return [
-                (values[kb] + b if opened[kb] else values[kb])
-                - (values[ka] + a if opened[ka] else values[ka])
+                (pb if (pb := values[(b - base) // size]) >= 0 else b + pb)
+                - (pa if (pa := values[(a - base) // size]) >= 0 else a + pa)
                 for a, b in zip(xs, ys, strict=True)
-                for ka, kb in (((a - base) // size, (b - base) // size),)
             ]
         except (TypeError, IndexError):
             raise _bad_element(xs + ys, "starts/ends", int) from None
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _caller_level() -> int:
+    """The ``stacklevel`` that points a warning at the first frame outside slacalc."""
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == (
+        _PACKAGE_DIR
+    ):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level
 
 
 def _fmt_dates(dates: frozenset[dt.date]) -> str:

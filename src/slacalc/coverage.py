@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from itertools import pairwise
 from typing import TypeAlias
 
 import attrs
@@ -86,7 +87,7 @@ def parse_windows(spec: str) -> tuple[Window, ...]:
             )
         windows.append((start, end))
     windows.sort()
-    for (s1, e1), (s2, e2) in zip(windows, windows[1:], strict=False):
+    for (s1, e1), (s2, e2) in pairwise(windows):
         if s2 < e1:
             raise CoverageError(
                 f"{where}: windows {format_windows(((s1, e1),))} and {format_windows(((s2, e2),))}"
@@ -242,7 +243,7 @@ class Coverage:
     delivery: str | int | None = None
 
     @classmethod
-    def parse(cls, spec: str) -> Coverage:
+    def parse(cls, spec: str | Coverage) -> Coverage:
         """Parse any spelling: ``5x8``, ``5×8``, ``8*5``, ``24x7``, ``7x24x4``, ``5x8xNBD``.
 
         >>> Coverage.parse("8*5*48")

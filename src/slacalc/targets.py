@@ -6,8 +6,8 @@
 >>> nbd = sla.NextBusinessDay(cal, cutoff=dt.time(15), by=dt.time(17))
 >>> nbd.deadline(dt.datetime(2026, 9, 30, 14, 59, 59, tzinfo=cal.tz))  # ships today; arrives after the holiday
 datetime.datetime(2026, 10, 8, 17, 0, tzinfo=zoneinfo.ZoneInfo(key='Asia/Shanghai'))
->>> sla.BusinessDays(10, cal).deadline(dt.datetime(2026, 2, 13, 10, tzinfo=cal.tz)).date()
-datetime.date(2026, 3, 5)
+>>> sla.BusinessDays(10, cal, by=dt.time(17)).deadline(dt.datetime(2026, 2, 13, 10, tzinfo=cal.tz))
+datetime.datetime(2026, 3, 5, 17, 0, tzinfo=zoneinfo.ZoneInfo(key='Asia/Shanghai'))
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import abc
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from functools import partial
 from itertools import islice
 from typing import Any, overload
 
@@ -101,7 +102,7 @@ class Within(Target):
     """
 
     duration: dt.timedelta = attrs.field(validator=_duration)
-    calendar: Calendar = attrs.field(validator=_calendar)  # type: ignore[assignment]
+    calendar: Calendar = attrs.field(validator=_calendar)
 
     def deadline(self, t: dt.datetime) -> dt.datetime:
         return self.calendar.add(t, self.duration)
@@ -182,7 +183,7 @@ class _DayTarget(Target):
             self.cutoff is None or not self.cutoff.microsecond
         )
         while exact:
-            table = snap.table(("step", self), lambda s=snap: self._table(s))
+            table = snap.table(("step", self), partial(self._table, snap))
             if table is None:
                 break
             base, size, values, limit = table
@@ -239,7 +240,7 @@ class _DayTarget(Target):
                 break
         limit = points[good] if good < len(points) else snap.hi
         try:
-            table = snap.step_table([p for p in points[:good]], value)
+            table = snap.step_table(points[:good], value)
         except _Incomplete:  # pragma: no cover - guarded by the scan above
             return None
         if table is None:
@@ -274,7 +275,7 @@ class NextBusinessDay(_DayTarget):
     day after it ships.
     """
 
-    calendar: Calendar = attrs.field(validator=_calendar)  # type: ignore[assignment]
+    calendar: Calendar = attrs.field(validator=_calendar)
     cutoff: dt.time = attrs.field(default=dt.time(15), validator=_time)
     by: dt.time = attrs.field(default=dt.time(17), validator=_time)
 
@@ -295,7 +296,7 @@ class NextDay(_DayTarget):
     datetime.datetime(2026, 10, 2, 18, 0, tzinfo=zoneinfo.ZoneInfo(key='Asia/Shanghai'))
     """
 
-    calendar: Calendar = attrs.field(validator=_calendar)  # type: ignore[assignment]
+    calendar: Calendar = attrs.field(validator=_calendar)
     by: dt.time = attrs.field(default=dt.time(18), validator=_time)
     cutoff: dt.time | None = attrs.field(default=None, validator=_optional_time)
 
@@ -308,7 +309,8 @@ class NextDay(_DayTarget):
 class BusinessDays(_DayTarget):
     """Due on the n-th business day after the start's local date ("within 10 working days").
 
-    ``by`` is the time of day it is due (``None``: by the end of that day). With a ``cutoff``,
+    ``by`` is the time of day it is due (``None``: by the end of that day, i.e. the instant of
+    the next local midnight, so a case met at 23:59:59 that day is on time). With a ``cutoff``,
     counting starts from the effective day (the cutoff rule) instead of the local date. ``n=0``
     is the start's date postponed to a business day.
 
@@ -319,7 +321,7 @@ class BusinessDays(_DayTarget):
     """
 
     n: int = attrs.field(validator=_count)
-    calendar: Calendar = attrs.field(validator=_calendar)  # type: ignore[assignment]
+    calendar: Calendar = attrs.field(validator=_calendar)
     by: dt.time | None = attrs.field(default=None, validator=_optional_time)
     cutoff: dt.time | None = attrs.field(default=None, validator=_optional_time)
 
