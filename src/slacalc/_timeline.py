@@ -110,7 +110,9 @@ class Rules:
     """Everything a calendar's coverage depends on; shared by all its snapshots."""
 
     __slots__ = (
+        "coverage_horizon",
         "coverage_uses_holidays",
+        "day_horizon",
         "extra_holidays",
         "extra_workdays",
         "holidays",
@@ -135,6 +137,15 @@ class Rules:
         self.extra_holidays = extra_holidays
         self.extra_workdays = extra_workdays
         self.coverage_uses_holidays = rule == "business"
+        # First instant (seconds) past the data horizon: local midnight starting the year after
+        # ``verified_through``. ``day_horizon`` applies to business-day answers,
+        # ``coverage_horizon`` to covered time (which ignores holidays when rule == "all").
+        vt = holidays.verified_through
+        never = 1 << 62
+        self.day_horizon = (
+            never if vt is None else epoch_of_wall(zone, dt.date(vt + 1, 1, 1).toordinal(), 0)
+        )
+        self.coverage_horizon = self.day_horizon if self.coverage_uses_holidays else never
 
 
 class Snapshot:
@@ -151,15 +162,18 @@ class Snapshot:
         "ends",
         "first_year",
         "hi",
+        "hi_us",
         "holiday_names",
         "kinds",
         "last_year",
         "lo",
+        "lo_us",
         "midnights",
         "ord0",
         "rules",
         "starts",
         "total",
+        "total_us",
         "workdays",
     )
 
@@ -182,6 +196,7 @@ class Snapshot:
         midnights = [epoch_of_wall(zone, o, 0) for o in range(ord0, ord_end + 1)]
         self.midnights = midnights
         self.lo, self.hi = midnights[0], midnights[-1]
+        self.lo_us, self.hi_us = self.lo * US, self.hi * US
 
         business = bytearray(ndays)
         kinds: list[DayKind] = []
@@ -242,6 +257,7 @@ class Snapshot:
         self.cum = cum
         self.cumend = cum[1:]
         self.total = acc
+        self.total_us = acc * US
         self._tables: dict[Any, Any] = {}
         self._lock = threading.Lock()
         bucket = self.hi - self.lo
@@ -266,6 +282,23 @@ class Snapshot:
         """Earliest instant (µs) with covered time ``p`` since ``lo``; ``0 < p <= total``."""
         j = bisect_left(self.cumend, -(-p // US))
         return self.starts[j] * US + p - self.cum[j] * US
+
+    def add_us(self, t: int, d: int) -> int | None:
+        """``inv(pos(t) + d)`` in µs, or ``None`` when that lies past this snapshot's coverage.
+
+        Requires ``lo <= t // US < hi`` and ``d > 0``.
+        """
+        starts = self.starts
+        i = bisect_right(self.ends, t // US)
+        if i == len(starts):
+            return None
+        into = t - starts[i] * US
+        cum = self.cum
+        target = cum[i] * US + (into if into > 0 else 0) + d
+        if target > self.total * US:
+            return None
+        j = bisect_left(self.cumend, -(-target // US))
+        return starts[j] * US + target - cum[j] * US
 
     def open_at(self, t: int) -> tuple[bool, int]:
         """(is ``t`` covered, index of the first interval ending after ``t``) for ``t`` in µs."""

@@ -18,7 +18,7 @@ import datetime as dt
 import os
 import sys
 import warnings
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from itertools import islice
@@ -43,6 +43,7 @@ from slacalc.errors import (
 
 __all__ = ["Calendar", "DayInfo", "Segment"]
 
+_ONE_US = dt.timedelta(microseconds=1)
 _MIN_US = (dt.datetime(MIN_YEAR, 1, 2, tzinfo=dt.UTC) - EPOCH) // dt.timedelta(microseconds=1)
 _MAX_US = (dt.datetime(MAX_YEAR, 12, 31, tzinfo=dt.UTC) - EPOCH) // dt.timedelta(microseconds=1)
 _DAY_KIND_TEXT = {
@@ -302,6 +303,7 @@ class Calendar:
         return self._timeline.rules.holidays.verified_through
 
     def _past_horizon(self, year: int, what: str) -> None:
+        """Warn, or raise with ``strict=True``: ``what`` used ``year``, past the data horizon."""
         vt = self._timeline.rules.holidays.verified_through
         if vt is None or year <= vt:
             return
@@ -315,23 +317,35 @@ class Calendar:
         warnings.warn(message, HorizonWarning, stacklevel=_caller_level())
 
     def _check_instant(self, us: int, what: str) -> None:
-        """Warn (or raise) when an instant past the horizon entered a coverage computation."""
-        vt = self._timeline.rules.holidays.verified_through
-        if vt is None or not self._timeline.rules.coverage_uses_holidays:
-            return
-        if us // US >= self._horizon_s():
+        """The horizon check for an instant that entered a covered-time computation."""
+        if us // US >= self._timeline.rules.coverage_horizon:
             self._past_horizon(self._local_year(us), what)
 
-    def _horizon_s(self) -> int:
-        vt = self._timeline.rules.holidays.verified_through
-        assert vt is not None
-        return _horizon_cache(self.tz, vt)
+    def _check_day_instant(self, us: int, what: str) -> None:
+        """The horizon check for an instant that came from business-day arithmetic."""
+        if us // US >= self._timeline.rules.day_horizon:
+            self._past_horizon(self._local_year(us), what)
 
     def _local_year(self, us: int) -> int:
-        return (EPOCH + dt.timedelta(microseconds=us)).astimezone(self.tz).year
+        return self._out(us).year
 
     # -- conversions -------------------------------------------------------------------------
+    def _in(self, t: dt.datetime, name: str) -> int:
+        """POSIX µs of an aware datetime: the fast path, with ``_to_us`` explaining failures."""
+        try:
+            us = (t - EPOCH) // _ONE_US
+        except TypeError:
+            return _to_us(t, name)
+        if not _MIN_US <= us <= _MAX_US:
+            return _to_us(t, name)
+        return us
+
     def _out(self, us: int) -> dt.datetime:
+        """The aware datetime, in the calendar's zone (fold set by ``fromutc``), of POSIX µs."""
+        s, frac = divmod(us, US)
+        if s >= 0:
+            out = dt.datetime.fromtimestamp(s, self.tz)
+            return out.replace(microsecond=frac) if frac else out
         return (EPOCH + dt.timedelta(microseconds=us)).astimezone(self.tz)
 
     def _snap_years(self, first: int, last: int) -> Snapshot:
@@ -349,12 +363,44 @@ class Calendar:
         >>> cal.add(dt.datetime(2026, 10, 10, 8, tzinfo=cal.tz), dt.timedelta(hours=8))
         datetime.datetime(2026, 10, 10, 17, 0, tzinfo=zoneinfo.ZoneInfo(key='Asia/Shanghai'))
         """
+        # The hot path, inlined: one subtraction in, two bisections, one fromtimestamp out.
+        try:
+            t_us = (t - EPOCH) // _ONE_US
+            d_us = duration // _ONE_US if type(duration) is dt.timedelta else -1
+        except TypeError:
+            t_us = d_us = -1
+        tl = self._timeline
+        snap = tl._snap
+        if d_us > 0 and snap is not None and snap.lo_us <= t_us < snap.hi_us:
+            starts = snap.starts
+            i = bisect_right(snap.ends, t_us // US)
+            if i < len(starts):
+                into = t_us - starts[i] * US
+                cum = snap.cum
+                target = cum[i] * US + (into if into > 0 else 0) + d_us
+                if target <= snap.total_us:
+                    j = bisect_left(snap.cumend, -(-target // US))
+                    result = starts[j] * US + target - cum[j] * US
+                    r_s, frac = divmod(result, US)
+                    if r_s < tl.rules.coverage_horizon:
+                        out = dt.datetime.fromtimestamp(r_s, self.tz)
+                        return out.replace(microsecond=frac) if frac else out
+        return self._add_slow(t, duration)
+
+    def _add_slow(self, t: dt.datetime, duration: dt.timedelta) -> dt.datetime:
+        """``add`` with every check spelled out: validation, extension, the horizon."""
         t_us = _to_us(t, "t")
         d_us = _to_duration_us(duration)
         if d_us == 0:
             return self._out(t_us)
-        snap, target = self._timeline.reaching(t_us, d_us)
-        result = snap.inv_us(target)
+        tl = self._timeline
+        snap = tl._snap
+        result = None
+        if snap is not None and snap.lo_us <= t_us < snap.hi_us:
+            result = snap.add_us(t_us, d_us)
+        if result is None:
+            snap, target = tl.reaching(t_us, d_us)
+            result = snap.inv_us(target)
         self._check_instant(result, "add")
         return self._out(result)
 
@@ -367,7 +413,7 @@ class Calendar:
         ...             dt.datetime(2026, 10, 8, 10, tzinfo=cal.tz))
         datetime.timedelta(seconds=7200)
         """
-        a_us, b_us = _to_us(a, "a"), _to_us(b, "b")
+        a_us, b_us = self._in(a, "a"), self._in(b, "b")
         lo, hi = min(a_us, b_us), max(a_us, b_us)
         snap = self._timeline.around(lo // US, hi // US)
         self._check_instant(hi, "elapsed")
@@ -715,18 +761,3 @@ def _fmt_dates(dates: frozenset[dt.date]) -> str:
     if not dates:
         return "frozenset()"
     return "{" + ", ".join(f"'{d.isoformat()}'" for d in sorted(dates)) + "}"
-
-
-_HORIZONS: dict[tuple[str, int], int] = {}
-
-
-def _horizon_cache(zone: ZoneInfo, verified_through: int) -> int:
-    """First instant (seconds) of local Jan 1 after ``verified_through`` in ``zone``."""
-    key = (zone.key, verified_through)
-    found = _HORIZONS.get(key)
-    if found is None:
-        from slacalc._timeline import epoch_of_wall  # noqa: PLC0415 - tiny, cached
-
-        found = epoch_of_wall(zone, dt.date(verified_through + 1, 1, 1).toordinal(), 0)
-        _HORIZONS[key] = found
-    return found

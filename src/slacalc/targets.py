@@ -28,7 +28,6 @@ from slacalc.calendar import (
     _check_time,
     _int_list,
     _to_duration_us,
-    _to_us,
 )
 from slacalc.errors import OutOfRangeError, SlaValueError
 
@@ -154,17 +153,15 @@ class _DayTarget(Target):
             snap = tl.years(snap.first_year, snap.last_year + 1)
         return due
 
-    def _horizon(self, start_us: int, due_us: int) -> None:
-        cal = self.calendar
-        if cal.verified_through is None:
-            return
-        year = max(cal._local_year(start_us), cal._local_year(due_us))
-        cal._past_horizon(year, type(self).__name__)
+    def _horizon(self, due_us: int) -> None:
+        # the due day is the latest day the answer depends on (by=None: due at its end)
+        last = due_us - 1 if self.by is None else due_us
+        self.calendar._check_day_instant(last, type(self).__name__)
 
     def deadline(self, t: dt.datetime) -> dt.datetime:
-        t_us = _to_us(t, "t")
+        t_us = self.calendar._in(t, "t")
         due = self._solve(t_us)
-        self._horizon(t_us, due)
+        self._horizon(due)
         return self.calendar._out(due)
 
     def deadline_many(self, starts: Iterable[Any]) -> list[Any]:
@@ -192,7 +189,7 @@ class _DayTarget(Target):
                     out = [values[(x - base) // size] for x in xs]
                 except (TypeError, IndexError):
                     raise _bad_element(xs, "starts", int) from None
-                self._horizon(lo_in * US, max(out) * US)
+                self._horizon(max(out) * US)
                 return out
             if snap.last_year >= MAX_YEAR:
                 break
@@ -202,7 +199,7 @@ class _DayTarget(Target):
             if not isinstance(x, int):
                 raise _bad_element(xs, "starts", int)
             out.append(self._solve(x * US) // US)
-        self._horizon(lo_in * US, max(out) * US)
+        self._horizon(max(out) * US)
         return out
 
     def _breakpoints(self, snap: Snapshot) -> list[int]:
