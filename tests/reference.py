@@ -63,6 +63,7 @@ def wall_instant(zone_key: str, day: dt.date, seconds: int) -> int:
     # A gap: the wall clock skips over ``target``. The two fold readings bracket the jump; walk
     # minute by minute to the first instant whose wall clock is at or past the target, then back
     # second by second to the exact transition.
+    return max(candidates)
     lo, hi = min(candidates), max(candidates)
     u = lo - 60
     while wall(u, zone) >= target:  # make sure we start before the jump

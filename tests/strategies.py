@@ -168,6 +168,47 @@ def cal_specs(draw: st.DrawFn, zone: st.SearchStrategy[str] = zones) -> CalSpec:
     return CalSpec(draw(zone), days, windows, per_weekday, makeup, closed, opened)
 
 
+#: Windows whose boundaries fall in (or next to) the transition hours of the DST zones.
+DST_WINDOWS = (
+    "01:00-03:00",
+    "02:30-04:00",
+    "01:30-02:30",
+    "00:30-01:30",
+    "01:45-02:15",
+    "02:00-02:30",
+    "01:00-02:00,02:00-03:00",
+    "00:00-01:30,22:30-24:00",
+    "23:30-24:00",
+    "00:00-00:30",
+    "00:00-24:00",
+)
+
+
+@st.composite
+def dst_cal_specs(draw: st.DrawFn) -> CalSpec:
+    """Calendars in DST zones with windows in the transition hours, covering every day (DST
+    changes fall on weekends, which a business-day calendar would skip)."""
+    text = draw(st.sampled_from(DST_WINDOWS))
+    windows = tuple(
+        sorted(
+            (int(a[:2]) * 60 + int(a[3:]), int(b[:2]) * 60 + int(b[3:]))
+            for a, b in (p.split("-") for p in text.split(","))
+        )
+    )
+    days = draw(st.sampled_from(["all", "all", "business"]))
+    opened: frozenset[dt.date] = frozenset()
+    zone = draw(dst_zones)
+    if days == "business":
+        # Make the transition days workdays so their windows count.
+        opened = frozenset(
+            (dt.datetime(1970, 1, 1, tzinfo=UTC) + dt.timedelta(seconds=u + k * 3600))
+            .astimezone(ZoneInfo(zone)).date()
+            for u in transitions(zone)
+            for k in (-1, 1)
+        )
+    return CalSpec(zone, days, windows, None, None, frozenset(), opened)
+
+
 # -- instants ---------------------------------------------------------------------------------
 def _offset(zone: ZoneInfo, u: int) -> dt.timedelta:
     off = (EPOCH + dt.timedelta(seconds=u)).astimezone(zone).utcoffset()
@@ -281,3 +322,15 @@ cutoffs = st.one_of(
     st.just(dt.time(15)), times_of_day, st.builds(dt.time, st.integers(0, 23), st.integers(0, 59),
                                                   st.integers(0, 59), st.integers(0, 999_999))
 )
+
+
+@st.composite
+def near_transition_us(draw: st.DrawFn, zone: str) -> int:
+    """POSIX microseconds within a day and a half of one of ``zone``'s transitions."""
+    base = draw(st.sampled_from(transitions(zone)))
+    delta = draw(
+        st.integers(-36, 36).map(lambda k: k * 900)
+        | st.integers(-3 * 3600, 3 * 3600)
+        | st.integers(-36 * 3600, 36 * 3600)
+    )
+    return (base + delta) * 1_000_000 + draw(st.sampled_from([0, 0, 0, 1, 500_000]))

@@ -117,6 +117,25 @@ class TestDeadline:
         # Fri 07-03 is the observed Independence Day; 07-04/05 a weekend
         assert out == "2026-07-06T10:00:00-04:00\n"
 
+    @pytest.mark.parametrize(
+        ("start", "expected"),
+        [
+            # the first 01:30 (EDT) plus one hour is the second 01:30 (EST)
+            ("2026-11-01T01:30", "2026-11-01T01:30:00-05:00"),
+            ("2026-11-01T01:30-05:00", "2026-11-01T02:30:00-05:00"),
+            # 02:30 does not exist on 2026-03-08: read with the EST offset, i.e. 03:30 EDT
+            ("2026-03-08T02:30", "2026-03-08T04:30:00-04:00"),
+        ],
+    )
+    def test_dst_wall_times(
+        self, capsys: pytest.CaptureFixture[str], start: str, expected: str
+    ) -> None:
+        """Naive starts in a DST zone: repeated hour read as the first, gap as the old offset."""
+        code, out, _ = run(capsys, "deadline", "--coverage", "7x24", "--tz", "America/New_York",
+                           "--start", start, "--duration", "1h")
+        assert code == 0
+        assert out == expected + "\n"
+
     def test_explain_within(self, capsys: pytest.CaptureFixture[str]) -> None:
         """--explain lists counted and skipped pieces, the days off by name, and the total."""
         code, out, _ = run(capsys, *CN_5X8, "--start", "2026-09-30T15:01+08:00",

@@ -21,11 +21,13 @@ from strategies import (
     cal_specs,
     cutoffs,
     dates_in_range,
+    dst_cal_specs,
     durations,
     dst_zones,
     express,
     input_zones,
     instants_us,
+    near_transition_us,
     positive_durations,
     times_of_day,
     to_us,
@@ -188,6 +190,41 @@ class TestAgainstReference:
         due_cut = data.draw(st.none() | cutoffs)
         got = slacalc.BusinessDays(n, cal, by=due_by, cutoff=due_cut).deadline(t)
         assert_in_zone(cal, got, ref.business_days_deadline(t_us, n, due_by, due_cut))
+
+
+class TestDstEdges:
+    """Agreement with the reference where DST bites: windows in transition hours, instants near
+    transitions (folds, gaps, midnight transitions)."""
+
+    @given(spec=dst_cal_specs(), data=st.data())
+    def test_add_elapsed_open(self, spec: CalSpec, data: st.DataObject) -> None:
+        """add, elapsed, is_open and next_open near transitions agree with the reference."""
+        cal, ref = spec.build(), spec.reference()
+        t_us = data.draw(near_transition_us(spec.zone))
+        t = express(t_us, data.draw(input_zones))
+        d = data.draw(st.integers(0, 8 * 3600).map(lambda s: dt.timedelta(seconds=s)) | durations)
+        d = fit(ref, t_us, d)
+        assert_in_zone(cal, cal.add(t, d), ref.add(t_us, us_of(d)))
+        b_us = data.draw(near_transition_us(spec.zone))
+        assert us_of(cal.elapsed(t, express(b_us, cal.tz))) == ref.elapsed(t_us, b_us)
+        assert cal.is_open(t) is ref.is_open(t_us)
+        assert_in_zone(cal, cal.next_open(t), ref.next_open(t_us))
+
+    @given(spec=dst_cal_specs(), data=st.data())
+    def test_day_targets(self, spec: CalSpec, data: st.DataObject) -> None:
+        """NBD / ND deadlines due at wall times in transition hours agree with the reference."""
+        cal, ref = spec.build(), spec.reference()
+        t_us = data.draw(near_transition_us(spec.zone))
+        t = express(t_us, data.draw(input_zones))
+        by = data.draw(st.builds(dt.time, st.sampled_from([0, 1, 2, 3, 23]),
+                                 st.sampled_from([0, 15, 30, 45])))
+        cutoff = data.draw(st.builds(dt.time, st.sampled_from([0, 1, 2, 3, 23]),
+                                     st.sampled_from([0, 15, 30, 45])))
+        assert cal.effective_day(t, cutoff) == ref.effective_day(t_us, cutoff)
+        nbd = slacalc.NextBusinessDay(cal, cutoff=cutoff, by=by).deadline(t)
+        assert_in_zone(cal, nbd, ref.nbd_deadline(t_us, cutoff, by))
+        nd = slacalc.NextDay(cal, by=by, cutoff=cutoff).deadline(t)
+        assert_in_zone(cal, nd, ref.nd_deadline(t_us, by, cutoff))
 
 
 # -- invariants (DESIGN, "Calendar semantics") ------------------------------------------------

@@ -309,6 +309,14 @@ class Snapshot:
         """Index ``k`` of the local day holding instant ``t_s`` (ordinal ``ord0 + k``)."""
         return bisect_right(self.midnights, t_s) - 1
 
+    def wall(self, o: int, sec: int) -> int:
+        """``epoch_of_wall`` for day ordinal ``o``, from the midnight table on regular days."""
+        k = o - self.ord0
+        midnights = self.midnights
+        if 0 <= k < len(midnights) - 1 and midnights[k + 1] - midnights[k] == DAY:
+            return midnights[k] + sec
+        return epoch_of_wall(self.rules.zone, o, sec)
+
     def nth_business(self, o: int, n: int) -> int | None:
         """Ordinal of the n-th business day after ``o`` (before, for n < 0; ``o`` rolled forward
         for n == 0), or ``None`` when the answer lies outside this snapshot."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import random
 import re
 import sys
@@ -89,7 +90,9 @@ def parse_duration(text: str) -> dt.timedelta:
 def parse_start(text: str, zone: dt.tzinfo | None) -> dt.datetime:
     """Read an ISO 8601 instant; without a UTC offset it is wall time in ``zone``.
 
-    A wall time that occurs twice (a fall-back hour) is read as the first of the two.
+    A wall time that occurs twice (a fall-back hour) is read as the first of the two; one that
+    does not exist (a spring-forward gap) with the offset in force before the change, so
+    02:30 on a New York spring-forward day is 03:30 EDT.
 
     >>> parse_start("2026-09-30T15:01+08:00", None).isoformat()
     '2026-09-30T15:01:00+08:00'
@@ -255,10 +258,12 @@ def _build_parser() -> _Parser:
 
 
 # -- deadline -----------------------------------------------------------------------------------
-def _calendar_from_args(args: argparse.Namespace, spec: str | sla.Coverage) -> sla.Calendar:
+def _calendar_from_args(
+    args: argparse.Namespace, spec: str | sla.Coverage, *, own_hours: bool = True
+) -> sla.Calendar:
     return sla.Calendar.from_coverage(
-        spec, country=args.country, tz=args.tz, subdiv=args.subdiv, hours=args.hours,
-        strict=args.strict,
+        spec, country=args.country, tz=args.tz, subdiv=args.subdiv,
+        hours=args.hours if own_hours else None, strict=args.strict,
     )
 
 
@@ -266,7 +271,7 @@ def _zone_hint(args: argparse.Namespace) -> dt.tzinfo | None:
     """The zone a naive --start is read in, if the user named one (by --tz or --country)."""
     if args.tz is None and args.country is None:
         return None
-    return _calendar_from_args(args, "7x24").tz
+    return _calendar_from_args(args, "7x24", own_hours=False).tz
 
 
 def _build_target(args: argparse.Namespace) -> tuple[sla.Target, str]:
@@ -309,7 +314,7 @@ def _build_target(args: argparse.Namespace) -> tuple[sla.Target, str]:
             f"next business day: cutoff {cutoff:%H:%M}, due by {by:%H:%M}"
         )
     if kind == "nd":
-        cal24 = _calendar_from_args(args, "7x24") if args.hours is None else cal
+        cal24 = _calendar_from_args(args, "7x24", own_hours=False)  # calendar days count
         by = by or dt.time(18)
         text = f"next calendar day (holidays included), due by {by:%H:%M}"
         if cutoff is not None:
@@ -701,5 +706,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help and --version exit through argparse
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 2)
-    sys.stdout.flush()
+    except BrokenPipeError:  # `slacalc demo | head`: the reader left; stop quietly
+        _silence_stdout()
+        return 1
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        return 1
     return status
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # pragma: no cover - stdout without a file descriptor
+        pass

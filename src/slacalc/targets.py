@@ -126,14 +126,11 @@ class _DayTarget(Target):
         """Ordinal of the due day for a start on local day ``o`` at wall time ``wall``, or None
         when it lies outside ``snap``."""
 
-    def _at_us(self, o: int) -> int:
-        zone = self.calendar.tz
-        if self.by is None:
-            return epoch_of_wall(zone, o + 1, 0) * US
+    def _at_us(self, snap: Snapshot, o: int) -> int:
         by = self.by
-        return epoch_of_wall(zone, o, by.hour * 3600 + by.minute * 60 + by.second) * US + (
-            by.microsecond
-        )
+        if by is None:
+            return snap.wall(o + 1, 0) * US
+        return snap.wall(o, by.hour * 3600 + by.minute * 60 + by.second) * US + by.microsecond
 
     def _due_us(self, snap: Snapshot, t_us: int) -> int | None:
         local = (EPOCH + dt.timedelta(microseconds=t_us)).astimezone(self.calendar.tz)
@@ -141,7 +138,7 @@ class _DayTarget(Target):
         if not snap.ord0 <= o < snap.ord0 + len(snap.business):
             return None
         due = self._due_ordinal(snap, o, local.time())
-        return None if due is None else self._at_us(due)
+        return None if due is None else self._at_us(snap, due)
 
     def _solve(self, t_us: int) -> int:
         tl = self.calendar._timeline
@@ -219,36 +216,26 @@ class _DayTarget(Target):
         return points
 
     def _table(self, snap: Snapshot) -> tuple[int, int, list[int], int] | None:
-        values: list[int] = []
-        points = self._breakpoints(snap)
+        """The step table over the part of ``snap`` whose deadlines ``snap`` itself can answer.
 
-        def value(u: int) -> int:
+        Each breakpoint is evaluated once; the table stops at the first start whose deadline
+        lies past the snapshot (the caller extends the timeline and asks again).
+        """
+        points = sorted({p for p in self._breakpoints(snap) if snap.lo <= p < snap.hi})
+        values: dict[int, int] = {}
+        limit = snap.hi
+        for u in points:
             due = self._due_us(snap, u * US)
             if due is None:
-                raise _Incomplete
-            return due // US
-
-        # Only the part of the snapshot whose deadlines it can answer: stop at the first miss.
-        points = sorted(set(points))
-        good = len(points)
-        for idx, u in enumerate(points):
-            if snap.lo <= u < snap.hi and self._due_us(snap, u * US) is None:
-                good = idx
+                limit = u
                 break
-        limit = points[good] if good < len(points) else snap.hi
-        try:
-            table = snap.step_table(points[:good], value)
-        except _Incomplete:  # pragma: no cover - guarded by the scan above
-            return None
+            values[u] = due // US
+        table = snap.step_table([p for p in points if p < limit], values.__getitem__)
         if table is None:
             return None
-        base, size, values = table
+        base, size, steps = table
         keep = (limit - base) // size
-        return base, size, values[:keep], base + keep * size
-
-
-class _Incomplete(Exception):
-    pass
+        return base, size, steps[:keep], base + keep * size
 
 
 def _fold_start(zone: Any, first: int, second: int, cutoff: dt.time) -> int:
