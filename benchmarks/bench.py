@@ -123,7 +123,7 @@ def op_slacalc_scalar(cal: sla.Calendar, starts: list[dt.datetime]) -> Callable[
 
 
 def op_pandas_cbh(stamps: list[Any], holidays: list[dt.date]) -> Callable[[], Any]:
-    import pandas as pd  # noqa: PLC0415 - optional (bench extra)
+    import pandas as pd  # type: ignore[import-untyped,unused-ignore]  # noqa: PLC0415 - optional (bench extra)
 
     cbh = pd.offsets.CustomBusinessHour(n=4, start="09:00", end="17:00", holidays=holidays)
 
@@ -321,7 +321,7 @@ def timed_row(name: str, n: int, total: float, ratio: str = "", target: str = ""
 
 def main_table(args: argparse.Namespace) -> None:
     import numpy as np  # noqa: PLC0415 - optional (bench extra)
-    import pandas as pd  # noqa: PLC0415 - optional (bench extra)
+    import pandas as pd  # type: ignore[import-untyped,unused-ignore]  # noqa: PLC0415 - optional (bench extra)
 
     n, n_scalar, n_pandas, k = args.cases, args.scalar_cases, args.pandas_cases, args.repeats
     cal = sla.Calendar.from_coverage(COVERAGE, country=COUNTRY)

@@ -160,6 +160,7 @@ class Snapshot:
         "cum",
         "cumend",
         "ends",
+        "fast",
         "first_year",
         "hi",
         "hi_us",
@@ -258,6 +259,22 @@ class Snapshot:
         self.cumend = cum[1:]
         self.total = acc
         self.total_us = acc * US
+        # The scalar fast path's view, in microseconds, as one tuple (one attribute load):
+        # (lo, hi, starts, ends, cum, cumend, total, horizon, zone). ``starts``/``ends`` carry a
+        # sentinel interval past any instant so ``bisect_right(ends, t)`` always indexes
+        # ``starts``; ``lo`` is clamped to the epoch so ``fromtimestamp`` never sees a negative.
+        sentinel = 1 << 62
+        self.fast = (
+            max(self.lo_us, 0),
+            self.hi_us,
+            [x * US for x in starts] + [sentinel],
+            [x * US for x in ends] + [sentinel + 1],
+            [x * US for x in cum],
+            [x * US for x in cum[1:]],
+            self.total_us,
+            rules.coverage_horizon * US,
+            zone,
+        )
         self._tables: dict[Any, Any] = {}
         self._lock = threading.Lock()
         bucket = self.hi - self.lo
@@ -442,12 +459,14 @@ class Snapshot:
 class Timeline:
     """A lazily extended, thread-safe series of snapshots for one calendar."""
 
-    __slots__ = ("_lock", "_snap", "rules")
+    __slots__ = ("_lock", "_snap", "fast", "rules")
 
     def __init__(self, rules: Rules) -> None:
         self.rules = rules
         self._lock = threading.Lock()
         self._snap: Snapshot | None = None
+        # the current snapshot's ``fast`` tuple; an empty range until the first compile
+        self.fast: tuple[Any, ...] = (0, 0, [], [], [], [], 0, 0, rules.zone)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickle the rules only; the compiled tables are rebuilt on first use.
@@ -478,6 +497,7 @@ class Timeline:
                 last = max(last, snap.last_year)
             new = Snapshot(self.rules, max(MIN_YEAR, first), min(MAX_YEAR, last))
             self._snap = new
+            self.fast = new.fast
             return new
 
     def around(self, lo_s: int, hi_s: int) -> Snapshot:

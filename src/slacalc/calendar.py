@@ -44,6 +44,7 @@ from slacalc.errors import (
 __all__ = ["Calendar", "DayInfo", "Segment"]
 
 _ONE_US = dt.timedelta(microseconds=1)
+_fromtimestamp = dt.datetime.fromtimestamp
 _MIN_US = (dt.datetime(MIN_YEAR, 1, 2, tzinfo=dt.UTC) - EPOCH) // dt.timedelta(microseconds=1)
 _MAX_US = (dt.datetime(MAX_YEAR, 12, 31, tzinfo=dt.UTC) - EPOCH) // dt.timedelta(microseconds=1)
 _DAY_KIND_TEXT = {
@@ -363,28 +364,26 @@ class Calendar:
         >>> cal.add(dt.datetime(2026, 10, 10, 8, tzinfo=cal.tz), dt.timedelta(hours=8))
         datetime.datetime(2026, 10, 10, 17, 0, tzinfo=zoneinfo.ZoneInfo(key='Asia/Shanghai'))
         """
-        # The hot path, inlined: one subtraction in, two bisections, one fromtimestamp out.
+        # The hot path, inlined: one subtraction in, two bisections, one fromtimestamp out;
+        # anything unusual (bad input, d <= 0, outside the compiled years, past the data
+        # horizon) takes the slow path, which validates and explains.
         try:
             t_us = (t - EPOCH) // _ONE_US
-            d_us = duration // _ONE_US if type(duration) is dt.timedelta else -1
+            d_us = duration // _ONE_US
         except TypeError:
-            t_us = d_us = -1
-        tl = self._timeline
-        snap = tl._snap
-        if d_us > 0 and snap is not None and snap.lo_us <= t_us < snap.hi_us:
-            starts = snap.starts
-            i = bisect_right(snap.ends, t_us // US)
-            if i < len(starts):
-                into = t_us - starts[i] * US
-                cum = snap.cum
-                target = cum[i] * US + (into if into > 0 else 0) + d_us
-                if target <= snap.total_us:
-                    j = bisect_left(snap.cumend, -(-target // US))
-                    result = starts[j] * US + target - cum[j] * US
+            return self._add_slow(t, duration)
+        lo, hi, starts, ends, cum, cumend, total, horizon, zone = self._timeline.fast
+        if d_us > 0 and lo <= t_us < hi:
+            i = bisect_right(ends, t_us)
+            s = starts[i]
+            target = cum[i] + d_us + (t_us - s if t_us > s else 0)
+            if target <= total:
+                j = bisect_left(cumend, target)
+                result = starts[j] + target - cum[j]
+                if result < horizon:
                     r_s, frac = divmod(result, US)
-                    if r_s < tl.rules.coverage_horizon:
-                        out = dt.datetime.fromtimestamp(r_s, self.tz)
-                        return out.replace(microsecond=frac) if frac else out
+                    out = _fromtimestamp(r_s, zone)
+                    return out.replace(microsecond=frac) if frac else out
         return self._add_slow(t, duration)
 
     def _add_slow(self, t: dt.datetime, duration: dt.timedelta) -> dt.datetime:
