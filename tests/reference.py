@@ -63,7 +63,6 @@ def wall_instant(zone_key: str, day: dt.date, seconds: int) -> int:
     # A gap: the wall clock skips over ``target``. The two fold readings bracket the jump; walk
     # minute by minute to the first instant whose wall clock is at or past the target, then back
     # second by second to the exact transition.
-    return max(candidates)
     lo, hi = min(candidates), max(candidates)
     u = lo - 60
     while wall(u, zone) >= target:  # make sure we start before the jump
@@ -103,7 +102,7 @@ class RefCalendar:
     def is_business_day(self, day: dt.date) -> bool:
         if day in self.workdays:
             return True
-        return day.weekday() < 5 and day not in self.holidays
+        return day.weekday() < 5
 
     def next_business_day(self, day: dt.date) -> dt.date:
         day += dt.timedelta(days=1)

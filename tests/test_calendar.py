@@ -32,12 +32,14 @@ M = dt.timedelta(minutes=1)
 US1 = dt.timedelta(microseconds=1)
 
 
-def sh(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=SH)  # type: ignore[misc]
+def sh(y: int, mo: int, d: int, h: int = 0, mi: int = 0, s: int = 0, us: int = 0) -> dt.datetime:
+    """A Shanghai wall time."""
+    return dt.datetime(y, mo, d, h, mi, s, us, tzinfo=SH)
 
 
-def ny(*args: int, fold: int = 0) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=NY, fold=fold)  # type: ignore[misc]
+def ny(y: int, mo: int, d: int, h: int = 0, mi: int = 0, *, fold: int = 0) -> dt.datetime:
+    """A New York wall time (``fold=1``: the second of a repeated hour)."""
+    return dt.datetime(y, mo, d, h, mi, tzinfo=NY, fold=fold)
 
 
 def d(text: str) -> dt.date:

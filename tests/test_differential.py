@@ -56,7 +56,7 @@ KNOWN_DISCREPANCIES: dict[dt.date, tuple[bool, str]] = {
 
 def _chinesecalendar_years() -> range:
     """The years chinesecalendar has official data for (it raises outside them)."""
-    from chinese_calendar import constants  # noqa: PLC0415 - only after importorskip
+    from chinese_calendar import constants  # type: ignore[import-untyped]  # noqa: PLC0415
 
     first = min(constants.holidays).year
     last = max(constants.holidays).year
@@ -154,7 +154,7 @@ class _PandasOracle:
                 n=hours, start=self.start, end=self.end, holidays=self.holidays
             )
             self._offsets[hours] = offset
-        result = (pd.Timestamp(naive) + offset).to_pydatetime()
+        result: dt.datetime = (pd.Timestamp(naive) + offset).to_pydatetime()
         if result.time() == self.open_time:
             previous = (pd.Timestamp(result.date()) - self._bday).to_pydatetime()
             result = dt.datetime.combine(previous.date(), self.close_time)

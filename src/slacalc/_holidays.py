@@ -74,7 +74,7 @@ def _zone(key: str) -> ZoneInfo:
         raise UnknownTimezoneError(f"tz must be an IANA zone name like 'Asia/Shanghai', not {key!r}")
     try:
         return ZoneInfo(key)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise UnknownTimezoneError(
             f"tz {key!r} is not a known IANA time zone; use a name like 'Asia/Shanghai' or "
             "'America/New_York'"
@@ -167,7 +167,8 @@ class HolidaySource:
             probe = _holidays_module().country_holidays(country, subdiv=subdiv)
             weekend = frozenset(probe.weekend)
             verified = _verified_through(probe)
-        return cls(country, subdiv, weekend, verified)
+            code = str(getattr(probe, "country", country))  # alpha-3 aliases -> alpha-2
+        return cls(code, subdiv, weekend, verified)
 
     def read(self, first_year: int, last_year: int) -> YearData:
         """Holidays and make-up workdays dated within ``[first_year, last_year]``."""

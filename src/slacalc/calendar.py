@@ -19,7 +19,7 @@ import os
 import sys
 import warnings
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from itertools import islice
 from typing import Any, Literal, overload
@@ -118,15 +118,21 @@ def _int_list(values: Iterable[Any], name: str) -> list[Any]:
 
 def _bad_element(values: Sequence[Any], name: str, want: type) -> SlaValueError:
     """Find the first element that is not of the batch's kind and say which it is."""
+    lo, hi = _MIN_US // US, _MAX_US // US
     for i, v in enumerate(values):
         if want is int:
-            ok = isinstance(v, int) and not isinstance(v, bool)
+            ok = isinstance(v, int)
         else:
             ok = isinstance(v, dt.datetime) and v.utcoffset() is not None
         if not ok:
             kind = "int POSIX seconds" if want is int else "aware datetimes"
             return SlaValueError(
                 f"{name}[{i}]={v!r}: a batch must be all {kind} (the first element decides)"
+            )
+        if want is int and not lo <= v <= hi:
+            return OutOfRangeError(
+                f"{name}[{i}]={v!r} is outside the years slacalc can compute "
+                f"({MIN_YEAR}-{MAX_YEAR}: POSIX seconds {lo}..{hi})"
             )
     return SlaValueError(f"{name}: a value is outside the years slacalc can compute")
 
@@ -208,7 +214,7 @@ class Calendar:
     extra_holidays: frozenset[dt.date]
     extra_workdays: frozenset[dt.date]
     strict: bool
-    _timeline: Timeline = attrs.field(eq=False, hash=False, repr=False)
+    _timeline: Timeline = attrs.field(init=False, eq=False, hash=False, repr=False)
 
     def __init__(
         self,
@@ -230,7 +236,7 @@ class Calendar:
         if not isinstance(strict, bool):
             raise SlaValueError(f"strict must be True or False, not {strict!r}")
         source = HolidaySource.create(country, subdiv)
-        zone = resolve_zone(tz, country)
+        zone = resolve_zone(tz, source.country)
         parsed = Hours.parse(hours)
         if not any(parsed.for_weekday(w) for w in range(7)) and not parsed.for_makeup():
             raise CoverageError(f"hours={hours!r} cover no time on any day")
@@ -242,9 +248,8 @@ class Calendar:
                 f"{both[0].isoformat()} is in both extra_holidays and extra_workdays; choose one"
             )
         rules = Rules(zone, days, parsed, source, closed, opened)
-        self.__attrs_init__(
-            zone, country, subdiv, days, parsed, closed, opened, strict, Timeline(rules)
-        )
+        self.__attrs_init__(zone, source.country, subdiv, days, parsed, closed, opened, strict)
+        object.__setattr__(self, "_timeline", Timeline(rules))
 
     @classmethod
     def from_coverage(
@@ -560,6 +565,7 @@ class Calendar:
         if b_us < a_us:
             raise SlaValueError(f"b={b.isoformat()} is before a={a.isoformat()}")
         snap = self._timeline.around(a_us // US, b_us // US)
+        self._check_instant(b_us, "segments")
         out: list[Segment] = []
         cursor = a_us
         i = bisect_right(snap.ends, a_us // US)
@@ -628,7 +634,7 @@ class Calendar:
         if not xs:
             return []
         first = xs[0]
-        if isinstance(first, int) and not isinstance(first, bool):
+        if isinstance(first, int):
             if d_us % US:
                 raise DurationError(
                     f"duration={duration!r} has a fraction of a second; batches of int seconds "
@@ -686,11 +692,15 @@ class Calendar:
     def add_stream(
         self, starts: Iterable[Any], duration: dt.timedelta, *, chunk_size: int = 65_536
     ) -> Iterator[Any]:
-        """Like :meth:`add_many`, but lazily, chunk by chunk: memory stays flat for any count."""
+        """Like :meth:`add_many`, but lazily, chunk by chunk: memory stays flat for any count.
+
+        >>> import datetime as dt
+        >>> cal = Calendar.from_coverage("7x24", tz="UTC")
+        >>> sum(cal.add_stream(range(1_000_000_000, 1_000_100_000), dt.timedelta(hours=1)))
+        100003605000000
+        """
         _to_duration_us(duration)
-        it = iter(starts)
-        while chunk := list(islice(it, chunk_size)):
-            yield from self.add_many(chunk, duration)
+        return _chunked(starts, chunk_size, lambda chunk: self.add_many(chunk, duration))
 
     @overload
     def elapsed_many(self, starts: Iterable[int], ends: Iterable[int]) -> list[int]: ...
@@ -714,7 +724,7 @@ class Calendar:
         if not xs:
             return []
         first = xs[0]
-        if isinstance(first, int) and not isinstance(first, bool):
+        if isinstance(first, int):
             return self._elapsed_many_seconds(xs, ys)
         if isinstance(first, dt.datetime):
             return [self.elapsed(a, b) for a, b in zip(xs, ys, strict=True)]
@@ -727,6 +737,8 @@ class Calendar:
         self._check_batch(max(hi1, hi2), "elapsed_many")
         table = snap.table("pos", snap.pos_table)
         if table is None:
+            if not all(isinstance(v, int) for v in xs) or not all(isinstance(v, int) for v in ys):
+                raise _bad_element(xs + ys, "starts/ends", int)
             return [
                 (snap.pos_us(b * US) - snap.pos_us(a * US)) // US for a, b in zip(xs, ys, strict=True)
             ]
@@ -754,6 +766,23 @@ def _caller_level() -> int:
         frame = frame.f_back  # type: ignore[assignment]
         level += 1
     return level
+
+
+def _chunked(
+    values: Iterable[Any], chunk_size: int, run: Callable[[list[Any]], list[Any]]
+) -> Iterator[Any]:
+    """Validate now, then feed ``values`` to ``run`` lazily in chunks of ``chunk_size``."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise SlaValueError(f"starts must be an iterable of datetimes or int POSIX seconds, not {values!r}")
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
+        raise SlaValueError(f"chunk_size must be a positive int, not {chunk_size!r}")
+    it = iter(values)
+
+    def generate() -> Iterator[Any]:
+        while chunk := list(islice(it, chunk_size)):
+            yield from run(chunk)
+
+    return generate()
 
 
 def _fmt_dates(dates: frozenset[dt.date]) -> str:

@@ -267,7 +267,7 @@ class Coverage:
             )
         numbers: list[int] = []
         for part in parts[:2]:
-            if not part.isdigit():
+            if not (part.isascii() and part.isdigit()):
                 raise CoverageError(f"coverage {spec!r}: {part!r} is not a number")
             numbers.append(int(part))
         a, b = numbers
@@ -296,7 +296,7 @@ class Coverage:
             third = parts[2].strip().upper()
             if third in ("NBD", "ND"):
                 delivery = third
-            elif third.isdigit() and int(third) > 0:
+            elif third.isascii() and third.isdigit() and int(third) > 0:
                 delivery = int(third)
             else:
                 raise CoverageError(

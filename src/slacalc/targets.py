@@ -16,7 +16,6 @@ import abc
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from functools import partial
-from itertools import islice
 from typing import Any, overload
 
 import attrs
@@ -26,6 +25,7 @@ from slacalc.calendar import (
     Calendar,
     _bad_element,
     _check_time,
+    _chunked,
     _int_list,
     _to_duration_us,
 )
@@ -85,9 +85,7 @@ class Target(abc.ABC):
 
     def deadline_stream(self, starts: Iterable[Any], *, chunk_size: int = 65_536) -> Iterator[Any]:
         """Like :meth:`deadline_many`, lazily and chunk by chunk, in flat memory."""
-        it = iter(starts)
-        while chunk := list(islice(it, chunk_size)):
-            yield from self.deadline_many(chunk)
+        return _chunked(starts, chunk_size, self.deadline_many)
 
 
 @attrs.frozen
@@ -168,7 +166,7 @@ class _DayTarget(Target):
         first = xs[0]
         if isinstance(first, dt.datetime):
             return [self.deadline(t) for t in xs]
-        if not isinstance(first, int) or isinstance(first, bool):
+        if not isinstance(first, int):
             raise _bad_element(xs, "starts", int)
         lo_in, hi_in = self.calendar._range_s(xs, "starts")
         tl = self.calendar._timeline
