@@ -360,6 +360,27 @@ class TestIsBusinessDay:
         """The official 2026 schedule (see the module docstring)."""
         assert cn.is_business_day(d(day)) is expected
 
+    def test_hand_table_matches_holidays_data(self) -> None:
+        """The module docstring's 2026 schedule, checked against the holidays package's data.
+
+        This checks the oracle, not slacalc: the Spring Festival break 02-15..02-23 and the
+        National Day break 10-01..10-07 are holidays or weekend days there, and the six make-up
+        days are its listed weekend workdays.
+        """
+        import holidays  # noqa: PLC0415 - only this oracle check needs the package directly
+
+        data = holidays.country_holidays("CN", years=2026)
+        makeup = {d("2026-01-04"), d("2026-02-14"), d("2026-02-28"), d("2026-05-09"),
+                  d("2026-09-20"), d("2026-10-10")}
+        assert {x for x in data.weekend_workdays if x.year == 2026} == makeup
+        for first, last in (("2026-02-15", "2026-02-23"), ("2026-10-01", "2026-10-07")):
+            day = d(first)
+            while day <= d(last):
+                assert day in data or day.weekday() >= 5, day
+                day += dt.timedelta(days=1)
+        assert d("2026-02-14") not in data and d("2026-02-24") not in data
+        assert d("2026-09-30") not in data and d("2026-10-08") not in data
+
     def test_7x24_business_days_still_follow_country(self) -> None:
         """Business days never depend on the day rule: a days='all' CN calendar agrees."""
         cal = sla.Calendar(tz="Asia/Shanghai", country="CN", days="all", hours="00:00-24:00")

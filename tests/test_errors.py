@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import slacalc as sla
@@ -166,11 +166,16 @@ class TestUnknownZone:
         """A tz that is neither str nor ZoneInfo is refused, named."""
         raises_naming(sla.UnknownTimezoneError, lambda: sla.Calendar(tz=bad), repr(bad))  # type: ignore[arg-type]
 
-    @pytest.mark.xfail(reason="bug: ZoneInfo's OSError escapes (see /work/bugs.md)", strict=True)
     @pytest.mark.parametrize("bad", ["US", "America", "a" * 300])
     def test_zone_that_is_a_directory_or_too_long(self, bad: str) -> None:
         """'US' and 'America' are directories of the tz database, not zones."""
         raises_naming(sla.UnknownTimezoneError, lambda: sla.Calendar(tz=bad), repr(bad))
+
+    def test_alpha3_alias(self) -> None:
+        """'CHN' (holidays' alpha-3 alias) is the same country as 'CN'."""
+        cal = sla.Calendar.from_coverage("5x8", country="CHN")
+        assert cal == sla.Calendar.from_coverage("5x8", country="CN")
+        assert cal.is_business_day(DAY) is True
 
     def test_country_with_several_zones_needs_tz(self) -> None:
         """US has many zones: the error names the country, some zones, and says pass tz=."""
@@ -217,8 +222,6 @@ class TestCoverageAndWindows:
         raises_naming(sla.CoverageError,
                       lambda: sla.Calendar(tz="UTC", days="weekdays"), "'weekdays'")
 
-    @pytest.mark.xfail(reason="bug: '²' passes isdigit() but not int() (see /work/bugs.md)",
-                       strict=True)
     @pytest.mark.parametrize("bad", ["²x8", "5x8x²"])
     def test_superscript_digits(self, bad: str) -> None:
         """Superscript digits are not numbers: CoverageError, not a bare ValueError."""
@@ -258,12 +261,13 @@ class TestDates:
         raises_naming(sla.SlaValueError, lambda: cn.elapsed_many([bad], [1_700_000_000]),
                       "outside")
 
-    @pytest.mark.xfail(reason="bug: out-of-range int batch error does not name the value "
-                              "(see /work/bugs.md)", strict=True)
     def test_int_instant_out_of_range_names_value(self, cn: sla.Calendar) -> None:
         """The message names the offending element (DESIGN: 'message names the value')."""
-        raises_naming(sla.SlaValueError, lambda: cn.add_many([1_700_000_000, 10**12], H),
+        raises_naming(sla.OutOfRangeError, lambda: cn.add_many([1_700_000_000, 10**12], H),
                       "starts[1]", str(10**12))
+        raises_naming(sla.OutOfRangeError,
+                      lambda: sla.NextDay(cn).deadline_many([1_700_000_000, -(10**12)]),
+                      "starts[1]", str(-(10**12)))
 
     def test_datetime_passed_as_day(self, cn: sla.Calendar) -> None:
         """A datetime where a date is wanted: refused, suggesting .date()."""
@@ -348,15 +352,16 @@ class TestBatchElements:
     """Batches: one kind per batch; a wrong element is named with its index."""
 
     def test_float_in_int_batch(self, cn: sla.Calendar) -> None:
-        """add_many / deadline_many: a float after ints is named with its index.
-
-        (elapsed_many is in the xfail test below: whether it checks depends on the range.)
-        """
+        """add_many / deadline_many / elapsed_many: a float after ints is named with its index."""
         raises_naming(sla.SlaValueError, lambda: cn.add_many([1_700_000_000, 1.5], H),  # type: ignore[list-item]
                       "starts[1]=1.5")
         raises_naming(sla.SlaValueError,
                       lambda: sla.NextBusinessDay(cn).deadline_many([1_700_000_000, 1.5]),
                       "starts[1]=1.5")
+        raises_naming(sla.SlaValueError,
+                      lambda: cn.elapsed_many([1_700_000_000, 1_700_000_001.5],  # type: ignore[list-item]
+                                              [1_700_100_000, 1_700_100_000]),
+                      "1700000001.5")
 
     def test_integral_float_in_int_batch(self, cn: sla.Calendar) -> None:
         """Even an integral float (1700000001.0) is not an int."""
@@ -364,8 +369,6 @@ class TestBatchElements:
                       lambda: cn.add_many([1_700_000_000, 1_700_000_001.0], H),  # type: ignore[list-item]
                       "starts[1]=1700000001.0")
 
-    @pytest.mark.xfail(reason="bug: wide elapsed_many int batch skips element checks "
-                              "(see /work/bugs.md)", strict=True)
     def test_float_in_wide_elapsed_batch(self, cn: sla.Calendar) -> None:
         """A wide range (1970..2023) takes another path; a float must still be refused."""
         raises_naming(sla.SlaValueError,
@@ -379,9 +382,14 @@ class TestBatchElements:
         raises_naming(sla.SlaValueError, lambda: cn.add_many(["2026-01-01"], H), "'2026-01-01'")  # type: ignore[list-item]
 
     def test_not_a_list(self, cn: sla.Calendar) -> None:
-        """A string or a number is not a batch."""
+        """A string or a number is not a batch, for the list and the streaming variants."""
         raises_naming(sla.SlaValueError, lambda: cn.add_many("abc", H), "starts")  # type: ignore[arg-type]
         raises_naming(sla.SlaValueError, lambda: cn.add_many(5, H), "starts")  # type: ignore[call-overload]
+        raises_naming(sla.SlaValueError,
+                      lambda: list(cn.add_stream(5, H)), "starts")  # type: ignore[arg-type]
+        raises_naming(sla.SlaValueError,
+                      lambda: list(sla.NextBusinessDay(cn).deadline_stream(5)),  # type: ignore[arg-type]
+                      "starts")
 
     def test_lengths_differ(self, cn: sla.Calendar) -> None:
         """elapsed_many needs equal lengths; the message gives both."""
@@ -477,6 +485,8 @@ _OPS: dict[str, Callable[[Any, Any], object]] = {
     "BusinessDays": lambda x, y: sla.BusinessDays(x, _CAL, by=y),
     "BusinessDays.deadline": lambda x, y: sla.BusinessDays(2, _CAL, cutoff=dt.time(15)).deadline(x),
     "BusinessDays.deadline_many": lambda x, y: sla.BusinessDays(2, _CAL).deadline_many(x),
+    "add_stream": lambda x, y: list(_CAL.add_stream(x, y)),
+    "deadline_stream": lambda x, y: list(sla.NextDay(_CAL).deadline_stream(x)),
 }
 
 
@@ -494,27 +504,10 @@ def _tz_directories() -> frozenset[str]:
 _TZ_DIRS = _tz_directories()
 
 
-def _known_bug(op: str, x: object, y: object) -> bool:
-    """Inputs hitting the open bugs reported in /work/bugs.md (each has an xfail test above).
-
-    Remove an entry when its bug is fixed (the xfail test then passes and fails strictly).
-    """
-    tz_values = {"Calendar(tz)": (x,), "from_coverage(spec, country)": (y,)}.get(op, ())
-    if any(isinstance(v, str) and (v in _TZ_DIRS or len(v) > 200) for v in tz_values):
-        return True  # ZoneInfo's OSError for directory names / over-long names
-    coverage_ops = {"Coverage.parse", "from_coverage(spec)"}
-    return (
-        op in coverage_ops
-        and isinstance(x, str)
-        and any(c.isdigit() and not c.isdecimal() for c in x)  # '²' passes isdigit(), not int()
-    )
-
-
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(op=st.sampled_from(sorted(_OPS)), x=_objects, y=_objects)
 def test_fuzz_only_documented_errors_escape(op: str, x: object, y: object) -> None:
     """Arbitrary objects into constructors and methods: the call succeeds or raises SlaError."""
-    assume(not _known_bug(op, x, y))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", sla.HorizonWarning)
         with contextlib.suppress(sla.SlaError):
@@ -526,7 +519,6 @@ def test_fuzz_only_documented_errors_escape(op: str, x: object, y: object) -> No
                     st.timezone_keys()))
 def test_fuzz_zone_names(tz: str) -> None:
     """Zone strings: a valid key builds a calendar; anything else raises UnknownTimezoneError."""
-    assume(tz not in _TZ_DIRS)  # open bug: directories escape as OSError (xfail test above)
     try:
         cal = sla.Calendar(tz=tz)
     except sla.UnknownTimezoneError as err:

@@ -131,8 +131,6 @@ class TestWarning:
         with pytest.warns(sla.HorizonWarning, match=str(PAST)):
             cn.add(start, 10 * 24 * H)
 
-    @pytest.mark.xfail(reason="bug: segments() past the horizon is silent (see /work/bugs.md)",
-                       strict=True)
     def test_segments_warn(self, cn: sla.Calendar) -> None:
         """Explaining an interval past the horizon also warns (DESIGN: never silent)."""
         t = dt.datetime(PAST, 3, 2, 10, tzinfo=SH)

@@ -241,7 +241,7 @@ class TestTargetValues:
         """Assigning an attribute raises FrozenInstanceError."""
         for target in _targets(cn):
             with pytest.raises(attrs.exceptions.FrozenInstanceError):
-                target.calendar = None  # type: ignore[assignment]
+                target.calendar = None  # type: ignore[misc, assignment]
 
     def test_equal_and_hash_by_value(self, cn: sla.Calendar) -> None:
         """Targets built from equal values are equal and hash alike; different ones differ."""

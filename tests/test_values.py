@@ -174,8 +174,6 @@ class TestPickle:
 class TestEvolve:
     """``attrs.evolve`` is the way to change a calendar (STYLE habit 3)."""
 
-    @pytest.mark.xfail(reason="bug: evolve passes the private timeline to __init__ "
-                              "(see /work/bugs.md)", strict=True)
     def test_evolve_strict(self) -> None:
         """evolve(cal, strict=True) gives a strict twin; the original is unchanged."""
         cal = sla.Calendar.from_coverage("5x8", country="CN")
@@ -185,8 +183,6 @@ class TestEvolve:
         with pytest.raises(sla.HorizonError):
             strict.is_business_day(dt.date((cal.verified_through or 0) + 1, 3, 2))
 
-    @pytest.mark.xfail(reason="bug: evolve passes the private timeline to __init__ "
-                              "(see /work/bugs.md)", strict=True)
     def test_evolve_overlay_recompiles(self) -> None:
         """evolve with a new overlay changes the answers (no stale compiled data)."""
         cal = sla.Calendar.from_coverage("5x8", country="CN")
