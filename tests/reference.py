@@ -102,7 +102,7 @@ class RefCalendar:
     def is_business_day(self, day: dt.date) -> bool:
         if day in self.workdays:
             return True
-        return day.weekday() < 5
+        return day.weekday() < 5 and day not in self.holidays
 
     def next_business_day(self, day: dt.date) -> dt.date:
         day += dt.timedelta(days=1)
@@ -228,10 +228,10 @@ class RefCalendar:
             for s, e in self.intervals(day, day):
                 if e <= t_us:
                     continue
-                s = max(s, t_us)
-                if left <= e - s:
-                    return s + left
-                left -= e - s
+                begin = max(s, t_us)
+                if left <= e - begin:
+                    return begin + left
+                left -= e - begin
             day += dt.timedelta(days=1)
         raise AssertionError("reference add: duration not reached within max_days")
 

@@ -14,6 +14,8 @@ import holidays
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
+
+import slacalc
 from reference import RefCalendar, parse_windows, wall_instant
 from strategies import (
     CalSpec,
@@ -22,8 +24,8 @@ from strategies import (
     cutoffs,
     dates_in_range,
     dst_cal_specs,
-    durations,
     dst_zones,
+    durations,
     express,
     input_zones,
     instants_us,
@@ -32,8 +34,6 @@ from strategies import (
     times_of_day,
     to_us,
 )
-
-import slacalc
 
 US = 1_000_000
 DAY_US = 86_400 * US
@@ -335,6 +335,12 @@ def country_reference(country: str, zone: str, hours: str) -> RefCalendar:
                        workdays=workdays)
 
 
+@cache
+def country_calendar(country: str, zone: str, hours: str) -> slacalc.Calendar:
+    """One calendar per case, shared by the examples (calendars are immutable)."""
+    return slacalc.Calendar(tz=zone, country=country, hours=hours)
+
+
 COUNTRY_CASES = [
     ("CN", "Asia/Shanghai", "09:00-17:00"),
     ("CN", "Asia/Shanghai", "09:00-12:00,13:30-18:00"),
@@ -350,7 +356,7 @@ class TestCountryCalendars:
     @given(data=st.data())
     def test_add_elapsed_open(self, country: str, zone: str, hours: str, data: st.DataObject) -> None:
         """add, elapsed, is_open and next_open agree with the reference."""
-        cal = slacalc.Calendar(tz=zone, country=country, hours=hours)
+        cal = country_calendar(country, zone, hours)
         ref = country_reference(country, zone, hours)
         t_us = data.draw(instants_us(zone))
         d = data.draw(durations)
@@ -368,7 +374,7 @@ class TestCountryCalendars:
         self, country: str, zone: str, hours: str, data: st.DataObject
     ) -> None:
         """Business days, effective_day and NBD / ND deadlines agree with the reference."""
-        cal = slacalc.Calendar(tz=zone, country=country, hours=hours)
+        cal = country_calendar(country, zone, hours)
         ref = country_reference(country, zone, hours)
         day = data.draw(dates_in_range)
         n = data.draw(st.integers(-30, 30))

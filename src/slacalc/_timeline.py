@@ -62,6 +62,11 @@ ONE_SECOND = dt.timedelta(seconds=1)
 MAX_TABLE = 4_000_000
 # Buckets shorter than this would make tables needlessly large; bisection is used instead.
 MIN_BUCKET = 60
+# Tables kept per snapshot.
+MAX_TABLES = 8
+# A table is built for a batch only when it has at most this many buckets per case (otherwise
+# bisection, a few hundred ns a case, is cheaper than building the table).
+BUCKETS_PER_CASE = 4
 
 DayKind = str  # "business", "makeup", "holiday", "weekend", "closed", "extra_holiday", "extra_workday"
 
@@ -351,7 +356,15 @@ class Snapshot:
         return bool(self.business[o - self.ord0])
 
     # -- batch tables ------------------------------------------------------------------------
+    def has_table(self, key: object) -> bool:
+        return key in self._tables
+
     def table(self, key: object, build: Callable[[], Any]) -> Any:
+        """The cached table under ``key``, built by ``build()`` on first use.
+
+        At most ``MAX_TABLES`` tables are kept per snapshot (least recently built dropped), so a
+        service that batches with many different durations holds bounded memory.
+        """
         tables = self._tables
         found = tables.get(key)
         if found is None:
@@ -360,34 +373,58 @@ class Snapshot:
                 if found is None:
                     found = build()
                     tables[key] = found
+                    while len(tables) > MAX_TABLES:
+                        del tables[next(iter(tables))]
         return found
 
-    def add_table(self, d: int) -> tuple[int, int, list[int], int, int] | None:
-        """Table for ``add(x, d)`` on integer seconds, or ``None`` when bisection is better.
+    def span(self, first_s: int, last_s: int) -> tuple[int, int]:
+        """Local midnights ``(S0, S1)`` bracketing the years of instants ``first_s..last_s``.
+
+        Tables are built over whole local years of a batch's own range, not the whole snapshot:
+        a historical query elsewhere in the snapshot does not make every later batch pay.
+        """
+        y0 = dt.date.fromordinal(self.ord0 + self.day_index(first_s)).year
+        y1 = dt.date.fromordinal(self.ord0 + self.day_index(last_s)).year
+        m = self.midnights
+        return (
+            m[dt.date(y0, 1, 1).toordinal() - self.ord0],
+            m[dt.date(y1 + 1, 1, 1).toordinal() - self.ord0]
+            if y1 < self.last_year
+            else self.hi,
+        )
+
+    def buckets(self, size: int, s0: int, s1: int) -> int | None:
+        """How many buckets of ``size`` cover ``[s0, s1)``, or ``None`` when a table is unwise."""
+        if s0 <= 0 or size < MIN_BUCKET or (s1 - s0) // size > MAX_TABLE:
+            return None
+        return (s1 - s0) // size
+
+    def add_table(self, d: int, s0: int, s1: int) -> tuple[int, int, list[int], int, int] | None:
+        """Table for ``add(x, d)`` on integer seconds over ``(s0, s1]``, or ``None``.
 
         With ``B = gcd(bucket, d)`` every boundary, every covered run and ``d`` are multiples of
-        ``B``. On a right-closed bucket ``(S, S + B]`` with ``S = lo + kB``, ``pos`` is either
+        ``B``. On a right-closed bucket ``(S, S + B]`` with ``S = s0 + kB``, ``pos`` is either
         constant (the bucket is uncovered, so ``add`` is a constant instant ``R``) or ``pos(S) + x
         - S`` (covered: ``pos(x) + d`` stays inside one linear piece of ``inv``, whose pieces
         break only at multiples of ``B``, so ``add(x, d) = x + A`` with ``0 <= A``). One list
-        holds both: ``V[k] = R`` (an instant, always ``> lo``) or ``A`` (an offset, ``<= lo``
-        when this method returns a table), so ``add(x, d) = V[k] if V[k] > lo else x + V[k]``.
+        holds both: ``V[k] = R`` (an instant, always ``> s0``) or ``A`` (an offset, ``<= s0``
+        when this method returns a table), so ``add(x, d) = V[k] if V[k] > s0 else x + V[k]``.
 
-        Returns ``(T, B, V, lo, limit)``: ``k = (x - T) // B`` with ``T = lo + 1``, valid for
-        ``lo < x <= limit``.
+        Returns ``(T, B, V, s0, limit)``: ``k = (x - T) // B`` with ``T = s0 + 1``, valid for
+        ``s0 < x <= limit``. ``None`` for spans before 1970 (the encoding needs ``s0 > 0``),
+        buckets under a minute, or tables too large.
         """
         size = gcd(self.bucket, d)
-        if size < MIN_BUCKET or (self.hi - self.lo) // size > MAX_TABLE:
+        nb = self.buckets(size, s0, s1)
+        if nb is None:
             return None
         starts, ends, cum, cumend, total = self.starts, self.ends, self.cum, self.cumend, self.total
         n = len(starts)
-        lo = self.lo
-        nb = (self.hi - lo) // size
         table: list[int] = []
-        i = 0  # first interval ending after the bucket start
+        i = bisect_right(ends, s0)  # first interval ending after the bucket start
         j = 0  # inverse pointer, monotone
         for k in range(nb):
-            s = lo + k * size
+            s = s0 + k * size
             while i < n and ends[i] <= s:
                 i += 1
             is_open = i < n and starts[i] <= s
@@ -397,63 +434,64 @@ class Snapshot:
                 target = (cum[i] if i < n else total) + d
             if target > total:
                 break
+            if k == 0:
+                j = bisect_left(cumend, target)
             while cumend[j] < target:
                 j += 1
             value = starts[j] + target - cum[j]
             if is_open:
                 offset = value - s - size
-                if offset > lo:
+                if offset > s0:
                     return None  # offsets and instants would be confused: use bisection
                 table.append(offset)
             else:
                 table.append(value)
-        return lo + 1, size, table, lo, lo + len(table) * size
+        return s0 + 1, size, table, s0, s0 + len(table) * size
 
-    def pos_table(self) -> tuple[int, int, list[int]] | None:
-        """Table for ``pos(x)`` on integer seconds: ``pos(x) = V[k] if V[k] >= 0 else x + V[k]``.
+    def pos_table(self, s0: int, s1: int) -> tuple[int, int, list[int]] | None:
+        """Table for ``pos(x)`` on ``[s0, s1)``: ``pos(x) = V[k] if V[k] >= 0 else x + V[k]``.
 
-        Buckets are left-closed ``[lo + kB, lo + (k + 1)B)``, ``k = (x - lo) // B``. An
+        Buckets are left-closed ``[s0 + kB, s0 + (k + 1)B)``, ``k = (x - s0) // B``. An
         uncovered bucket stores its constant ``pos`` (``>= 0``); a covered one stores
-        ``cum[i] - starts[i]``, which is ``<= -lo < 0`` for any calendar starting after 1970
-        (earlier ones return ``None`` and use bisection).
+        ``cum[i] - starts[i]``, which is ``<= -s0 < 0`` because ``s0 > 0`` (after 1970).
         """
         size = self.bucket
-        lo = self.lo
-        if lo <= 0 or size < MIN_BUCKET or (self.hi - lo) // size > MAX_TABLE:
+        nb = self.buckets(size, s0, s1)
+        if nb is None:
             return None
         starts, ends, cum, total = self.starts, self.ends, self.cum, self.total
         n = len(starts)
         table: list[int] = []
-        i = 0
-        for k in range((self.hi - lo) // size):
-            s = lo + k * size
+        i = bisect_right(ends, s0)
+        for k in range(nb):
+            s = s0 + k * size
             while i < n and ends[i] <= s:
                 i += 1
             if i < n and starts[i] <= s:
                 table.append(cum[i] - starts[i])
             else:
                 table.append(cum[i] if i < n else total)
-        return lo, size, table
+        return s0, size, table
 
     def step_table(
-        self, breakpoints: Sequence[int], value: Callable[[int], int]
+        self, breakpoints: Sequence[int], value: Callable[[int], int], s0: int, s1: int
     ) -> tuple[int, int, list[int]] | None:
-        """Tables for a step function of integer seconds: ``f(x) = V[(x - lo) // B]``.
+        """Table for a step function of integer seconds on ``[s0, s1)``: ``V[(x - s0) // B]``.
 
-        ``breakpoints`` lists every instant in ``[lo, hi)`` where ``f`` may change (it is
-        constant from each one to the next); ``value(u)`` evaluates ``f`` at ``u``.
+        ``breakpoints`` lists every instant in ``[s0, s1)`` where ``f`` may change (it is
+        constant from each one to the next) and must include ``s0``; ``value(u)`` evaluates ``f``
+        at ``u``.
         """
-        lo, hi = self.lo, self.hi
         size = self.bucket
-        points = sorted({lo, *(b for b in breakpoints if lo <= b < hi)})
+        points = sorted({b for b in breakpoints if s0 <= b < s1})
         for b in points:
-            size = gcd(size, b - lo)
-        if size < MIN_BUCKET or (hi - lo) // size > MAX_TABLE:
+            size = gcd(size, b - s0)
+        if self.buckets(size, s0, s1) is None:
             return None
         values: list[int] = []
-        for b, nxt in zip(points, [*points[1:], hi], strict=True):
+        for b, nxt in zip(points, [*points[1:], s1], strict=True):
             values.extend([value(b)] * ((nxt - b) // size))
-        return lo, size, values
+        return s0, size, values
 
 
 class Timeline:

@@ -22,13 +22,23 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from itertools import islice
+from math import gcd
 from typing import Any, Literal, overload
 from zoneinfo import ZoneInfo
 
 import attrs
 
 from slacalc._holidays import HolidaySource, as_dates, resolve_zone
-from slacalc._timeline import EPOCH, MAX_YEAR, MIN_YEAR, US, Rules, Snapshot, Timeline
+from slacalc._timeline import (
+    BUCKETS_PER_CASE,
+    EPOCH,
+    MAX_YEAR,
+    MIN_YEAR,
+    US,
+    Rules,
+    Snapshot,
+    Timeline,
+)
 from slacalc.coverage import Coverage, Hours
 from slacalc.errors import (
     CoverageError,
@@ -322,10 +332,16 @@ class Calendar:
             raise HorizonError(message)
         warnings.warn(message, HorizonWarning, stacklevel=_caller_level())
 
-    def _check_instant(self, us: int, what: str) -> None:
-        """The horizon check for an instant that entered a covered-time computation."""
-        if us // US >= self._timeline.rules.coverage_horizon:
-            self._past_horizon(self._local_year(us), what)
+    def _check_instant(self, us: int, what: str, *, end: bool = False) -> None:
+        """The horizon check for an instant that entered a covered-time computation.
+
+        With ``end=True`` the instant is an exclusive end (a deadline, the end of an interval):
+        ending exactly at the local midnight that starts the first unvouched year uses no day
+        of that year.
+        """
+        horizon = self._timeline.rules.coverage_horizon * US
+        if us > horizon or (us == horizon and not end):
+            self._past_horizon(self._local_year(us - end), what)
 
     def _check_day_instant(self, us: int, what: str) -> None:
         """The horizon check for an instant that came from business-day arithmetic."""
@@ -385,7 +401,7 @@ class Calendar:
             if target <= total:
                 j = bisect_left(cumend, target)
                 result = starts[j] + target - cum[j]
-                if result < horizon:
+                if result <= horizon:
                     r_s, frac = divmod(result, US)
                     out = _fromtimestamp(r_s, zone)
                     return out.replace(microsecond=frac) if frac else out
@@ -405,7 +421,7 @@ class Calendar:
         if result is None:
             snap, target = tl.reaching(t_us, d_us)
             result = snap.inv_us(target)
-        self._check_instant(result, "add")
+        self._check_instant(result, "add", end=True)
         return self._out(result)
 
     def elapsed(self, a: dt.datetime, b: dt.datetime) -> dt.timedelta:
@@ -420,7 +436,7 @@ class Calendar:
         a_us, b_us = self._in(a, "a"), self._in(b, "b")
         lo, hi = min(a_us, b_us), max(a_us, b_us)
         snap = self._timeline.around(lo // US, hi // US)
-        self._check_instant(hi, "elapsed")
+        self._check_instant(hi, "elapsed", end=True)
         return dt.timedelta(microseconds=snap.pos_us(b_us) - snap.pos_us(a_us))
 
     def is_open(self, t: dt.datetime) -> bool:
@@ -565,7 +581,7 @@ class Calendar:
         if b_us < a_us:
             raise SlaValueError(f"b={b.isoformat()} is before a={a.isoformat()}")
         snap = self._timeline.around(a_us // US, b_us // US)
-        self._check_instant(b_us, "segments")
+        self._check_instant(b_us, "segments", end=True)
         out: list[Segment] = []
         cursor = a_us
         i = bisect_right(snap.ends, a_us // US)
@@ -657,12 +673,20 @@ class Calendar:
     def _add_many_seconds(self, xs: list[Any], d: int) -> list[int]:
         lo_in, hi_in = self._range_s(xs, "starts")
         if d == 0:
+            if not all(isinstance(x, int) for x in xs):
+                raise _bad_element(xs, "starts", int)
             return [int(x) for x in xs]
         tl = self._timeline
         snap, _ = tl.reaching(hi_in * US, d * US)
         snap = tl.around(lo_in - 1, snap.hi - 1) if snap.lo >= lo_in else snap
         while True:
-            table = snap.table(("add", d), partial(snap.add_table, d))
+            # a table over the local years of this batch, if it pays for itself
+            s0, s1 = snap.span(lo_in - 1, hi_in)
+            key = ("add", d, s0, s1)
+            nb = snap.buckets(gcd(snap.bucket, d), s0, s1)
+            if nb is None or (not snap.has_table(key) and nb > BUCKETS_PER_CASE * len(xs)):
+                break
+            table = snap.table(key, partial(snap.add_table, d, s0, s1))
             if table is None:
                 break
             base, size, values, lo, limit = table
@@ -676,7 +700,7 @@ class Calendar:
             if snap.last_year >= MAX_YEAR:
                 break
             snap = tl.years(snap.first_year, snap.last_year + 1)
-        # Bisection fallback: tables would be too large for this calendar or duration.
+        # Bisection: small batches, or tables would be too large for this calendar or duration.
         out = []
         for x in xs:
             if not isinstance(x, int):
@@ -686,8 +710,8 @@ class Calendar:
         self._check_batch(max(out), "add_many")
         return out
 
-    def _check_batch(self, hi_s: int, what: str) -> None:
-        self._check_instant(hi_s * US, what)
+    def _check_batch(self, hi_s: int, what: str, *, end: bool = True) -> None:
+        self._check_instant(hi_s * US, what, end=end)
 
     def add_stream(
         self, starts: Iterable[Any], duration: dt.timedelta, *, chunk_size: int = 65_536
@@ -697,7 +721,7 @@ class Calendar:
         >>> import datetime as dt
         >>> cal = Calendar.from_coverage("7x24", tz="UTC")
         >>> sum(cal.add_stream(range(1_000_000_000, 1_000_100_000), dt.timedelta(hours=1)))
-        100003605000000
+        100005359950000
         """
         _to_duration_us(duration)
         return _chunked(starts, chunk_size, lambda chunk: self.add_many(chunk, duration))
@@ -733,9 +757,15 @@ class Calendar:
     def _elapsed_many_seconds(self, xs: list[Any], ys: list[Any]) -> list[int]:
         lo1, hi1 = self._range_s(xs, "starts")
         lo2, hi2 = self._range_s(ys, "ends")
-        snap = self._timeline.around(min(lo1, lo2), max(hi1, hi2))
-        self._check_batch(max(hi1, hi2), "elapsed_many")
-        table = snap.table("pos", snap.pos_table)
+        lo_in, hi_in = min(lo1, lo2), max(hi1, hi2)
+        snap = self._timeline.around(lo_in, hi_in)
+        self._check_batch(hi_in, "elapsed_many", end=True)
+        s0, s1 = snap.span(lo_in, hi_in)
+        key = ("pos", s0, s1)
+        nb = snap.buckets(snap.bucket, s0, s1)
+        table = None
+        if nb is not None and (snap.has_table(key) or nb <= 2 * BUCKETS_PER_CASE * len(xs)):
+            table = snap.table(key, partial(snap.pos_table, s0, s1))
         if table is None:
             if not all(isinstance(v, int) for v in xs) or not all(isinstance(v, int) for v in ys):
                 raise _bad_element(xs + ys, "starts/ends", int)

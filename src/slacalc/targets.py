@@ -148,7 +148,12 @@ class _DayTarget(Target):
             snap = tl.years(snap.first_year, snap.last_year + 1)
         return due
 
+    #: whether the due day depends on business days (and so on the holiday data's horizon)
+    _uses_holidays = True
+
     def _horizon(self, due_us: int) -> None:
+        if not self._uses_holidays:
+            return
         # the due day is the latest day the answer depends on (by=None: due at its end)
         last = due_us - 1 if self.by is None else due_us
         self.calendar._check_day_instant(last, type(self).__name__)
@@ -168,14 +173,23 @@ class _DayTarget(Target):
             return [self.deadline(t) for t in xs]
         if not isinstance(first, int):
             raise _bad_element(xs, "starts", int)
+        if (self.by is not None and self.by.microsecond) or (
+            self.cutoff is not None and self.cutoff.microsecond
+        ):
+            raise SlaValueError(
+                f"{self!r} has a fraction of a second in by/cutoff; batches of int seconds need "
+                "whole seconds (pass datetimes for sub-second work)"
+            )
         lo_in, hi_in = self.calendar._range_s(xs, "starts")
         tl = self.calendar._timeline
         snap = tl.around(lo_in, hi_in)
-        exact = (self.by is None or not self.by.microsecond) and (
-            self.cutoff is None or not self.cutoff.microsecond
-        )
-        while exact:
-            table = snap.table(("step", self), partial(self._table, snap))
+        while True:
+            s0, s1 = snap.span(lo_in, hi_in)
+            key = ("step", self, s0, s1)
+            # about two steps a day: build the table when the batch is large enough to pay
+            if not snap.has_table(key) and len(xs) < (s1 - s0) // 43_200:
+                break
+            table = snap.table(key, partial(self._table, snap, s0, s1))
             if table is None:
                 break
             base, size, values, limit = table
@@ -197,15 +211,18 @@ class _DayTarget(Target):
         self._horizon(max(out) * US)
         return out
 
-    def _breakpoints(self, snap: Snapshot) -> list[int]:
-        points = list(snap.midnights)
+    def _breakpoints(self, snap: Snapshot, s0: int, s1: int) -> list[int]:
+        """Every instant in ``[s0, s1)`` where the deadline may change: local midnights, and the
+        cutoff's instants (both passes through it in a fall-back fold, and the step back)."""
+        k0, k1 = snap.day_index(s0), snap.day_index(s1 - 1)
+        points = snap.midnights[k0 : k1 + 1]
         cutoff = self.cutoff
         if cutoff is None:
             return points
         zone = self.calendar.tz
         sec = cutoff.hour * 3600 + cutoff.minute * 60 + cutoff.second
-        for o in range(snap.ord0, snap.ord0 + len(snap.business)):
-            first = epoch_of_wall(zone, o, sec, fold=0)
+        for o in range(snap.ord0 + k0, snap.ord0 + k1 + 1):
+            first = snap.wall(o, sec)
             points.append(first)
             second = epoch_of_wall(zone, o, sec, fold=1)
             if second != first:  # the cutoff repeats in a fall-back fold
@@ -213,27 +230,28 @@ class _DayTarget(Target):
                 points.append(_fold_start(zone, first, second, cutoff))
         return points
 
-    def _table(self, snap: Snapshot) -> tuple[int, int, list[int], int] | None:
-        """The step table over the part of ``snap`` whose deadlines ``snap`` itself can answer.
+    def _table(self, snap: Snapshot, s0: int, s1: int) -> tuple[int, int, list[int], int] | None:
+        """The step table on ``[s0, s1)``, as far as ``snap`` itself can answer the deadlines.
 
         Each breakpoint is evaluated once; the table stops at the first start whose deadline
         lies past the snapshot (the caller extends the timeline and asks again).
         """
-        points = sorted({p for p in self._breakpoints(snap) if snap.lo <= p < snap.hi})
+        points = sorted({p for p in self._breakpoints(snap, s0, s1) if s0 <= p < s1})
         values: dict[int, int] = {}
-        limit = snap.hi
+        limit = s1
         for u in points:
             due = self._due_us(snap, u * US)
             if due is None:
                 limit = u
                 break
             values[u] = due // US
-        table = snap.step_table([p for p in points if p < limit], values.__getitem__)
+        if limit == s0:
+            return s0, 1, [], s0
+        table = snap.step_table([p for p in points if p < limit], values.__getitem__, s0, limit)
         if table is None:
             return None
         base, size, steps = table
-        keep = (limit - base) // size
-        return base, size, steps[:keep], base + keep * size
+        return base, size, steps, base + len(steps) * size
 
 
 def _fold_start(zone: Any, first: int, second: int, cutoff: dt.time) -> int:
@@ -281,6 +299,8 @@ class NextDay(_DayTarget):
     calendar: Calendar = attrs.field(validator=_calendar)
     by: dt.time = attrs.field(default=dt.time(18), validator=_time)
     cutoff: dt.time | None = attrs.field(default=None, validator=_optional_time)
+
+    _uses_holidays = False  # calendar days only: no holiday data involved
 
     def _due_ordinal(self, snap: Snapshot, o: int, wall: dt.time) -> int | None:
         late = self.cutoff is not None and wall >= self.cutoff
