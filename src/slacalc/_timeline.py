@@ -208,7 +208,6 @@ class Snapshot:
         kinds: list[DayKind] = []
         starts: list[int] = []
         ends: list[int] = []
-        makeup_windows = hours.for_makeup()
         for k in range(ndays):
             day = dt.date.fromordinal(ord0 + k)
             wd = day.weekday()
@@ -229,7 +228,7 @@ class Snapshot:
             if rule == "all":
                 windows = hours.for_weekday(wd)
             elif is_bd:
-                windows = makeup_windows if wd in weekend else hours.for_weekday(wd)
+                windows = hours.for_makeup(wd) if wd in weekend else hours.for_weekday(wd)
             elif kind == "weekend" and hours.listed(wd):
                 windows = hours.for_weekday(wd)
             else:

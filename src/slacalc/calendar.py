@@ -47,7 +47,6 @@ from slacalc.errors import (
     HorizonWarning,
     NaiveDatetimeError,
     OutOfRangeError,
-    SlaError,
     SlaValueError,
 )
 
@@ -248,8 +247,14 @@ class Calendar:
         source = HolidaySource.create(country, subdiv)
         zone = resolve_zone(tz, source.country)
         parsed = Hours.parse(hours)
-        if not any(parsed.for_weekday(w) for w in range(7)) and not parsed.for_makeup():
-            raise CoverageError(f"hours={hours!r} cover no time on any day")
+        if not any(parsed.for_weekday(w) for w in range(7)) and (
+            not parsed.for_makeup(5) or days == "all" or (country is None and not extra_workdays)
+        ):
+            raise CoverageError(
+                f"hours={hours!r} cover no time on any day"
+                + (" (make-up windows only apply to make-up workdays of a country's data or "
+                   "extra_workdays, with days='business')" if parsed.makeup else "")
+            )
         closed = as_dates(extra_holidays, name="extra_holidays")
         opened = as_dates(extra_workdays, name="extra_workdays")
         both = sorted(closed & opened)
@@ -459,7 +464,10 @@ class Calendar:
                 result = snap.starts[i] * US
                 break
             if snap.last_year >= MAX_YEAR:
-                raise SlaError(f"the calendar never opens after {t.isoformat()}")
+                raise OutOfRangeError(
+                    f"the calendar does not open between t={t.isoformat()} and the end of "
+                    f"{MAX_YEAR}, the last year slacalc computes"
+                )
             snap = self._snap_years(snap.first_year, snap.last_year + 1)
         self._check_instant(result, "next_open")
         return self._out(result)

@@ -200,8 +200,12 @@ class Hours:
         """Whether this weekday has an explicit entry (it is then covered even on a weekend)."""
         return self.per_day[weekday] is not None
 
-    def for_makeup(self) -> tuple[Window, ...]:
-        """The windows of a weekend make-up workday."""
+    def for_makeup(self, weekday: int | None = None) -> tuple[Window, ...]:
+        """The windows of a weekend make-up workday (on ``weekday``, if known).
+
+        ``makeup`` if given, else the every-day windows, else those of the first listed
+        Monday-Friday, else the weekday's own entry: a make-up day works like a regular one.
+        """
         if self.makeup is not None:
             return self.makeup
         if self.default is not None:
@@ -209,7 +213,8 @@ class Hours:
         for windows in self.per_day[:5]:
             if windows is not None:
                 return windows
-        return ()
+        own = None if weekday is None else self.per_day[weekday]
+        return own if own is not None else ()
 
     def __str__(self) -> str:
         if self.default is not None and self.makeup is None:
