@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -285,7 +285,3 @@ def format_windows(windows: Sequence[Window]) -> str:
     """The inverse of :func:`parse_windows`."""
     return ",".join(f"{a // 60:02d}:{a % 60:02d}-{b // 60:02d}:{b % 60:02d}" for a, b in windows)
 
-
-def dates_between(days: Iterable[dt.date], first: int, last: int) -> frozenset[dt.date]:
-    """The dates of ``days`` within years ``first..last``."""
-    return frozenset(d for d in days if first <= d.year <= last)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -144,7 +145,7 @@ def _targets(cal: slacalc.Calendar, data: st.DataObject) -> list[slacalc.Target]
     cutoff = data.draw(cutoffs.filter(lambda c: c.microsecond == 0) | dst_times)
     by = data.draw(times_of_day | dst_times)
     n = data.draw(st.integers(0, 12))
-    makers = [
+    makers: list[Callable[[], slacalc.Target]] = [
         lambda: slacalc.Within(data.draw(whole_second_durations), cal),
         lambda: slacalc.NextBusinessDay(cal, cutoff=cutoff, by=by),
         lambda: slacalc.NextDay(cal, by=by),
