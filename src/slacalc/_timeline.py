@@ -321,6 +321,17 @@ class Snapshot:
         j = bisect_left(self.cumend, -(-target // US))
         return starts[j] * US + target - cum[j] * US
 
+    def latest_us(self, p: int) -> int:
+        """Latest instant (µs) with covered time ``p`` since ``lo``; ``0 <= p < total``.
+
+        Where ``p`` falls exactly on a window's end, that is the next window's start: the
+        latest instant before which exactly ``p`` is covered.
+        """
+        j = bisect_right(self.cumend, p // US)
+        while self.cumend[j] * US <= p:  # p with a fraction of a second past a window end
+            j += 1
+        return self.starts[j] * US + p - self.cum[j] * US
+
     def open_at(self, t: int) -> tuple[bool, int]:
         """(is ``t`` covered, index of the first interval ending after ``t``) for ``t`` in µs."""
         i = bisect_right(self.ends, t // US)

@@ -429,6 +429,40 @@ class Calendar:
         self._check_instant(result, "add", end=True)
         return self._out(result)
 
+    def subtract(self, t: dt.datetime, duration: dt.timedelta) -> dt.datetime:
+        """The latest instant ``x <= t`` with exactly ``duration`` of covered time in ``[x, t)``.
+
+        The mirror of :meth:`add`, for "warn one business hour before the deadline":
+        ``elapsed(subtract(t, d), t) == d``; ``subtract(t, 0) == t``. A point that falls exactly
+        at the end of a window is reported as the next window's start (the latest such instant).
+
+        >>> import datetime as dt
+        >>> cal = Calendar.from_coverage("5x8", country="CN")
+        >>> cal.subtract(dt.datetime(2026, 10, 8, 10, tzinfo=cal.tz), dt.timedelta(hours=2))
+        datetime.datetime(2026, 9, 30, 16, 0, tzinfo=zoneinfo.ZoneInfo(key='Asia/Shanghai'))
+        """
+        t_us = _to_us(t, "t")
+        d_us = _to_duration_us(duration)
+        if d_us == 0:
+            return self._out(t_us)
+        tl = self._timeline
+        t_s = t_us // US
+        snap = tl.around(t_s, t_s)
+        while True:
+            p = snap.pos_us(t_us) - d_us
+            if p >= 0:
+                break
+            if snap.first_year <= MIN_YEAR:
+                raise DurationError(
+                    f"a duration of {duration} before t={t.isoformat()} reaches before "
+                    f"{MIN_YEAR}, the first year slacalc computes"
+                )
+            span = snap.last_year - snap.first_year + 1
+            snap = self._snap_years(max(MIN_YEAR, snap.first_year - span), snap.last_year)
+        result = snap.latest_us(p)
+        self._check_instant(t_us, "subtract", end=True)
+        return self._out(result)
+
     def elapsed(self, a: dt.datetime, b: dt.datetime) -> dt.timedelta:
         """Covered time in ``[a, b)``; negative when ``b < a`` (``elapsed(b, a) == -elapsed(a, b)``).
 
