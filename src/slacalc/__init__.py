@@ -11,6 +11,7 @@ datetime.datetime(2026, 11, 23, 11, 0, tzinfo=zoneinfo.ZoneInfo(key='Asia/Shangh
 """
 
 from slacalc.calendar import Calendar, DayInfo, Segment
+from slacalc.case import Case, Pause, SeverityChange
 from slacalc.coverage import Coverage, Hours
 from slacalc.errors import (
     CoverageError,
@@ -25,31 +26,60 @@ from slacalc.errors import (
     UnknownCountryError,
     UnknownTimezoneError,
 )
+from slacalc.evaluation import Escalation, Evaluation, MetricResult
+from slacalc.policy import (
+    METRICS,
+    ClockRules,
+    EscalationLadder,
+    EscalationStep,
+    Policy,
+    PolicyError,
+    ServiceTier,
+    Severity,
+    TargetRule,
+    When,
+)
 from slacalc.targets import BusinessDays, NextBusinessDay, NextDay, Target, Within
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "METRICS",
     "BusinessDays",
     "Calendar",
+    "Case",
+    "ClockRules",
     "Coverage",
     "CoverageError",
     "DayInfo",
     "DurationError",
+    "Escalation",
+    "EscalationLadder",
+    "EscalationStep",
+    "Evaluation",
     "HorizonError",
     "HorizonWarning",
     "Hours",
+    "MetricResult",
     "NaiveDatetimeError",
     "NextBusinessDay",
     "NextDay",
     "OutOfRangeError",
+    "Pause",
+    "Policy",
+    "PolicyError",
     "Segment",
+    "ServiceTier",
+    "Severity",
+    "SeverityChange",
     "SlaError",
     "SlaValueError",
     "SlaWarning",
     "Target",
+    "TargetRule",
     "UnknownCountryError",
     "UnknownTimezoneError",
+    "When",
     "Within",
     "__version__",
 ]

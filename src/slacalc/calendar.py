@@ -646,6 +646,10 @@ class Calendar:
         k = snap.day_index(us // US)
         kind = snap.kinds[k]
         day = dt.date.fromordinal(snap.ord0 + k)
+        if self.days == "all":  # every day is covered alike; say what the day is, if special
+            if kind == "holiday":
+                return f"covered (holiday: {snap.holiday_names.get(day, '')})"
+            return "covered" if kind in ("business", "weekend") else f"covered ({_DAY_KIND_TEXT.get(kind, kind)})"
         if kind == "holiday":
             return f"holiday: {snap.holiday_names.get(day, '')}"
         return _DAY_KIND_TEXT.get(kind, kind)

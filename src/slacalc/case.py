@@ -1,0 +1,150 @@
+"""Cases: what happened to one ticket, as immutable values.
+
+A :class:`Case` records when a ticket was opened, its severity, tier and site zone, when each
+metric was achieved, the pauses of its clock with their reasons, and its severity changes.
+Events are kept sorted, so a case is the same value whatever order its events were given in.
+
+>>> import datetime as dt
+>>> import slacalc as sla
+>>> tz = dt.timezone(dt.timedelta(hours=8))
+>>> case = sla.Case("T-1", dt.datetime(2026, 10, 1, 23, 10, tzinfo=tz), "A", tier="gold",
+...                 zone="far_county", achieved={"response": dt.datetime(2026, 10, 1, 23, 25, tzinfo=tz)})
+>>> case.achieved_at("response").minute, case.achieved_at("restore")
+(25, None)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from slacalc.errors import NaiveDatetimeError, SlaValueError
+
+__all__ = ["Case", "Pause", "SeverityChange"]
+
+
+def _aware(value: Any, name: str) -> dt.datetime:
+    if not isinstance(value, dt.datetime):
+        raise SlaValueError(f"{name} must be an aware datetime, not {value!r}")
+    if value.utcoffset() is None:
+        raise NaiveDatetimeError(f"{name}={value!r} is naive; attach a time zone")
+    return value
+
+
+def _optional_aware(value: Any, name: str) -> dt.datetime | None:
+    return None if value is None else _aware(value, name)
+
+
+def _text(value: Any, name: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise SlaValueError(f"{name} must be a non-empty string, not {value!r}")
+    return value
+
+
+@attrs.frozen
+class Pause:
+    """An interval in which the clock may stop: ``[start, end)``; ``end=None`` while ongoing.
+
+    Whether it stops the clock depends on the policy (its ``clock.pause_reasons``).
+    """
+
+    start: dt.datetime
+    end: dt.datetime | None
+    reason: str
+
+    def __attrs_post_init__(self) -> None:
+        _aware(self.start, "Pause.start")
+        _optional_aware(self.end, "Pause.end")
+        _text(self.reason, "Pause.reason")
+        if self.end is not None and self.end < self.start:
+            raise SlaValueError(
+                f"Pause.end={self.end.isoformat()} is before Pause.start={self.start.isoformat()}"
+            )
+
+
+@attrs.frozen
+class SeverityChange:
+    """The case's severity became ``severity`` at ``at``."""
+
+    at: dt.datetime
+    severity: str
+
+    def __attrs_post_init__(self) -> None:
+        _aware(self.at, "SeverityChange.at")
+        _text(self.severity, "SeverityChange.severity")
+
+
+def _utc_key(t: dt.datetime) -> dt.datetime:
+    return t.astimezone(dt.UTC)
+
+
+def _achieved(value: Mapping[str, dt.datetime] | Iterable[tuple[str, dt.datetime]] | None) -> tuple[
+    tuple[str, dt.datetime], ...
+]:
+    if value is None:
+        return ()
+    items = list(value.items()) if isinstance(value, Mapping) else list(value)
+    out = []
+    for item in items:
+        if not (isinstance(item, tuple) and len(item) == 2):
+            raise SlaValueError(f"achieved must map names to datetimes, not {value!r}")
+        name, when = item
+        out.append((_text(name, "achieved key"), _aware(when, f"achieved[{name!r}]")))
+    names = [n for n, _ in out]
+    if len(set(names)) != len(names):
+        raise SlaValueError(f"achieved names a metric twice: {names!r}")
+    return tuple(sorted(out))
+
+
+def _pauses(value: Iterable[Pause] | None) -> tuple[Pause, ...]:
+    items = list(value or ())
+    for p in items:
+        if not isinstance(p, Pause):
+            raise SlaValueError(f"pauses must be slacalc.Pause values, not {p!r}")
+    return tuple(sorted(items, key=lambda p: (_utc_key(p.start), p.reason)))
+
+
+def _changes(value: Iterable[SeverityChange] | None) -> tuple[SeverityChange, ...]:
+    items = list(value or ())
+    for c in items:
+        if not isinstance(c, SeverityChange):
+            raise SlaValueError(f"severity_changes must be slacalc.SeverityChange values, not {c!r}")
+    return tuple(sorted(items, key=lambda c: (_utc_key(c.at), c.severity)))
+
+
+@attrs.frozen
+class Case:
+    """One ticket: opened time, severity, tier, zone, achievements, pauses, severity changes.
+
+    ``achieved`` maps metric (or event) names to the instants they were achieved; it is stored as
+    a sorted tuple of pairs (read it with :meth:`achieved_at`). ``excluded`` names a reason the
+    whole case may be excluded for (force majeure), if the policy excludes that reason.
+    """
+
+    id: str = attrs.field(converter=str)
+    opened: dt.datetime
+    severity: str
+    tier: str | None = None
+    zone: str | None = None
+    achieved: tuple[tuple[str, dt.datetime], ...] = attrs.field(default=(), converter=_achieved)
+    pauses: tuple[Pause, ...] = attrs.field(default=(), converter=_pauses)
+    severity_changes: tuple[SeverityChange, ...] = attrs.field(default=(), converter=_changes)
+    excluded: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        _aware(self.opened, "Case.opened")
+        _text(self.severity, "Case.severity")
+        for name in ("tier", "zone", "excluded"):
+            value = getattr(self, name)
+            if value is not None:
+                _text(value, f"Case.{name}")
+
+    def achieved_at(self, name: str) -> dt.datetime | None:
+        """When ``name`` (a metric or an event such as ``"diagnosed"``) was achieved, if it was."""
+        for key, when in self.achieved:
+            if key == name:
+                return when
+        return None

@@ -1,0 +1,358 @@
+"""Evaluating a case under a policy: deadlines, statuses, time used, escalations, explanations.
+
+Semantics (documented in ``docs/policy-files.md`` and checked by the scenario tests):
+
+* Each metric's rule is the first of the severity's targets, then the policy's, whose conditions
+  hold; ``hours = "in"/"out"`` is judged at the instant the metric's clock starts.
+* The clock starts at ``opened`` (or at the named event, e.g. ``onsite``); after a severity change
+  it follows ``clock.severity_change`` (``restart``, ``keep`` or ``shorter``), comparing the
+  case's first severity with its last.
+* Pauses whose reason is in ``clock.pause_reasons`` stop the clock: covered time inside them does
+  not count. For ``within`` targets the deadline is the instant the target's covered time, less
+  paused time, is used up; for day targets (NBD, ND, business days) the deadline moves later by
+  the covered time paused before it. A pause still open stops the clock indefinitely.
+* ``status``: ``met`` / ``breached`` for achieved metrics (achieved at or before the deadline is
+  met); for the others, with ``now``: ``breached`` once past the deadline, ``paused`` inside a
+  stopping pause, else ``running``; ``pending`` when the clock's start event has not happened;
+  ``not_applicable`` when no target applies (negotiated, excluded case, tier or zone without one).
+* Escalation steps fire at a share of the target's time (counted like the deadline) or at an
+  offset in the target calendar's covered time from the deadline; ``hold_until`` delays a step to
+  the next opening of that calendar; a step never fires before the one before it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+
+from slacalc._durations import format_duration
+from slacalc.calendar import Calendar, Segment
+from slacalc.case import Case, Pause
+from slacalc.errors import SlaValueError
+from slacalc.policy import Policy, TargetRule
+from slacalc.targets import Target, Within
+
+__all__ = ["Escalation", "Evaluation", "MetricResult", "evaluate"]
+
+STATUSES = ("met", "breached", "running", "paused", "pending", "not_applicable")
+_ZERO = dt.timedelta(0)
+
+
+@attrs.frozen
+class Escalation:
+    """One escalation step for one case: when it fires and whether it has."""
+
+    name: str
+    notify: str
+    at: dt.datetime
+    status: str  # "fired" | "pending" | "skipped" (the metric was achieved before it)
+
+    def __str__(self) -> str:
+        who = f" -> {self.notify}" if self.notify else ""
+        return f"{self.name}{who} at {self.at:%Y-%m-%d %H:%M} ({self.status})"
+
+
+@attrs.frozen
+class MetricResult:
+    """The evaluation of one metric of one case."""
+
+    metric: str
+    status: str
+    target: str
+    start: dt.datetime | None
+    deadline: dt.datetime | None
+    achieved: dt.datetime | None
+    used: dt.timedelta | None
+    remaining: dt.timedelta | None
+    share: float | None
+    escalations: tuple[Escalation, ...] = ()
+    note: str = ""
+    _calendar: Calendar | None = attrs.field(default=None, eq=False, repr=False)
+    _pauses: tuple[tuple[Pause, bool], ...] = attrs.field(default=(), eq=False, repr=False)
+    _until: dt.datetime | None = attrs.field(default=None, eq=False, repr=False)
+
+    def segments(self) -> list[Segment]:
+        """Every interval from the clock's start to the deadline (or achievement, or ``now``),
+        counted or skipped, with why: outside hours, weekend, holiday by name, pause and reason."""
+        if self._calendar is None or self.start is None or self._until is None:
+            return []
+        if self._until <= self.start:
+            return []
+        pieces = self._calendar.segments(self.start, self._until)
+        for pause, stops in self._pauses:
+            pieces = _cut(pieces, pause, stops)
+        return pieces
+
+    def explain(self) -> str:
+        """A readable account of this metric: target, start, deadline, status, intervals."""
+        lines = [f"{self.metric}: {self.status}  ({self.target})"]
+        if self.note:
+            lines.append(f"  note: {self.note}")
+        for label, value in (("start", self.start), ("deadline", self.deadline),
+                             ("achieved", self.achieved)):
+            if value is not None:
+                lines.append(f"  {label:9s}{value:%Y-%m-%d %a %H:%M:%S %z}")
+        if self.used is not None:
+            left = "" if self.remaining is None else f", remaining {format_duration(self.remaining)}"
+            share = "" if self.share is None else f" ({self.share:.0%} of the target)"
+            lines.append(f"  used     {format_duration(self.used)}{left}{share}")
+        for seg in self.segments():
+            lines.append(f"    {seg}")
+        for esc in self.escalations:
+            lines.append(f"  escalate {esc}")
+        return "\n".join(lines)
+
+
+def _cut(pieces: list[Segment], pause: Pause, stops: bool) -> list[Segment]:
+    """Split counted segments by a pause: the paused part is skipped if the pause stops the clock."""
+    out: list[Segment] = []
+    for seg in pieces:
+        p_start = pause.start
+        p_end = pause.end if pause.end is not None else seg.end
+        if not seg.counted or p_end <= seg.start or p_start >= seg.end:
+            out.append(seg)
+            continue
+        a, b = max(seg.start, p_start), min(seg.end, p_end)
+        zone = seg.start.tzinfo
+        if seg.start < a:
+            out.append(Segment(seg.start, a, True, seg.reason))
+        label = f"paused: {pause.reason}" if stops else f"{seg.reason}; pause '{pause.reason}' does not stop the clock"
+        out.append(Segment(a.astimezone(zone), b.astimezone(zone), not stops, label))
+        if b < seg.end:
+            out.append(Segment(b.astimezone(zone), seg.end, True, seg.reason))
+    return out
+
+
+@attrs.frozen
+class Evaluation:
+    """All metric results of one case; ``evaluation["restore"]`` gives one."""
+
+    case_id: str
+    results: tuple[MetricResult, ...]
+
+    def __getitem__(self, metric: str) -> MetricResult:
+        for r in self.results:
+            if r.metric == metric:
+                return r
+        raise KeyError(f"metric {metric!r} is not evaluated for case {self.case_id!r}; "
+                       f"evaluated: {', '.join(r.metric for r in self.results)}")
+
+    def __iter__(self) -> Iterator[MetricResult]:
+        return iter(self.results)
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def __contains__(self, metric: object) -> bool:
+        return any(r.metric == metric for r in self.results)
+
+    def explain(self) -> str:
+        """The explanation of every metric."""
+        return f"case {self.case_id}\n" + "\n".join(r.explain() for r in self.results)
+
+
+# -- the computation ----------------------------------------------------------------------------
+def _stopping(policy: Policy, case: Case) -> list[Pause]:
+    """The pauses that stop the clock, merged where they overlap, sorted."""
+    merged: list[Pause] = []
+    for p in case.pauses:
+        if p.reason not in policy.clock.pause_reasons:
+            continue
+        if merged and (merged[-1].end is None or p.start <= merged[-1].end):
+            last = merged[-1]
+            end = None if last.end is None or p.end is None else max(last.end, p.end)
+            reason = last.reason if last.reason == p.reason else f"{last.reason}+{p.reason}"
+            merged[-1] = Pause(last.start, end, reason)
+        else:
+            merged.append(p)
+    return merged
+
+
+def _budget(cal: Calendar, start: dt.datetime, budget: dt.timedelta,
+            pauses: list[Pause]) -> dt.datetime | None:
+    """The instant ``budget`` of covered time is used from ``start``, not counting pauses;
+    ``None`` when an open-ended pause stops the clock first."""
+    cursor, remaining = start, budget
+    for p in pauses:
+        if p.end is not None and p.end <= cursor:
+            continue
+        p_start = max(p.start, cursor)
+        available = cal.elapsed(cursor, p_start)
+        if available >= remaining:
+            break
+        remaining -= available
+        if p.end is None:
+            return None
+        cursor = p.end
+    return cal.add(cursor, remaining)
+
+
+def _paused_time(cal: Calendar, start: dt.datetime, end: dt.datetime, pauses: list[Pause]) -> dt.timedelta:
+    total = _ZERO
+    for p in pauses:
+        a = max(p.start, start)
+        b = end if p.end is None else min(p.end, end)
+        if b > a:
+            total += cal.elapsed(a, b)
+    return total
+
+
+def _used(cal: Calendar, start: dt.datetime, end: dt.datetime, pauses: list[Pause]) -> dt.timedelta:
+    if end <= start:
+        return _ZERO
+    return cal.elapsed(start, end) - _paused_time(cal, start, end, pauses)
+
+
+def _deadline(target: Target, cal: Calendar, start: dt.datetime,
+              pauses: list[Pause]) -> tuple[dt.datetime | None, dt.timedelta | None]:
+    """(deadline, the target's span of counted time) for a clock starting at ``start``."""
+    if isinstance(target, Within):
+        return _budget(cal, start, target.duration, pauses), target.duration
+    first = target.deadline(start)
+    deadline = first
+    for _ in range(64):  # each round can only add pauses that start before the new deadline
+        if any(p.end is None and p.start < deadline for p in pauses):
+            return None, None
+        moved = cal.add(first, _paused_time(cal, start, deadline, pauses))
+        if moved == deadline:
+            break
+        deadline = moved
+    return deadline, _used(cal, start, deadline, pauses)
+
+
+def _clock_start(rule: TargetRule, case: Case, restart_at: dt.datetime | None) -> dt.datetime | None:
+    if rule.start == "opened":
+        return restart_at or case.opened
+    return case.achieved_at(rule.start)
+
+
+def _pick(policy: Policy, metric: str, severity: str, case: Case,
+          restart_at: dt.datetime | None) -> tuple[TargetRule | None, dt.datetime | None]:
+    """The first matching rule and its clock start (conditions judged at that start)."""
+    for rule in (*policy.severity(severity).targets, *policy.targets):
+        if rule.metric != metric:
+            continue
+        start = _clock_start(rule, case, restart_at)
+        judge_at = start or case.opened
+        if rule.when.matches(policy, case.tier, case.zone, severity, judge_at):
+            return rule, start
+    return None, None
+
+
+def evaluate(policy: Policy, case: Case, now: dt.datetime | None = None) -> Evaluation:
+    """Evaluate ``case`` under ``policy`` (see the module docstring for the semantics)."""
+    if not isinstance(case, Case):
+        raise SlaValueError(f"case must be a slacalc.Case, not {case!r}")
+    if now is not None and (not isinstance(now, dt.datetime) or now.utcoffset() is None):
+        raise SlaValueError(f"now must be an aware datetime, not {now!r}")
+    policy.severity(case.severity)
+    if case.tier is not None and policy.tiers:
+        policy.tier(case.tier)
+    for change in case.severity_changes:
+        policy.severity(change.severity)
+    pauses = _stopping(policy, case)
+    results = tuple(_metric(policy, case, metric, pauses, now) for metric in policy.metrics())
+    return Evaluation(case.id, results)
+
+
+def _metric(policy: Policy, case: Case, metric: str, pauses: list[Pause],
+            now: dt.datetime | None) -> MetricResult:
+    achieved = case.achieved_at(metric)
+    if case.excluded is not None and case.excluded in policy.clock.exclude_reasons:
+        return MetricResult(metric, "not_applicable", "excluded", None, None, achieved, None, None,
+                            None, note=f"case excluded: {case.excluded}")
+    first = case.severity
+    last = case.severity_changes[-1] if case.severity_changes else None
+    mode = policy.clock.severity_change
+    options: list[tuple[str, dt.datetime | None]]
+    if last is None:
+        options = [(first, None)]
+    elif mode == "restart":
+        options = [(last.severity, last.at)]
+    elif mode == "keep":
+        options = [(last.severity, None)]
+    else:  # shorter: whichever deadline comes first
+        options = [(first, None), (last.severity, last.at)]
+
+    best: tuple[Any, ...] | None = None
+    for severity, restart_at in options:
+        rule, start = _pick(policy, metric, severity, case, restart_at)
+        if rule is None:
+            continue
+        target = rule.target(policy)
+        if target is None or start is None:
+            candidate: tuple[Any, ...] = (rule, start, target, None, None, severity)
+        else:
+            deadline, span = _deadline(target, target.calendar, start, pauses)
+            candidate = (rule, start, target, deadline, span, severity)
+        if best is None or (candidate[3] is not None and (best[3] is None or candidate[3] < best[3])):
+            best = candidate
+    if best is None:
+        return MetricResult(metric, "not_applicable", "no target", None, None, achieved, None, None,
+                            None, note="no target applies to this severity, tier and zone")
+    rule, start, target, deadline, span, severity = best
+    described = rule.describe() + (f" [severity {severity}]" if last is not None else "")
+    if target is None:
+        return MetricResult(metric, "not_applicable", described, start, None, achieved, None, None,
+                            None, note="no target: negotiated")
+    cal = target.calendar
+    if start is None:
+        return MetricResult(metric, "pending", described, None, None, achieved, None, None, None,
+                            note=f"the clock starts at {rule.start!r}, which has not happened")
+    end = achieved if achieved is not None else now
+    used = _used(cal, start, end, pauses) if end is not None else None
+    remaining = share = None
+    if used is not None and span is not None:
+        remaining = span - used
+        share = used / span if span else None
+    active = now is not None and any(
+        p.start <= now and (p.end is None or now < p.end) for p in pauses
+    )
+    if achieved is not None:
+        status = "met" if deadline is None or achieved <= deadline else "breached"
+    elif now is not None and deadline is not None and now > deadline:
+        status = "breached"
+    elif active or (now is None and deadline is None):
+        status = "paused"
+    else:
+        status = "running"
+    escalations = _escalations(policy, metric, cal, start, deadline, span, pauses, achieved, now)
+    until = achieved or now or deadline
+    stops = [(p, p.reason in policy.clock.pause_reasons) for p in case.pauses]
+    return MetricResult(metric, status, described, start, deadline, achieved, used, remaining,
+                        share, escalations, "", cal, tuple(stops), until)
+
+
+def _escalations(policy: Policy, metric: str, cal: Calendar, start: dt.datetime,
+                 deadline: dt.datetime | None, span: dt.timedelta | None, pauses: list[Pause],
+                 achieved: dt.datetime | None, now: dt.datetime | None) -> tuple[Escalation, ...]:
+    ladder = policy.ladder(metric)
+    if ladder is None or deadline is None or span is None:
+        return ()
+    out: list[Escalation] = []
+    previous: dt.datetime | None = None
+    for step in ladder.steps:
+        if step.at is not None:
+            fire = _budget(cal, start, span * step.at, pauses)
+            if fire is None:
+                continue
+        else:
+            assert step.offset is not None
+            fire = (cal.add(deadline, step.offset) if step.offset >= _ZERO
+                    else cal.subtract(deadline, -step.offset))
+        if step.hold_until is not None:
+            fire = policy.calendar(step.hold_until).next_open(fire)
+        if previous is not None and fire < previous:
+            fire = previous
+        previous = fire
+        if achieved is not None and achieved <= fire:
+            status = "skipped"
+        elif now is not None and now >= fire:
+            status = "fired"
+        else:
+            status = "pending"
+        out.append(Escalation(step.name, step.notify, fire.astimezone(cal.tz), status))
+    return tuple(out)
