@@ -91,9 +91,17 @@ keys = texts
 fixed_zones = st.builds(
     dt.timezone, st.integers(-(24 * 60 - 1), 24 * 60 - 1).map(lambda m: m * MINUTE)
 )
-zone_datetimes = st.datetimes(min_value=dt.datetime(1970, 1, 1), timezones=st.timezones()).filter(
-    lambda d: d.utcoffset() % MINUTE == dt.timedelta(0)
-)
+
+
+def _whole_minute_offset(d: dt.datetime) -> bool:
+    offset = d.utcoffset()
+    return offset is not None and not offset % MINUTE
+
+
+#: Datetimes in IANA zones (since 1970; earlier local mean times have second offsets).
+zone_datetimes: st.SearchStrategy[dt.datetime] = st.datetimes(
+    min_value=dt.datetime(1970, 1, 1), timezones=st.timezones()
+).filter(_whole_minute_offset)
 
 _common_scalars = (
     st.booleans()
