@@ -395,7 +395,7 @@ class Calendar:
         # horizon) takes the slow path, which validates and explains.
         try:
             t_us = (t - EPOCH) // _ONE_US
-            d_us = duration // _ONE_US
+            d_us = duration // _ONE_US if type(duration) is dt.timedelta else -1
         except TypeError:
             return self._add_slow(t, duration)
         lo, hi, starts, ends, cum, cumend, total, horizon, zone = self._timeline.fast
