@@ -1,4 +1,5 @@
-"""The command line: ``slacalc deadline``, ``slacalc calendar``, ``slacalc demo``.
+"""The command line: ``slacalc deadline``, ``slacalc calendar``, ``slacalc demo`` (the service
+model's commands, ``evaluate`` and ``policy``, are in ``test_cli_evaluate.py``).
 
 Expected deadlines are hand-checked against the official 2026 schedule (National Day break
 2026-10-01..07, make-up Saturday 2026-10-10; Spring Festival break 2026-02-15..23 with make-up
@@ -8,6 +9,7 @@ Saturdays 2026-02-14 and 2026-02-28).
 from __future__ import annotations
 
 import datetime as dt
+import pathlib
 import re
 import subprocess
 import sys
@@ -343,3 +345,33 @@ class TestDemo:
         assert proc.returncode == 0, proc.stderr
         assert "100,000 int POSIX seconds" in proc.stdout
         assert "Repair within 60 working days" in proc.stdout
+
+
+class TestCommands:
+    def test_help_lists_every_command(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """--help names the five commands; evaluate --help documents the input and exit codes."""
+        code, out, _ = run(capsys, "--help")
+        assert code == 0
+        for command in ("deadline", "calendar", "evaluate", "policy", "demo"):
+            assert command in out, command
+        code, out, _ = run(capsys, "evaluate", "--help")
+        assert code == 0
+        assert "achieved.<name>" in out and "exit status" in out and "builtin:NAME" in out
+
+    def test_evaluate_stdin_in_a_fresh_interpreter(self, tmp_path: pathlib.Path) -> None:
+        """``python -m slacalc evaluate -`` reads stdin's bytes; a bad row makes the status 1."""
+        policy = tmp_path / "p.toml"
+        policy.write_text(
+            'name = "p"\n[calendars.business]\ncoverage = "5x8"\ncountry = "CN"\n'
+            '[[severities]]\nid = "D"\n[[severities.targets]]\nmetric = "reply"\n'
+            'calendar = "business"\nwithin = "4h"\n', encoding="utf-8")
+        rows = ('{"id": "D1", "opened": "2026-09-30T15:01+08:00", "severity": "D"}\n'
+                '{"id": "D2", "opened": "2026-09-30T15:01+08:00", "severity": "X"}\n')
+        proc = subprocess.run(
+            [sys.executable, "-m", "slacalc", "evaluate", "-", "--input-format", "jsonl",
+             "--policy", str(policy), "--format", "jsonl"],
+            input=rows, capture_output=True, text=True, timeout=120, check=False,
+        )
+        assert proc.returncode == 1
+        assert proc.stdout.count("\n") == 1 and '"deadline": "2026-10-08T11:01:00+08:00"' in proc.stdout
+        assert "<stdin>:2: skipped: unknown severity 'X'" in proc.stderr

@@ -10,6 +10,7 @@ cutoff rule, and a fast deadline engine.
 datetime.datetime(2026, 11, 23, 11, 0, tzinfo=zoneinfo.ZoneInfo(key='Asia/Shanghai'))
 """
 
+from slacalc import templates
 from slacalc.calendar import Calendar, DayInfo, Segment
 from slacalc.case import Case, Pause, SeverityChange
 from slacalc.coverage import Coverage, Hours
@@ -82,4 +83,5 @@ __all__ = [
     "When",
     "Within",
     "__version__",
+    "templates",
 ]

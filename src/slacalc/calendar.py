@@ -630,8 +630,19 @@ class Calendar:
         while cursor < b_us:
             if i < len(snap.starts) and snap.starts[i] * US <= cursor:
                 end = min(snap.ends[i] * US, b_us)
-                out.append(Segment(self._out(cursor), self._out(end), True,
-                                   self._day_reason(snap, cursor)))
+                # one counted piece per run of days that read alike (a 7x24 interval over a
+                # holiday names the holiday)
+                piece = cursor
+                reason = self._day_reason(snap, piece)
+                k = snap.day_index(piece // US) + 1
+                while k < len(snap.midnights) and snap.midnights[k] * US < end:
+                    cut = snap.midnights[k] * US
+                    following = self._day_reason(snap, cut)
+                    if following != reason:
+                        out.append(Segment(self._out(piece), self._out(cut), True, reason))
+                        piece, reason = cut, following
+                    k += 1
+                out.append(Segment(self._out(piece), self._out(end), True, reason))
                 cursor = end
                 i += 1
             else:

@@ -1,9 +1,11 @@
 """The ``slacalc`` command line: deadlines, holiday calendars and a walk through the contracts.
 
 ``slacalc deadline`` computes one deadline (and, with ``--explain``, why it falls where it does),
-``slacalc calendar`` prints a year of business days as month grids, and ``slacalc demo`` runs
-the contract scenarios slacalc was built for. Everything is computed by the library; this
-module only parses arguments and formats results.
+``slacalc calendar`` prints a year of business days as month grids, ``slacalc evaluate`` streams
+a file of cases through a policy, ``slacalc policy check|show`` validates and prints policy
+files, and ``slacalc demo`` runs the contract scenarios slacalc was built for and evaluates the
+sample cases shipped with the package. Everything is computed by the library; this module only
+parses arguments, reads and writes rows and formats results.
 
 >>> main(["deadline", "--coverage", "5x8", "--country", "CN",
 ...       "--start", "2026-09-30T15:01+08:00", "--duration", "4h"])
@@ -14,22 +16,31 @@ module only parses arguments and formats results.
 from __future__ import annotations
 
 import argparse
+import codecs
+import csv
 import datetime as dt
+import importlib
+import importlib.resources
+import json
 import os
+import pathlib
 import random
 import re
 import sys
 import textwrap
 import time
 import warnings
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
 from decimal import Decimal, InvalidOperation
-from typing import NoReturn, TextIO
+from types import ModuleType
+from typing import IO, Any, NoReturn, TextIO
 
 import slacalc as sla
 
-__all__ = ["main", "parse_duration", "parse_start"]
+__all__ = [
+    "RESULT_COLUMNS", "STANDARD_CONTRACT", "load_policy", "main", "parse_duration", "parse_start",
+]
 
 PROG = "slacalc"
 _MONTHS = (
@@ -196,6 +207,27 @@ example:
   slacalc deadline --coverage 5x8xNBD --country CN --start 2026-09-30T15:00 --explain
 """
 
+_FORMATS = ("csv", "jsonl")
+_EVALUATE_EPILOG = """\
+input, one case a row (see docs/cli.md):
+  id, opened, severity     required; opened is ISO 8601 with a UTC offset
+  tier, zone, excluded     optional text (excluded: the reason, e.g. force_majeure)
+  achieved                 JSON object {name: time}; in CSV, one achieved.<name> column each
+  pauses                   JSON array of {"start", "end", "reason"} (end null: still paused)
+  severity_changes         JSON array of {"at", "severity"}
+  in CSV, pauses and severity_changes are columns holding that JSON; empty cells mean none.
+
+output, one row per case and metric:
+  case_id, metric, status, target, start, deadline, achieved, used_seconds,
+  remaining_seconds, share, escalations_fired, escalations_pending, note
+
+Rows that cannot be read are reported on stderr as CASES:LINE: reason and skipped.
+exit status: 0 every row was evaluated, 1 some rows were skipped, 2 usage or policy error.
+
+example:
+  slacalc evaluate cases.csv --policy contract.toml --now 2026-10-09T12:00+08:00 --out due.csv
+"""
+
 
 def _build_parser() -> _Parser:
     parser = _Parser(
@@ -245,6 +277,52 @@ def _build_parser() -> _Parser:
     c.add_argument("--month", type=int, choices=range(1, 13), metavar="1-12",
                    help="only this month")
     c.set_defaults(func=_cmd_calendar)
+
+    e = sub.add_parser(
+        "evaluate",
+        help="evaluate a CSV or JSON Lines file of cases under a policy",
+        description="Evaluate every case of CASES under a policy and write one row per case and "
+        "metric. The file is read row by row, so it may be of any size.",
+        epilog=_EVALUATE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    e.add_argument("cases", metavar="CASES",
+                   help="CASES.csv or CASES.jsonl; '-' reads stdin (give --input-format)")
+    e.add_argument("--policy", required=True, metavar="FILE|builtin:NAME",
+                   help="a policy file (TOML, or JSON ending in .json) or builtin:NAME")
+    e.add_argument("--now", metavar="T",
+                   help="judge open cases at this instant: ISO 8601 with a UTC offset, or 'now' "
+                   "for the system clock (default: judge only what the cases record)")
+    e.add_argument("--out", metavar="F", help="write the results to F instead of stdout")
+    e.add_argument("--format", choices=_FORMATS,
+                   help="output format (default: jsonl if --out ends in .jsonl, else csv)")
+    e.add_argument("--input-format", choices=_FORMATS,
+                   help="input format (default: from the extension of CASES)")
+    e.set_defaults(func=_cmd_evaluate)
+
+    pol = sub.add_parser(
+        "policy",
+        help="check or print a policy file",
+        description="Validate a policy file, or print a policy as TOML.",
+    )
+    pol_sub = pol.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
+    pc = pol_sub.add_parser(
+        "check", help="validate a policy file and list every problem",
+        description="Validate a policy file: print every problem with its key path and exit "
+        "with status 1, or print a one-line summary and exit with status 0.",
+    )
+    pc.add_argument("policy", metavar="FILE|builtin:NAME",
+                    help="a policy file (TOML, or JSON ending in .json)")
+    pc.set_defaults(func=_cmd_policy_check)
+    ps = pol_sub.add_parser(
+        "show", help="print a policy as TOML",
+        description="Print a policy (a file or a built-in template) as a TOML policy file.",
+    )
+    ps.add_argument("policy", metavar="FILE|builtin:NAME",
+                    help="a policy file (TOML, or JSON ending in .json) or builtin:NAME")
+    ps.add_argument("--format", choices=("toml", "json"), default="toml",
+                    help="toml (default) or json")
+    ps.set_defaults(func=_cmd_policy_show)
 
     d = sub.add_parser(
         "demo",
@@ -502,6 +580,747 @@ def _month_lines(cal: sla.Calendar, year: int, month: int) -> list[str]:
     return lines
 
 
+# -- policies -----------------------------------------------------------------------------------
+_BUILTIN = "builtin:"
+
+
+def _templates_module() -> ModuleType | None:
+    """``slacalc.templates``, or ``None`` if this installation does not have it."""
+    try:
+        return importlib.import_module("slacalc.templates")
+    except ModuleNotFoundError as exc:
+        if exc.name != "slacalc.templates":
+            raise
+        return None
+
+
+def _load_builtin(name: str) -> sla.Policy:
+    templates = _templates_module()
+    if templates is None:
+        raise sla.SlaValueError(
+            f"{_BUILTIN}{name}: this installation has no built-in templates (slacalc.templates "
+            "is missing); give a policy file instead (see docs/policy-files.md)"
+        )
+    names = [str(n) for n in templates.names()]
+    if name not in names:
+        raise sla.SlaValueError(
+            f"{_BUILTIN}{name} is not a built-in template; the templates are "
+            + (", ".join(names) or "none")
+        )
+    policy: sla.Policy = templates.load(name)
+    return policy
+
+
+def load_policy(ref: str) -> sla.Policy:
+    """The policy ``ref`` names: ``builtin:NAME``, a ``.json`` file, or else a TOML file.
+
+    A file that cannot be read is a :class:`~slacalc.SlaValueError`; a file that is not a valid
+    policy is a :class:`~slacalc.PolicyError` listing every problem.
+
+    >>> load_policy("builtin:")
+    Traceback (most recent call last):
+    ...
+    slacalc.errors.SlaValueError: builtin: needs a template name, e.g. builtin:standard-contract
+    """
+    if ref.startswith(_BUILTIN):
+        name = ref[len(_BUILTIN):].strip()
+        if not name:
+            raise sla.SlaValueError(
+                f"{_BUILTIN} needs a template name, e.g. {_BUILTIN}standard-contract"
+            )
+        return _load_builtin(name)
+    path = pathlib.Path(ref)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise sla.SlaValueError(
+            f"cannot read policy file {ref!r}: {exc.strerror or exc}"
+        ) from None
+    except UnicodeDecodeError:
+        raise sla.SlaValueError(f"policy file {ref!r} is not UTF-8 text") from None
+    if path.suffix.lower() != ".json":
+        return sla.Policy.from_toml_text(text, source=ref)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise sla.PolicyError([f"{ref}: not valid JSON: {exc}"]) from None
+    return sla.Policy.from_dict(data)
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n:,} {word if n == 1 else plural or word + 's'}"
+
+
+def _cmd_policy_check(args: argparse.Namespace, out: _Out) -> int:
+    ref: str = args.policy
+    try:
+        policy = load_policy(ref)
+    except sla.PolicyError as exc:
+        for problem in exc.problems:
+            out(problem if problem.startswith(f"{ref}:") else f"{ref}: {problem}")
+        out(f"{_plural(len(exc.problems), 'problem')} found")
+        return 1
+    out(f"ok: {_plural(len(policy.severities), 'severity', 'severities')}, "
+        f"{_plural(len(policy.tiers), 'tier')}, {_plural(len(policy.metrics()), 'metric')}")
+    return 0
+
+
+def _cmd_policy_show(args: argparse.Namespace, out: _Out) -> int:
+    policy = load_policy(args.policy)
+    if args.format == "toml":
+        try:
+            out.stream.write(policy.to_toml())
+        except ImportError:
+            sys.stderr.write(f"{PROG}: note: this installation cannot write TOML (slacalc._toml "
+                             "is missing); showing the policy as JSON\n")
+        else:
+            return 0
+    out(json.dumps(policy.to_dict(), indent=2, ensure_ascii=False, default=str))
+    return 0
+
+
+# -- evaluate: reading cases --------------------------------------------------------------------
+#: The columns of ``slacalc evaluate``'s output, in order.
+RESULT_COLUMNS = (
+    "case_id", "metric", "status", "target", "start", "deadline", "achieved", "used_seconds",
+    "remaining_seconds", "share", "escalations_fired", "escalations_pending", "note",
+)
+_CASE_KEYS = ("id", "opened", "severity", "tier", "zone", "achieved", "pauses",
+              "severity_changes", "excluded")
+_REQUIRED = ("id", "opened", "severity")
+_JSON_COLUMNS = ("achieved", "pauses", "severity_changes")
+_ACHIEVED_PREFIX = "achieved."
+_CHUNK = 1000  # cases handed to evaluate_many at once: bounded memory, the batch fast path
+_EXAMPLE_TIME = "2026-10-01T23:10+08:00"
+
+
+class _BadRow(Exception):
+    """A row that cannot be read; the message says why."""
+
+
+class _Lines:
+    """The lines of a binary stream decoded as UTF-8 (a leading BOM dropped), numbered from 1.
+
+    ``number`` is the number of the last line handed out and ``done`` the bytes read so far
+    (for the progress bar); ``undecodable`` holds the numbers of lines that were not UTF-8 (they
+    are handed out with replacement characters so a CSV record stays in step).
+    """
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream = stream
+        self.number = 0
+        self.done = 0
+        self.undecodable: set[int] = set()
+
+    def __iter__(self) -> Iterator[str]:
+        for raw in self.stream:
+            self.number += 1
+            self.done += len(raw)
+            data = raw[len(codecs.BOM_UTF8):] if (
+                self.number == 1 and raw.startswith(codecs.BOM_UTF8)) else raw
+            try:
+                yield data.decode("utf-8")
+            except UnicodeDecodeError:
+                self.undecodable.add(self.number)
+                yield data.decode("utf-8", "replace")
+
+    def bad_text(self, first: int, last: int) -> bool:
+        """Whether any line in ``first..last`` was not UTF-8 (and forget them)."""
+        if not self.undecodable:
+            return False
+        found = any(first <= n <= last for n in self.undecodable)
+        self.undecodable.clear()
+        return found
+
+
+def _instant(value: Any, where: str) -> dt.datetime:
+    if value is None or value == "":
+        raise _BadRow(f"missing {where}")
+    if not isinstance(value, str):
+        raise _BadRow(f"{where} {value!r} is not an ISO 8601 date-time string")
+    try:
+        t = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise _BadRow(
+            f"{where} {value!r} is not an ISO 8601 date-time; write e.g. {_EXAMPLE_TIME}"
+        ) from None
+    if t.utcoffset() is None:
+        raise _BadRow(
+            f"{where} {value!r} has no UTC offset; write it with one, e.g. {_EXAMPLE_TIME}"
+        )
+    return t
+
+
+def _name(value: Any, where: str, *, required: bool) -> str | None:
+    """A non-empty name; JSON integers are read as their digits (severity 1)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise _BadRow(f"missing {where}")
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        raise _BadRow(f"{where} {value!r} is not a string")
+    return value.strip()
+
+
+def _records(value: Any, where: str, keys: tuple[str, ...]) -> list[Mapping[str, Any]]:
+    if value is None or value == "":
+        return []
+    if not isinstance(value, list):
+        raise _BadRow(f"{where} {_short(value)} is not a JSON array")
+    for i, item in enumerate(value):
+        if not isinstance(item, dict):
+            raise _BadRow(f"{where}[{i}] {_short(item)} is not a JSON object")
+        unknown = [k for k in item if k not in keys]
+        if unknown:
+            raise _BadRow(f"{where}[{i}] has unknown key {unknown[0]!r}; the keys are "
+                          + ", ".join(keys))
+    return value
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+class _CaseReader:
+    """Turns one row, as a mapping of the documented keys, into a :class:`~slacalc.Case`.
+
+    Severities (also those a case changes to) and tiers are checked against the policy here, so
+    a row the policy cannot judge is reported with its line number like any unreadable row.
+    """
+
+    def __init__(self, policy: sla.Policy, note: Callable[[str], None]) -> None:
+        self.severities = [s.id for s in policy.severities]
+        self.tiers = [t.id for t in policy.tiers]
+        self.note = note
+        self.unknown: set[str] = set()
+
+    def severity(self, value: Any, where: str) -> str:
+        sev = _name(value, where, required=True)
+        assert sev is not None
+        if sev not in self.severities:
+            raise _BadRow(f"unknown {where} {sev!r}; the policy has "
+                          + ", ".join(self.severities))
+        return sev
+
+    def warn_unknown(self, keys: Iterable[str], line: int, what: str) -> None:
+        for key in keys:
+            if key not in self.unknown:
+                self.unknown.add(key)
+                extra = ", achieved.<name>" if what == "column" else ""
+                self.note(f"ignoring unknown {what} {key!r} (first seen on line {line}); the "
+                          f"{what}s are {', '.join(_CASE_KEYS)}{extra}")
+
+    def case(self, data: Mapping[str, Any], line: int) -> sla.Case | str:
+        """The case, or why the row cannot be read."""
+        self.warn_unknown((k for k in data if k not in _CASE_KEYS), line, "key")
+        try:
+            return self._case(data)
+        except _BadRow as exc:
+            return str(exc)
+        except sla.SlaError as exc:
+            return str(exc)
+
+    def _case(self, data: Mapping[str, Any]) -> sla.Case:
+        case_id = _name(data.get("id"), "id", required=True)
+        opened = _instant(data.get("opened"), "opened")
+        severity = self.severity(data.get("severity"), "severity")
+        tier = _name(data.get("tier"), "tier", required=False)
+        if tier is not None and self.tiers and tier not in self.tiers:
+            raise _BadRow(f"unknown tier {tier!r}; the policy has {', '.join(self.tiers)}")
+        zone = _name(data.get("zone"), "zone", required=False)
+        excluded_raw = data.get("excluded")
+        excluded = None if excluded_raw is False else _name(excluded_raw, "excluded",
+                                                            required=False)
+        raw_achieved = data.get("achieved")
+        if raw_achieved is None or raw_achieved == "":
+            raw_achieved = {}
+        if not isinstance(raw_achieved, dict):
+            raise _BadRow(f"achieved {_short(raw_achieved)} is not a JSON object")
+        achieved = {str(k): _instant(v, f"achieved.{k}")
+                    for k, v in raw_achieved.items() if v is not None and v != ""}
+        pauses = [
+            sla.Pause(_instant(p.get("start"), f"pauses[{i}].start"),
+                      None if p.get("end") in (None, "") else _instant(p["end"], f"pauses[{i}].end"),
+                      _name(p.get("reason"), f"pauses[{i}].reason", required=True) or "")
+            for i, p in enumerate(_records(data.get("pauses"), "pauses",
+                                           ("start", "end", "reason")))
+        ]
+        changes = [
+            sla.SeverityChange(_instant(c.get("at"), f"severity_changes[{i}].at"),
+                               self.severity(c.get("severity"), f"severity_changes[{i}].severity"))
+            for i, c in enumerate(_records(data.get("severity_changes"), "severity_changes",
+                                           ("at", "severity")))
+        ]
+        assert case_id is not None
+        return sla.Case(case_id, opened, severity, tier=tier, zone=zone, achieved=achieved,
+                        pauses=pauses, severity_changes=changes, excluded=excluded)
+
+
+_Row = tuple[int, "sla.Case | str"]
+
+
+def _jsonl_rows(lines: _Lines, reader: _CaseReader) -> Iterator[_Row]:
+    """(line number, case or why not) for each non-blank line of a JSON Lines file."""
+    for text in lines:
+        n = lines.number
+        if lines.bad_text(n, n):
+            yield n, "not UTF-8 text"
+            continue
+        if not text.strip():
+            continue
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            yield n, f"bad JSON: {exc.msg} (column {exc.colno})"
+            continue
+        except RecursionError:
+            yield n, "bad JSON: nested too deeply"
+            continue
+        if not isinstance(data, dict):
+            yield n, f"expected a JSON object, not {_short(data)}"
+            continue
+        yield n, reader.case(data, n)
+
+
+def _csv_header(cells: list[str], source: str) -> list[str]:
+    header = [c.strip() for c in cells]
+    missing = [c for c in _REQUIRED if c not in header]
+    if missing:
+        raise sla.SlaValueError(
+            f"{source}: the header lacks the column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(missing)}; a cases CSV needs {', '.join(_REQUIRED)} and may have "
+            f"{', '.join(c for c in _CASE_KEYS if c not in _REQUIRED)} and achieved.<metric> "
+            f"columns (its header is: {','.join(header)})"
+        )
+    twice = sorted({c for c in header if header.count(c) > 1})
+    if twice:
+        raise sla.SlaValueError(f"{source}: the header names {', '.join(twice)} more than once")
+    return header
+
+
+def _csv_rows(lines: _Lines, reader: _CaseReader, source: str) -> Iterator[_Row]:
+    """(line number where the record starts, case or why not) for each CSV record."""
+    records = csv.reader(lines)
+    header: list[str] | None = None
+    while True:
+        first = lines.number + 1
+        try:
+            cells = next(records)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield first, f"bad CSV: {exc}"
+            continue
+        if lines.bad_text(first, lines.number):
+            yield first, "not UTF-8 text"
+            continue
+        if not cells:  # a blank line is no record
+            continue
+        if header is None:
+            header = _csv_header(cells, source)
+            reader.warn_unknown(
+                (c for c in header if c not in _CASE_KEYS and not c.startswith(_ACHIEVED_PREFIX)),
+                first, "column")
+            continue
+        if len(cells) != len(header):
+            if len(cells) < len(header):
+                missing = ", ".join(header[len(cells):])
+                yield first, (f"missing column{'s' if len(header) - len(cells) > 1 else ''} "
+                              f"{missing}: {len(cells)} cells, the header has {len(header)}")
+            else:
+                yield first, f"{len(cells)} cells, the header has {len(header)} columns"
+            continue
+        try:
+            data = _csv_record(header, cells)
+        except _BadRow as exc:
+            yield first, str(exc)
+            continue
+        yield first, reader.case(data, first)
+
+
+def _csv_record(header: list[str], cells: list[str]) -> dict[str, Any]:
+    """A CSV record as the mapping a JSON line would give."""
+    data: dict[str, Any] = {}
+    achieved: dict[str, Any] = {}
+    for column, cell in zip(header, cells, strict=True):
+        value = cell.strip()
+        if column.startswith(_ACHIEVED_PREFIX):
+            if value:
+                achieved[column[len(_ACHIEVED_PREFIX):]] = value
+        elif column in _JSON_COLUMNS:
+            if value:
+                try:
+                    data[column] = json.loads(value)
+                except json.JSONDecodeError as exc:
+                    raise _BadRow(f"column {column}: bad JSON: {exc.msg} "
+                                  f"(character {exc.pos + 1})") from None
+        elif column in _CASE_KEYS:
+            data[column] = value or None
+    if achieved:
+        listed = data.get("achieved") or {}
+        if not isinstance(listed, dict):
+            raise _BadRow(f"achieved {_short(listed)} is not a JSON object")
+        both = sorted(set(listed) & set(achieved))
+        if both:
+            raise _BadRow(f"{both[0]!r} is in both the achieved column and achieved.{both[0]}")
+        data["achieved"] = {**listed, **achieved}
+    return data
+
+
+# -- evaluate: writing results ------------------------------------------------------------------
+def _iso(t: dt.datetime | None) -> str | None:
+    return None if t is None else t.isoformat()
+
+
+def _seconds(td: dt.timedelta | None) -> int | float | None:
+    """Whole seconds as an int, otherwise a float with microseconds."""
+    if td is None:
+        return None
+    micros = td // dt.timedelta(microseconds=1)
+    return micros // 1_000_000 if micros % 1_000_000 == 0 else micros / 1_000_000
+
+
+def _escalation_text(result: sla.MetricResult, status: str) -> str:
+    """``expert@2026-10-02T00:40:00+08:00;vendor@...`` for the steps with this status."""
+    return ";".join(f"{e.name}@{e.at.isoformat()}" for e in result.escalations
+                    if e.status == status)
+
+
+def _result_record(case_id: str, r: sla.MetricResult) -> dict[str, Any]:
+    return {
+        "case_id": case_id, "metric": r.metric, "status": r.status, "target": r.target,
+        "start": _iso(r.start), "deadline": _iso(r.deadline), "achieved": _iso(r.achieved),
+        "used_seconds": _seconds(r.used), "remaining_seconds": _seconds(r.remaining),
+        "share": None if r.share is None else round(r.share, 6),
+        "escalations_fired": _escalation_text(r, "fired"),
+        "escalations_pending": _escalation_text(r, "pending"),
+        "note": r.note,
+    }
+
+
+class _ResultWriter:
+    """Writes result records as CSV (with a header) or as JSON Lines."""
+
+    def __init__(self, stream: TextIO, fmt: str) -> None:
+        self.stream = stream
+        self.rows = 0
+        self.csv = csv.writer(stream, lineterminator="\n") if fmt == "csv" else None
+        if self.csv is not None:
+            self.csv.writerow(RESULT_COLUMNS)
+
+    def write(self, evaluation: sla.Evaluation) -> None:
+        for result in evaluation:
+            record = _result_record(evaluation.case_id, result)
+            if self.csv is not None:
+                self.csv.writerow(record.values())
+            else:
+                self.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+            self.rows += 1
+
+
+class _Progress:
+    """A progress bar on stderr, drawn only when stderr is a terminal, at most 10 times a second."""
+
+    def __init__(self, stream: TextIO, total: int | None) -> None:
+        self.stream = stream
+        self.total = total
+        try:
+            self.enabled = bool(stream.isatty())
+        except (AttributeError, ValueError):
+            self.enabled = False
+        self.last = 0.0
+        self.shown = False
+
+    def update(self, done: int, rows: int, *, force: bool = False) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if not force and now - self.last < 0.1:
+            return
+        self.last = now
+        if self.total:
+            share = min(done / self.total, 1.0)
+            filled = int(share * 30)
+            text = f"[{'#' * filled}{'.' * (30 - filled)}] {share:4.0%}  {rows:,} rows"
+        else:
+            text = f"{rows:,} rows"
+        self.stream.write(f"\r{text}\x1b[K")
+        self.stream.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        """Erase the bar so a message can take the line; the next update redraws it."""
+        if self.shown:
+            self.stream.write("\r\x1b[K")
+            self.shown = False
+
+
+class _Report:
+    """Row errors and notes on stderr, each on its own line, clear of the progress bar."""
+
+    def __init__(self, stream: TextIO, source: str, progress: _Progress) -> None:
+        self.stream = stream
+        self.source = source
+        self.progress = progress
+        self.skipped = 0
+
+    def note(self, text: str) -> None:
+        self.progress.clear()
+        self.stream.write(f"{PROG}: note: {text}\n")
+
+    def skip(self, line: int, reason: str) -> None:
+        self.progress.clear()
+        self.skipped += 1
+        reason = " ".join(reason.split())  # one line per row, whatever the message
+        self.stream.write(f"{self.source}:{line}: skipped: {reason}\n")
+
+
+# -- evaluate: the command ----------------------------------------------------------------------
+def _parse_now(text: str | None) -> dt.datetime | None:
+    if text is None:
+        return None
+    if text.strip().lower() == "now":
+        return dt.datetime.now(dt.UTC)
+    try:
+        value = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise sla.SlaValueError(
+            f"--now {text!r} is not an ISO 8601 date-time; write e.g. 2026-10-09T12:00+08:00"
+        ) from None
+    if value.utcoffset() is None:
+        raise sla.NaiveDatetimeError(
+            f"--now {text!r} has no UTC offset; write it with one, e.g. 2026-10-09T12:00+08:00"
+        )
+    return value
+
+
+def _input_format(path: str, given: str | None) -> str:
+    if given is not None:
+        return given
+    suffix = pathlib.Path(path).suffix.lower()
+    if suffix == ".csv":
+        return "csv"
+    if suffix in (".jsonl", ".ndjson"):
+        return "jsonl"
+    raise sla.SlaValueError(
+        f"cannot tell the format of {path!r} from its name; name it .csv or .jsonl, or pass "
+        "--input-format csv|jsonl"
+    )
+
+
+def _output_format(out: str | None, given: str | None) -> str:
+    if given is not None:
+        return given
+    if out is not None and pathlib.Path(out).suffix.lower() in (".jsonl", ".ndjson"):
+        return "jsonl"
+    return "csv"
+
+
+def _open_cases(path: str, stack: ExitStack) -> tuple[IO[bytes], int | None]:
+    """The cases file (or stdin for ``-``) as bytes, and its size when known."""
+    if path == "-":
+        return sys.stdin.buffer, None
+    try:
+        stream: IO[bytes] = stack.enter_context(open(path, "rb"))  # noqa: SIM115 - the ExitStack closes it
+        size = os.fstat(stream.fileno()).st_size
+    except OSError as exc:
+        raise sla.SlaValueError(f"cannot read cases file {path!r}: {exc.strerror or exc}") from None
+    return stream, size or None
+
+
+def _evaluate_rows(policy: sla.Policy, rows: Iterable[_Row], now: dt.datetime | None,
+                  emit: Callable[[sla.Evaluation], None],
+                  skip: Callable[[int, str], None],
+                  tick: Callable[[int], None] | None = None) -> int:
+    """Evaluate the cases of ``rows`` in chunks, passing each evaluation to ``emit`` in order
+    and each unreadable row to ``skip``; return the number of cases evaluated."""
+    done = 0
+    chunk: list[tuple[int, sla.Case]] = []
+
+    def flush() -> None:
+        nonlocal done
+        try:
+            evaluations: list[sla.Evaluation | None] = list(
+                policy.evaluate_many([case for _, case in chunk], now=now))
+        except sla.SlaError:  # find the case that cannot be judged, judge the others
+            evaluations = []
+            for line, case in chunk:
+                try:
+                    evaluations.append(policy.evaluate(case, now=now))
+                except sla.SlaError as exc:
+                    skip(line, str(exc))
+                    evaluations.append(None)
+        for evaluation in evaluations:
+            if evaluation is not None:
+                emit(evaluation)
+                done += 1
+        chunk.clear()
+
+    for count, (line, item) in enumerate(rows, 1):
+        if isinstance(item, str):
+            skip(line, item)
+        else:
+            chunk.append((line, item))
+            if len(chunk) >= _CHUNK:
+                flush()
+        if tick is not None:
+            tick(count)
+    if chunk:
+        flush()
+    return done
+
+
+def _cmd_evaluate(args: argparse.Namespace, out: _Out) -> int:
+    policy = load_policy(args.policy)
+    now = _parse_now(args.now)
+    in_format = _input_format(args.cases, args.input_format)
+    out_format = _output_format(args.out, args.format)
+    if args.out is not None and args.cases != "-" and _same_file(args.out, args.cases):
+        raise sla.SlaValueError(f"--out {args.out!r} is the cases file; write somewhere else")
+    source = "<stdin>" if args.cases == "-" else args.cases
+    with ExitStack() as stack:
+        stream, size = _open_cases(args.cases, stack)
+        progress = _Progress(sys.stderr, size)
+        report = _Report(sys.stderr, source, progress)
+        lines = _Lines(stream)
+        reader = _CaseReader(policy, report.note)
+        rows = (_csv_rows(lines, reader, source) if in_format == "csv"
+                else _jsonl_rows(lines, reader))
+        first = next(rows, None)  # a bad CSV header fails here, before any output is opened
+        if args.out is None:
+            sink = out.stream
+        else:
+            try:
+                sink = stack.enter_context(open(args.out, "w", encoding="utf-8", newline=""))
+            except OSError as exc:
+                raise sla.SlaValueError(
+                    f"cannot write --out {args.out!r}: {exc.strerror or exc}") from None
+        writer = _ResultWriter(sink, out_format)
+        everything: Iterable[_Row] = rows if first is None else _chain(first, rows)
+        evaluated = _evaluate_rows(
+            policy, everything, now, writer.write, report.skip,
+            tick=(lambda n: progress.update(lines.done, n)) if progress.enabled else None,
+        )
+        progress.update(lines.done, evaluated + report.skipped, force=True)
+        progress.clear()
+    if report.skipped:
+        total = evaluated + report.skipped
+        sys.stderr.write(f"{PROG}: {report.skipped:,} of {_plural(total, 'row')} skipped; "
+                         f"{evaluated:,} evaluated\n")
+        return 1
+    return 0
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet)
+        return False
+
+
+def _chain(first: _Row, rest: Iterator[_Row]) -> Iterator[_Row]:
+    yield first
+    yield from rest
+
+
+# -- the sample contract ------------------------------------------------------------------------
+_ONSITE_TIERS = ["gold", "platinum", "diamond"]
+
+
+def _onsite_rules(calendar: str, hours: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
+    """On-site targets by site zone for the tiers with an on-site engineer; elsewhere negotiated."""
+    rules: list[dict[str, Any]] = [
+        {"metric": "onsite", "calendar": calendar, "within": within,
+         "when": {"zone": [zone], "tier": _ONSITE_TIERS}}
+        for zone, within in hours
+    ]
+    rules.append({"metric": "onsite", "none": True, "when": {"zone": ["elsewhere"]}})
+    return rules
+
+
+_EMERGENCY_ZONES = (("city", "1h"), ("near_county", "2h"), ("far_county", "3h"))
+_NORMAL_ZONES = (("city", "3h"), ("near_county", "5h"), ("far_county", "7h"))
+_RESPONSE_BY_HOURS = [
+    {"metric": "response", "calendar": "business", "within": "30m",
+     "when": {"hours": "in", "hours_calendar": "business"}},
+    {"metric": "response", "calendar": "always", "within": "1h",
+     "when": {"hours": "out", "hours_calendar": "business"}},
+]
+
+#: The contract ``slacalc demo`` evaluates its sample cases with when ``slacalc.templates`` has
+#: no ``standard-contract``: DESIGN's four tiers and A-D ladder, on-site times by zone, parts by
+#: tier from the diagnosis, and a three-step ladder for restoring service.
+STANDARD_CONTRACT: dict[str, Any] = {
+    "name": "standard-contract",
+    "description": "A maintenance contract with Standard/Gold/Platinum/Diamond tiers, severities "
+                   "A-D, on-site times by site zone and spare parts by tier (demo copy).",
+    "calendars": {
+        "business": {"coverage": "5x8", "country": "CN"},
+        "extended": {"coverage": "5x24", "country": "CN"},
+        "always": {"coverage": "7x24", "country": "CN"},
+    },
+    "clock": {
+        "pause_reasons": ["customer_info", "vendor_defect", "force_majeure"],
+        "exclude_reasons": ["force_majeure"],
+        "severity_change": "shorter",
+    },
+    "tiers": [
+        {"id": "standard", "name": "Standard", "remote": "7x24", "parts": "5x8xNBD",
+         "onsite": False, "terms": [1, 3, 5]},
+        {"id": "gold", "name": "Gold", "remote": "7x24", "parts": "5x8xNBD", "onsite": True,
+         "terms": [1, 3, 5]},
+        {"id": "platinum", "name": "Platinum", "remote": "7x24", "parts": "7x8xND",
+         "onsite": True, "inspections_per_year": 1, "terms": [1, 3, 5]},
+        {"id": "diamond", "name": "Diamond", "remote": "7x24", "parts": "7x24x4",
+         "onsite": True, "inspections_per_year": 4, "terms": [1, 3, 5]},
+    ],
+    "severities": [
+        {"id": "A", "name": "Critical", "description": "Whole network or core service down",
+         "targets": [
+             {"metric": "response", "calendar": "always", "within": "15m"},
+             *_onsite_rules("always", _EMERGENCY_ZONES),
+             {"metric": "restore", "calendar": "always", "within": "2h"},
+         ]},
+        {"id": "B", "name": "Major", "description": "Service degraded for many users",
+         "targets": [
+             {"metric": "response", "calendar": "always", "within": "30m"},
+             *_onsite_rules("always", _EMERGENCY_ZONES),
+             {"metric": "restore", "calendar": "always", "within": "4h"},
+         ]},
+        {"id": "C", "name": "Minor", "description": "A redundant part or a single user affected",
+         "targets": [
+             *_RESPONSE_BY_HOURS,
+             {"metric": "reply", "calendar": "extended", "within": "6h"},
+             *_onsite_rules("business", _NORMAL_ZONES),
+         ]},
+        {"id": "D", "name": "Consultation", "description": "Questions and change requests",
+         "targets": [
+             *_RESPONSE_BY_HOURS,
+             {"metric": "reply", "calendar": "business", "within": "24h"},
+         ]},
+    ],
+    "targets": [
+        {"metric": "parts_arrive", "calendar": "business", "start": "diagnosed",
+         "next_business_day": {"cutoff": "15:00", "by": "17:00"},
+         "when": {"tier": ["standard", "gold"]}},
+        {"metric": "parts_arrive", "calendar": "always", "start": "diagnosed",
+         "next_day": {"by": "18:00"}, "when": {"tier": ["platinum"]}},
+        {"metric": "parts_arrive", "calendar": "always", "start": "diagnosed", "within": "4h",
+         "when": {"tier": ["diamond"]}},
+    ],
+    "escalations": [
+        {"metric": "restore", "steps": [
+            {"name": "expert", "at": 0.5, "notify": "second-line expert"},
+            {"name": "vendor", "at": 0.75, "notify": "vendor TAC"},
+            {"name": "manager", "offset": "+1h", "notify": "service manager"},
+        ]},
+    ],
+}
+
+
 # -- demo ---------------------------------------------------------------------------------------
 class _Demo:
     """The contract scenarios; each method prints the rows of one, computed by the library."""
@@ -559,6 +1378,51 @@ class _Demo:
             for line in textwrap.wrap(f'clause: "{clause}"', width=92):
                 self.out(f"   {line}")
             body()
+        self.sample_cases(len(self.scenarios()) + 1)
+
+    def sample_cases(self, number: int) -> None:
+        """The shipped sample cases under the standard contract: counts per metric and status."""
+        policy, which, cases = _demo_policy()
+        now = self.at(2026, 10, 10, 10)
+        evaluations = policy.evaluate_many(cases, now=now)
+        self.out()
+        self.out(f"{number}. Sample cases: {len(cases)} tickets of 2026, around the Spring Festival "
+                 "and National Day")
+        self.row("policy", which)
+        self.row("cases", f"{_SAMPLE_FILE} (the format slacalc evaluate reads)")
+        self.row("judged at", f"{_fmt_instant(now)} ({self.cal.describe_day(now.date())})")
+        self.out()
+        labels = {"not_applicable": "n/a"}
+        header = "".join(f"{labels.get(s, s):>10s}" for s in _DEMO_STATUSES)
+        self.out(f"   {'metric':<18s}{header}")
+        counts: dict[str, dict[str, int]] = {m: dict.fromkeys(_DEMO_STATUSES, 0)
+                                             for m in policy.metrics()}
+        breaches: list[str] = []
+        for evaluation in evaluations:
+            for result in evaluation:
+                counts[result.metric][result.status] += 1
+                if result.status == "breached":
+                    breaches.append(f"{evaluation.case_id} {result.metric}")
+        for metric, row in counts.items():
+            self.out(f"   {metric:<18s}" + "".join(f"{row[s]:>10d}" for s in _DEMO_STATUSES))
+        self.out()
+        for line in textwrap.wrap("breached: " + (", ".join(breaches) or "none"), width=92,
+                                  subsequent_indent="  "):
+            self.out(f"   {line}")
+        chosen = next((e for e in evaluations if e.case_id == _SAMPLE_CASE), None)
+        if chosen is None or not len(chosen):  # pragma: no cover - the shipped file has it
+            return
+        result = (chosen[_SAMPLE_METRIC] if _SAMPLE_METRIC in chosen
+                  and chosen[_SAMPLE_METRIC].status != "not_applicable"
+                  else max(chosen, key=lambda r: len(r.segments())))
+        case = next(c for c in cases if c.id == _SAMPLE_CASE)
+        self.out()
+        self.out(f"   Case {case.id}: severity {case.severity}, {case.tier} tier, {case.zone} site, "
+                 f"opened {_fmt_instant(case.opened)}.")
+        self.out(f"   Why its {result.metric} is due when it is:")
+        for line in result.explain().splitlines():
+            self.out(f"     {line}")
+
 
     def nbd_cutoff(self) -> None:
         nbd = sla.NextBusinessDay(self.cal, cutoff=dt.time(15), by=dt.time(17))
@@ -641,6 +1505,52 @@ class _Demo:
         self.row("spot check against scalar add", "agrees" if agree else "DISAGREES")
 
 
+_SAMPLE_FILE = "slacalc/data/sample_cases.jsonl"
+_SAMPLE_CASE = "ND-01"  # the case whose explanation the demo prints
+_SAMPLE_METRIC = "reply"
+_DEMO_STATUSES = ("met", "breached", "running", "paused", "pending", "not_applicable")
+
+
+def _sample_cases(policy: sla.Policy) -> tuple[list[sla.Case], list[str]]:
+    """The cases shipped in ``slacalc/data/sample_cases.jsonl``, and the rows the policy rejects."""
+    resource = importlib.resources.files("slacalc") / "data" / "sample_cases.jsonl"
+    cases: list[sla.Case] = []
+    problems: list[str] = []
+    with resource.open("rb") as stream:
+        reader = _CaseReader(policy, problems.append)
+        for line, item in _jsonl_rows(_Lines(stream), reader):
+            if isinstance(item, str):
+                problems.append(f"line {line}: {item}")
+            else:
+                cases.append(item)
+    return cases, problems
+
+
+def _demo_policy() -> tuple[sla.Policy, str, list[sla.Case]]:
+    """The built-in ``standard-contract`` if there is one and it can judge every sample case,
+    else the inline :data:`STANDARD_CONTRACT`; with a description and the cases."""
+    templates = _templates_module()
+    if templates is not None and "standard-contract" in templates.names():
+        builtin: sla.Policy = templates.load("standard-contract")
+        cases, problems = _sample_cases(builtin)
+        if not problems:
+            try:
+                builtin.evaluate_many(cases)
+            except sla.SlaError:
+                pass
+            else:
+                return builtin, "builtin:standard-contract (slacalc.templates)", cases
+        why = "slacalc.templates' standard-contract does not fit the sample cases"
+    else:
+        why = "slacalc.templates has no standard-contract"
+    policy = sla.Policy.from_dict(STANDARD_CONTRACT)
+    cases, problems = _sample_cases(policy)
+    if problems:  # pragma: no cover - the shipped file is tested against this policy
+        raise sla.SlaValueError("the sample cases do not fit the inline policy: "
+                                + "; ".join(problems))
+    return policy, f"standard-contract, the copy in slacalc.cli ({why})", cases
+
+
 def _cmd_demo(args: argparse.Namespace, out: _Out) -> int:
     if args.cases < 1:
         raise sla.SlaValueError(f"--cases {args.cases} must be at least 1")
@@ -669,20 +1579,26 @@ def _dates(a: dt.date, b: dt.date) -> Iterator[dt.date]:
 # -- entry point --------------------------------------------------------------------------------
 @contextmanager
 def _warnings_to(stream: TextIO) -> Iterator[None]:
-    """Report each distinct warning once as ``slacalc: warning: ...`` on ``stream``."""
-    with warnings.catch_warnings(record=True) as caught:
+    """Report each distinct warning once as ``slacalc: warning: ...`` on ``stream``.
+
+    Warnings are written as they happen and forgotten, so a stream of a million cases that all
+    warn costs one line and no memory.
+    """
+    seen: set[object] = set()
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+             file: TextIO | None = None, line: str | None = None) -> None:
+        text = str(message)
+        # one horizon warning says it all; other warnings once per distinct text
+        key = category if issubclass(category, sla.SlaWarning) else text
+        if key not in seen:
+            seen.add(key)
+            stream.write(f"{PROG}: warning: {text}\n")
+
+    with warnings.catch_warnings():
         warnings.simplefilter("always")
-        try:
-            yield
-        finally:
-            seen: set[object] = set()
-            for w in caught:
-                text = str(w.message)
-                # one horizon warning says it all; other warnings once per distinct text
-                key = w.category if issubclass(w.category, sla.SlaWarning) else text
-                if key not in seen:
-                    seen.add(key)
-                    stream.write(f"{PROG}: warning: {text}\n")
+        warnings.showwarning = show
+        yield
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -709,6 +1625,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `slacalc demo | head`: the reader left; stop quietly
         _silence_stdout()
         return 1
+    except KeyboardInterrupt:
+        sys.stderr.write(f"\n{PROG}: interrupted\n")
+        return 130
     try:
         sys.stdout.flush()
     except BrokenPipeError:

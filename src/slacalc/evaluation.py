@@ -33,7 +33,7 @@ from slacalc.calendar import Calendar, Segment
 from slacalc.case import Case, Pause
 from slacalc.errors import SlaValueError
 from slacalc.policy import Policy, TargetRule
-from slacalc.targets import Target, Within
+from slacalc.targets import BusinessDays, Target, Within
 
 __all__ = ["Escalation", "Evaluation", "MetricResult", "evaluate"]
 
@@ -258,8 +258,9 @@ def evaluate(policy: Policy, case: Case, now: dt.datetime | None = None) -> Eval
     return Evaluation(case.id, results)
 
 
-def _metric(policy: Policy, case: Case, metric: str, pauses: list[Pause],
-            now: dt.datetime | None) -> MetricResult:
+def _metric(  # noqa: PLR0915 - the status rules read best in one place
+    policy: Policy, case: Case, metric: str, pauses: list[Pause], now: dt.datetime | None
+) -> MetricResult:
     achieved = case.achieved_at(metric)
     if case.excluded is not None and case.excluded in policy.clock.exclude_reasons:
         return MetricResult(metric, "not_applicable", "excluded", None, None, achieved, None, None,
@@ -311,9 +312,15 @@ def _metric(policy: Policy, case: Case, metric: str, pauses: list[Pause],
     active = now is not None and any(
         p.start <= now and (p.end is None or now < p.end) for p in pauses
     )
+    # A deadline at a time of day is met by achieving at that instant; "by the end of the day"
+    # (business days without ``by``) is the next midnight, which is already too late.
+    end_of_day = isinstance(target, BusinessDays) and target.by is None
     if achieved is not None:
-        status = "met" if deadline is None or achieved <= deadline else "breached"
-    elif now is not None and deadline is not None and now > deadline:
+        late = deadline is not None and (achieved >= deadline if end_of_day else achieved > deadline)
+        status = "breached" if late else "met"
+    elif now is not None and deadline is not None and (
+        now >= deadline if end_of_day else now > deadline
+    ):
         status = "breached"
     elif active or (now is None and deadline is None):
         status = "paused"
@@ -343,10 +350,10 @@ def _escalations(policy: Policy, metric: str, cal: Calendar, start: dt.datetime,
             assert step.offset is not None
             fire = (cal.add(deadline, step.offset) if step.offset >= _ZERO
                     else cal.subtract(deadline, -step.offset))
+        if previous is not None and fire < previous:
+            fire = previous  # a step never fires before the one before it
         if step.hold_until is not None:
             fire = policy.calendar(step.hold_until).next_open(fire)
-        if previous is not None and fire < previous:
-            fire = previous
         previous = fire
         if achieved is not None and achieved <= fire:
             status = "skipped"

@@ -1,0 +1,138 @@
+"""The built-in templates: every one loads, round-trips, documents itself; bad names are refused."""
+
+from __future__ import annotations
+
+import importlib.resources
+import tomllib
+
+import pytest
+
+import slacalc as sla
+
+# The catalogue as docs/templates.md lists it (hand-written, not read from the package).
+EXPECTED = [
+    "complaints",
+    "helpdesk",
+    "onsite-zones",
+    "parts-returns",
+    "repairs",
+    "severity-1-4",
+    "severity-a-d",
+    "spare-parts",
+    "standard-contract",
+    "tiers",
+]
+
+
+class TestNames:
+    def test_catalogue(self) -> None:
+        """names() lists exactly the shipped templates, sorted."""
+        assert sla.templates.names() == EXPECTED
+
+    def test_stable_and_a_fresh_list(self) -> None:
+        """Two calls agree, and mutating the returned list does not affect the next call."""
+        first = sla.templates.names()
+        first.append("mine")
+        assert sla.templates.names() == EXPECTED
+
+    def test_every_toml_file_is_listed(self) -> None:
+        """Every .toml shipped in the package is a template (none hidden, none invented)."""
+        files = sorted(
+            e.name.removesuffix(".toml")
+            for e in importlib.resources.files("slacalc.templates").iterdir()
+            if e.name.endswith(".toml")
+        )
+        assert files == EXPECTED
+
+
+@pytest.mark.parametrize("name", EXPECTED)
+class TestEachTemplate:
+    def test_loads(self, name: str) -> None:
+        """The template loads as a Policy whose name is the template's name."""
+        policy = sla.templates.load(name)
+        assert isinstance(policy, sla.Policy)
+        assert policy.name == name
+        assert policy.severities
+
+    def test_round_trips_through_dict(self, name: str) -> None:
+        """from_dict(to_dict()) gives an equal policy."""
+        policy = sla.templates.load(name)
+        assert sla.Policy.from_dict(policy.to_dict()) == policy
+
+    def test_round_trips_through_toml(self, name: str) -> None:
+        """from_toml_text(to_toml()) gives an equal policy."""
+        pytest.importorskip("slacalc._toml")
+        policy = sla.templates.load(name)
+        assert sla.Policy.from_toml_text(policy.to_toml()) == policy
+
+    def test_shipped_text_is_the_policy(self, name: str) -> None:
+        """The shipped file read with tomllib builds the same policy (no hidden defaults)."""
+        text = importlib.resources.files("slacalc.templates").joinpath(f"{name}.toml").read_text(
+            encoding="utf-8")
+        assert sla.Policy.from_dict(tomllib.loads(text)) == sla.templates.load(name)
+
+    def test_describe(self, name: str) -> None:
+        """describe() is the template's description: several lines citing DESIGN's clause."""
+        text = sla.templates.describe(name)
+        assert text == sla.templates.load(name).description.strip()
+        assert len(text.splitlines()) >= 5
+        assert "DESIGN" in text or "combining" in text
+
+    def test_clock_rules(self, name: str) -> None:
+        """Every template stops the clock for the three exclusions and excludes force majeure."""
+        clock = sla.templates.load(name).clock
+        assert clock.pause_reasons == {"customer_info", "vendor_defect", "force_majeure"}
+        assert clock.exclude_reasons == {"force_majeure"}
+
+    def test_no_vendor_names(self, name: str) -> None:
+        """Templates are named generically: lower-case words and digits with dashes."""
+        assert name == name.lower()
+        assert all(part.isalnum() for part in name.split("-"))
+
+    def test_load_is_shared(self, name: str) -> None:
+        """Policies are immutable, so loading twice may (and does) give the same object."""
+        assert sla.templates.load(name) is sla.templates.load(name)
+
+
+class TestUnknown:
+    @pytest.mark.parametrize("bad", ["gold", "", "Tiers", "tiers.toml", "../policy"])
+    def test_unknown_name(self, bad: str) -> None:
+        """An unknown name is a SlaValueError (a ValueError) naming it and listing the names."""
+        with pytest.raises(sla.SlaValueError) as info:
+            sla.templates.load(bad)
+        message = str(info.value)
+        assert repr(bad) in message
+        for name in EXPECTED:
+            assert name in message
+        assert isinstance(info.value, ValueError)
+
+    def test_describe_unknown(self) -> None:
+        """describe() refuses unknown names the same way."""
+        with pytest.raises(sla.SlaValueError, match="'nope'"):
+            sla.templates.describe("nope")
+
+    def test_non_string(self) -> None:
+        """A non-string name is refused with the same error, not a TypeError."""
+        with pytest.raises(sla.SlaValueError, match="3"):
+            sla.templates.load(3)  # type: ignore[arg-type]
+
+
+class TestContents:
+    def test_standard_contract_combines(self) -> None:
+        """standard-contract carries the tiers, the A-D ladder and escalation ladders."""
+        policy = sla.templates.load("standard-contract")
+        assert [x.id for x in policy.tiers] == ["standard", "gold", "platinum", "diamond"]
+        assert [s.id for s in policy.severities] == ["A", "B", "C", "D"]
+        assert {x.metric for x in policy.escalations} == {
+            "response", "onsite", "restore", "complaint_resolve"}
+        restore = policy.ladder("restore")
+        assert restore is not None
+        assert [(s.name, s.at) for s in restore.steps] == [
+            ("engineer", 0.5), ("expert", 0.75), ("vendor", 1.0)]
+        assert policy.clock.severity_change == "shorter"
+
+    def test_every_metric_is_covered(self) -> None:
+        """Between them the templates set a target for every metric but parts_ship and resolve:
+        DESIGN promises parts on arrival, and its "closed within 15 days" is complaint_resolve."""
+        used = {m for n in EXPECTED for m in sla.templates.load(n).metrics()}
+        assert used == set(sla.METRICS) - {"parts_ship", "resolve"}
