@@ -232,7 +232,7 @@ def _clock_start(rule: TargetRule, case: Case, restart_at: dt.datetime | None) -
 def _pick(policy: Policy, metric: str, severity: str, case: Case,
           restart_at: dt.datetime | None) -> tuple[TargetRule | None, dt.datetime | None]:
     """The first matching rule and its clock start (conditions judged at that start)."""
-    for rule in (*policy.severity(severity).targets, *policy.targets):
+    for rule in policy.rules(severity):
         if rule.metric != metric:
             continue
         start = _clock_start(rule, case, restart_at)
@@ -248,11 +248,12 @@ def evaluate(policy: Policy, case: Case, now: dt.datetime | None = None) -> Eval
         raise SlaValueError(f"case must be a slacalc.Case, not {case!r}")
     if now is not None and (not isinstance(now, dt.datetime) or now.utcoffset() is None):
         raise SlaValueError(f"now must be an aware datetime, not {now!r}")
-    policy.severity(case.severity)
+    if policy.severities:
+        policy.severity(case.severity)
+        for change in case.severity_changes:
+            policy.severity(change.severity)
     if case.tier is not None and policy.tiers:
         policy.tier(case.tier)
-    for change in case.severity_changes:
-        policy.severity(change.severity)
     pauses = _stopping(policy, case)
     results = tuple(_metric(policy, case, metric, pauses, now) for metric in policy.metrics())
     return Evaluation(case.id, results)

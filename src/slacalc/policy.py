@@ -37,10 +37,12 @@ __all__ = [
     "METRICS",
     "CalendarSpec",
     "ClockRules",
+    "Due",
     "EscalationLadder",
     "EscalationStep",
     "Policy",
     "PolicyError",
+    "Schedule",
     "ServiceTier",
     "Severity",
     "TargetRule",
@@ -333,6 +335,72 @@ class EscalationLadder:
 
 
 @attrs.frozen
+class Due:
+    """One occurrence of a scheduled obligation: its nominal date, the day it is due after the
+    roll rule, and the deadline instant."""
+
+    name: str
+    nominal: dt.date
+    day: dt.date
+    deadline: dt.datetime
+
+
+ROLLS = ("forward", "backward", "none")
+
+
+@attrs.frozen
+class Schedule:
+    """A recurring obligation such as "the monthly report is due on the 5th, postponed past
+    holidays" (节假日顺延): an RFC 5545 recurrence rule (read by ``dateutil.rrule``, never
+    evaluated as code), a calendar, a roll rule and an optional time of day.
+
+    ``roll = "forward"`` moves a date that is not a business day to the next business day,
+    ``"backward"`` to the previous one, ``"none"`` keeps it. Without ``by`` the obligation is due
+    by the end of that day (the next local midnight).
+    """
+
+    name: str
+    rule: str
+    calendar: str
+    roll: str = "forward"
+    by: dt.time | None = None
+
+    def dues(self, policy: Policy, first: dt.date, last: dt.date) -> list[Due]:
+        """The occurrences whose nominal date lies in ``[first, last]``."""
+        from dateutil.rrule import rrulestr  # noqa: PLC0415 - only needed for schedules
+
+        for name, value in (("first", first), ("last", last)):
+            if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+                raise SlaValueError(f"{name} must be a datetime.date, not {value!r}")
+        cal = policy.calendar(self.calendar)
+        start = dt.datetime.combine(first, dt.time())
+        rule = rrulestr(self.rule, dtstart=start)
+        out = []
+        for when in rule.between(start, dt.datetime.combine(last, dt.time()), inc=True):
+            nominal = when.date()
+            if self.roll == "forward":
+                day = cal.add_business_days(nominal, 0)
+            elif self.roll == "backward":
+                day = nominal if cal.is_business_day(nominal) else cal.add_business_days(nominal, -1)
+            else:
+                day = nominal
+            if self.by is None:
+                local = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=cal.tz)
+            else:
+                local = dt.datetime.combine(day, self.by, tzinfo=cal.tz)
+            # normalise through UTC so a wall time in a gap or fold gets the zone's reading
+            out.append(Due(self.name, nominal, day, local.astimezone(dt.UTC).astimezone(cal.tz)))
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name, "rule": self.rule, "calendar": self.calendar,
+                               "roll": self.roll}
+        if self.by is not None:
+            out["by"] = format_time(self.by)
+        return out
+
+
+@attrs.frozen
 class ClockRules:
     """Which pause reasons stop the clock, which exclude a case, and what a severity change does."""
 
@@ -360,6 +428,7 @@ class Policy:
     targets: tuple[TargetRule, ...] = ()
     escalations: tuple[EscalationLadder, ...] = ()
     clock: ClockRules = ClockRules()
+    schedules: tuple[Schedule, ...] = ()
 
     # -- lookups ------------------------------------------------------------------------------
     def calendar(self, name: str) -> Calendar:
@@ -392,6 +461,21 @@ class Policy:
             f"{', '.join(repr(t.id) for t in self.tiers) or 'no tiers'}"
         )
 
+    def dues(self, first: dt.date, last: dt.date) -> list[Due]:
+        """Every scheduled obligation due in ``[first, last]`` (by nominal date), in date order.
+
+        >>> import datetime as dt
+        >>> import slacalc as sla
+        >>> p = sla.Policy.from_dict({"name": "reports",
+        ...     "calendars": {"business": {"coverage": "5x8", "country": "CN"}},
+        ...     "schedules": [{"name": "monthly_report", "rule": "FREQ=MONTHLY;BYMONTHDAY=5",
+        ...                    "calendar": "business", "roll": "forward"}]})
+        >>> [(d.nominal.isoformat(), d.day.isoformat()) for d in p.dues(dt.date(2026, 9, 1), dt.date(2026, 10, 31))]
+        [('2026-09-05', '2026-09-07'), ('2026-10-05', '2026-10-08')]
+        """
+        out = [due for sched in self.schedules for due in sched.dues(self, first, last)]
+        return sorted(out, key=lambda d: (d.nominal, d.name))
+
     def ladder(self, metric: str) -> EscalationLadder | None:
         for ladder in self.escalations:
             if ladder.metric == metric:
@@ -405,10 +489,16 @@ class Policy:
         }
         return [m for m in METRICS if m in used]
 
+    def rules(self, severity: str) -> tuple[TargetRule, ...]:
+        """The rules tried for a case of this severity, in order: the severity's, then the
+        policy's. A policy without severity levels ignores the case's severity."""
+        own = self.severity(severity).targets if self.severities else ()
+        return (*own, *self.targets)
+
     def rule_for(self, metric: str, severity: str, tier: str | None, zone: str | None,
                  start: dt.datetime) -> TargetRule | None:
         """The first rule for ``metric`` whose conditions hold (severity's rules first)."""
-        for rule in (*self.severity(severity).targets, *self.targets):
+        for rule in self.rules(severity):
             if rule.metric == metric and rule.when.matches(self, tier, zone, severity, start):
                 return rule
         return None
@@ -470,6 +560,7 @@ class Policy:
         out["severities"] = [s.to_dict() for s in self.severities]
         out["targets"] = [t.to_dict() for t in self.targets]
         out["escalations"] = [e.to_dict() for e in self.escalations]
+        out["schedules"] = [x.to_dict() for x in self.schedules]
         return out
 
     def to_toml(self) -> str:
@@ -532,7 +623,7 @@ class _Loader:
         if not isinstance(data, Mapping):
             raise PolicyError([f"a policy is a table (dict), not {type(data).__name__}"])
         self.unknown_keys(data, "", ("name", "description", "calendars", "clock", "tiers",
-                                     "severities", "targets", "escalations"))
+                                     "severities", "targets", "escalations", "schedules"))
         name = self.text(data, "name", "", required=True)
         description = self.text(data, "description", "")
         calendars = self.calendars(data.get("calendars"))
@@ -542,18 +633,59 @@ class _Loader:
         self.unique([t.id for t in tiers], "tiers", "tier id")
         severities = tuple(s for i, raw in enumerate(self.array(data, "severities", ""))
                            if (s := self.severity(raw, f"severities[{i}]", names)) is not None)
-        if not severities and "severities" not in data:
-            self.bad("severities", "is required: at least one severity level")
         self.unique([s.id for s in severities], "severities", "severity id")
         targets = tuple(r for i, raw in enumerate(self.array(data, "targets", ""))
                         if (r := self.rule(raw, f"targets[{i}]", names, policy_level=True)))
+        schedules = tuple(sc for i, raw in enumerate(self.array(data, "schedules", ""))
+                          if (sc := self.schedule(raw, f"schedules[{i}]", names)) is not None)
+        self.unique([sc.name for sc in schedules], "schedules", "schedule name")
+        if not (data.get("severities") or data.get("targets") or data.get("schedules")):
+            self.bad("policy", "needs at least one of severities, targets or schedules")
         ladders = tuple(x for i, raw in enumerate(self.array(data, "escalations", ""))
                         if (x := self.ladder(raw, f"escalations[{i}]", names)) is not None)
         self.unique([x.metric for x in ladders], "escalations", "metric")
         clock = self.clock(data.get("clock", {}))
         if self.problems:
             raise PolicyError(self.problems)
-        return Policy(name, description, calendars, severities, tiers, targets, ladders, clock)
+        return Policy(name, description, calendars, severities, tiers, targets, ladders, clock,
+                      schedules)
+
+    def schedule(self, raw: Any, path: str, calendars: set[str]) -> Schedule | None:
+        from dateutil.rrule import rrulestr  # noqa: PLC0415 - only needed for schedules
+
+        data = self.table(raw, path)
+        self.unknown_keys(data, path, ("name", "rule", "calendar", "roll", "by"))
+        name = self.text(data, "name", path, required=True)
+        rule = self.text(data, "rule", path, required=True)
+        ok = bool(name and rule)
+        if rule:
+            if "DTSTART" in rule.upper() or "\n" in rule:
+                self.bad(f"{path}.rule", f"{rule!r}: give the RRULE part only (no DTSTART)")
+                ok = False
+            else:
+                try:
+                    rrulestr(rule, dtstart=dt.datetime(2000, 1, 1))
+                except (ValueError, TypeError) as exc:
+                    self.bad(f"{path}.rule", f"{rule!r} is not an RFC 5545 recurrence rule: {exc}")
+                    ok = False
+        calendar = data.get("calendar")
+        if calendar not in calendars:
+            self.bad(f"{path}.calendar", f"{calendar!r} is not one of the policy's calendars")
+            ok = False
+        roll = data.get("roll", "forward")
+        if roll not in ROLLS:
+            self.bad(f"{path}.roll", f"{roll!r} is not one of {', '.join(ROLLS)}")
+            ok = False
+        by = None
+        if "by" in data:
+            try:
+                by = parse_time(data["by"], where=f"{path}.by")
+            except SlaValueError as exc:
+                self.bad(f"{path}.by", str(exc).split(": ", 1)[-1])
+                ok = False
+        if not ok:
+            return None
+        return Schedule(name, rule, str(calendar), roll, by)
 
     def unique(self, values: list[str], path: str, what: str) -> None:
         seen: set[str] = set()
