@@ -61,6 +61,8 @@ def parse_duration(text: object, *, where: str = "duration", signed: bool = Fals
                 seconds += float(value) * unit
     if sign and not signed:
         raise SlaValueError(f"{where}: {text!r} must not carry a sign")
+    if seconds > 100 * 366 * 86_400:
+        raise SlaValueError(f"{where}: {text!r} is longer than a hundred years")
     result = dt.timedelta(seconds=seconds)
     return -result if sign == "-" else result
 

@@ -433,33 +433,25 @@ class Policy:
     # -- lookups ------------------------------------------------------------------------------
     def calendar(self, name: str) -> Calendar:
         """The calendar named ``name`` in the policy."""
-        for spec in self.calendars:
-            if spec.name == name:
-                return spec.calendar
-        raise SlaValueError(
-            f"calendar {name!r} is not in policy {self.name!r}; it has "
-            f"{', '.join(repr(s.name) for s in self.calendars)}"
-        )
+        spec: CalendarSpec = self._find(self.calendars, "name", name, "calendar")
+        return spec.calendar
 
     def severity(self, severity_id: str) -> Severity:
         """The severity with this id."""
-        for sev in self.severities:
-            if sev.id == severity_id:
-                return sev
-        raise SlaValueError(
-            f"severity {severity_id!r} is not in policy {self.name!r}; it has "
-            f"{', '.join(repr(s.id) for s in self.severities)}"
-        )
+        found: Severity = self._find(self.severities, "id", severity_id, "severity")
+        return found
 
     def tier(self, tier_id: str) -> ServiceTier:
         """The tier with this id."""
-        for tier in self.tiers:
-            if tier.id == tier_id:
-                return tier
-        raise SlaValueError(
-            f"tier {tier_id!r} is not in policy {self.name!r}; it has "
-            f"{', '.join(repr(t.id) for t in self.tiers) or 'no tiers'}"
-        )
+        found: ServiceTier = self._find(self.tiers, "id", tier_id, "tier")
+        return found
+
+    def _find(self, items: Sequence[Any], key: str, value: str, what: str) -> Any:
+        for item in items:
+            if getattr(item, key) == value:
+                return item
+        known = ", ".join(repr(getattr(i, key)) for i in items) or "none"
+        raise SlaValueError(f"{what} {value!r} is not in policy {self.name!r}; it has {known}")
 
     def dues(self, first: dt.date, last: dt.date) -> list[Due]:
         """Every scheduled obligation due in ``[first, last]`` (by nominal date), in date order.
@@ -580,11 +572,23 @@ class _Loader:
     def bad(self, path: str, message: str) -> None:
         self.problems.append(f"{path}: {message}")
 
-    def unknown_keys(self, data: Mapping[str, Any], path: str, allowed: Sequence[str]) -> None:
+    def unknown_keys(self, data: Mapping[str, Any], path: str, allowed: Sequence[str]) -> bool:
+        """Report keys not in ``allowed``; True when there were none."""
+        clean = True
         for key in data:
             if key not in allowed:
                 self.bad(f"{path}.{key}" if path else str(key),
-                         f"unknown key; expected one of {', '.join(allowed)}")
+                         f"unknown key {key!r}; expected one of {', '.join(allowed)}")
+                clean = False
+        return clean
+
+    def calendar_name(self, value: Any, path: str, calendars: set[str]) -> bool:
+        """Whether ``value`` names one of the policy's calendars (reported when not)."""
+        if isinstance(value, str) and value in calendars:
+            return True
+        self.bad(path, f"{value!r} is not one of the policy's calendars "
+                       f"({', '.join(sorted(calendars)) or 'none defined'})")
+        return False
 
     def text(self, data: Mapping[str, Any], key: str, path: str, *, required: bool = False,
              default: str = "") -> str:
@@ -627,7 +631,10 @@ class _Loader:
         name = self.text(data, "name", "", required=True)
         description = self.text(data, "description", "")
         calendars = self.calendars(data.get("calendars"))
-        names = {c.name for c in calendars}
+        # names defined in the file, valid or not: an invalid calendar is reported once, not
+        # again by every target that names it
+        raw_cals = data.get("calendars")
+        names = {k for k in raw_cals if isinstance(k, str)} if isinstance(raw_cals, Mapping) else set()
         tiers = tuple(t for i, raw in enumerate(self.array(data, "tiers", ""))
                       if (t := self.tier(raw, f"tiers[{i}]")) is not None)
         self.unique([t.id for t in tiers], "tiers", "tier id")
@@ -640,7 +647,8 @@ class _Loader:
                           if (sc := self.schedule(raw, f"schedules[{i}]", names)) is not None)
         self.unique([sc.name for sc in schedules], "schedules", "schedule name")
         if not (data.get("severities") or data.get("targets") or data.get("schedules")):
-            self.bad("policy", "needs at least one of severities, targets or schedules")
+            self.bad("severities", "is required: at least one severity level (or policy-level "
+                                   "targets, or schedules)")
         ladders = tuple(x for i, raw in enumerate(self.array(data, "escalations", ""))
                         if (x := self.ladder(raw, f"escalations[{i}]", names)) is not None)
         self.unique([x.metric for x in ladders], "escalations", "metric")
@@ -669,8 +677,7 @@ class _Loader:
                     self.bad(f"{path}.rule", f"{rule!r} is not an RFC 5545 recurrence rule: {exc}")
                     ok = False
         calendar = data.get("calendar")
-        if calendar not in calendars:
-            self.bad(f"{path}.calendar", f"{calendar!r} is not one of the policy's calendars")
+        if not self.calendar_name(calendar, f"{path}.calendar", calendars):
             ok = False
         roll = data.get("roll", "forward")
         if roll not in ROLLS:
@@ -695,7 +702,7 @@ class _Loader:
             seen.add(v)
 
     def calendars(self, raw: Any) -> tuple[CalendarSpec, ...]:
-        if raw is None:
+        if raw is None or raw == {}:
             self.bad("calendars", "is required: at least one named calendar")
             return ()
         table = self.table(raw, "calendars")
@@ -703,7 +710,8 @@ class _Loader:
         for cal_name, raw_params in table.items():
             path = f"calendars.{cal_name}"
             params = self.table(raw_params, path)
-            self.unknown_keys(params, path, _CAL_KEYS)
+            if not self.unknown_keys(params, path, _CAL_KEYS):
+                continue
             if ("coverage" in params) == ("days" in params):
                 self.bad(path, "give either coverage (e.g. '5x8') or days with hours")
                 continue
@@ -711,7 +719,7 @@ class _Loader:
                 out.append(CalendarSpec.build(cal_name, params))
             except SlaError as exc:
                 self.bad(path, str(exc))
-            except TypeError as exc:
+            except (TypeError, ValueError) as exc:
                 self.bad(path, f"bad arguments: {exc}")
         return tuple(out)
 
@@ -722,7 +730,7 @@ class _Loader:
         tier_id = self.text(data, "id", path, required=True)
         from slacalc.coverage import Coverage  # noqa: PLC0415 - small and local
 
-        remote = self.text(data, "remote", path, default="7x24")
+        remote = data.get("remote", "7x24")
         for key in ("remote", "parts"):
             value = data.get(key)
             if value is not None:
@@ -730,6 +738,8 @@ class _Loader:
                     Coverage.parse(value)
                 except SlaError as exc:
                     self.bad(f"{path}.{key}", str(exc))
+        if not isinstance(remote, str):
+            remote = "7x24"
         parts = data.get("parts")
         onsite = data.get("onsite", False)
         if not isinstance(onsite, bool):
@@ -785,9 +795,7 @@ class _Loader:
             if calendar is None:
                 self.bad(f"{path}.calendar", "is required")
                 ok = False
-            elif calendar not in calendars:
-                self.bad(f"{path}.calendar", f"{calendar!r} is not one of the policy's calendars "
-                                             f"({', '.join(sorted(calendars)) or 'none defined'})")
+            elif not self.calendar_name(calendar, f"{path}.calendar", calendars):
                 ok = False
         start = data.get("start", "opened")
         if not isinstance(start, str) or not start:
@@ -796,32 +804,38 @@ class _Loader:
         duration = n = cutoff = by = None
         spec = data[kind]
         kpath = f"{path}.{kind}"
-        try:
-            if kind == "none":
-                if spec is not True:
-                    self.bad(kpath, "write none = true")
-                    ok = False
-            elif kind == "within":
+        if kind == "none":
+            if spec is not True:
+                self.bad(kpath, f"{spec!r}: write none = true")
+                ok = False
+        elif kind == "within":
+            try:
                 duration = parse_duration(spec, where=kpath)
+            except SlaValueError as exc:
+                self.bad(kpath, str(exc).split(": ", 1)[-1])
+                ok = False
+            else:
                 if duration <= dt.timedelta(0):
                     self.bad(kpath, f"{spec!r} must be positive")
                     ok = False
-            else:
-                sub = self.table(spec, kpath)
-                allowed = ("n", "cutoff", "by") if kind == "business_days" else ("cutoff", "by")
-                self.unknown_keys(sub, kpath, allowed)
-                if "cutoff" in sub:
-                    cutoff = parse_time(sub["cutoff"], where=f"{kpath}.cutoff")
-                if "by" in sub:
-                    by = parse_time(sub["by"], where=f"{kpath}.by")
-                if kind == "business_days":
-                    n = sub.get("n")
-                    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-                        self.bad(f"{kpath}.n", f"{n!r} is not a number of business days >= 0")
+        else:
+            sub = self.table(spec, kpath)
+            allowed = ("n", "cutoff", "by") if kind == "business_days" else ("cutoff", "by")
+            ok = self.unknown_keys(sub, kpath, allowed) and ok
+            times: dict[str, dt.time | None] = {"cutoff": None, "by": None}
+            for key in times:
+                if key in sub:
+                    try:
+                        times[key] = parse_time(sub[key], where=f"{kpath}.{key}")
+                    except SlaValueError as exc:
+                        self.bad(f"{kpath}.{key}", str(exc).split(": ", 1)[-1])
                         ok = False
-        except SlaValueError as exc:
-            self.bad(kpath, str(exc).split(": ", 1)[-1])
-            ok = False
+            cutoff, by = times["cutoff"], times["by"]
+            if kind == "business_days":
+                n = sub.get("n")
+                if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= 50_000:
+                    self.bad(f"{kpath}.n", f"{n!r} is not a number of business days (0-50000)")
+                    ok = False
         when = self.when(data.get("when", {}), f"{path}.when", calendars, policy_level)
         if not ok or when is None:
             return None
@@ -845,8 +859,7 @@ class _Loader:
                 self.bad(f"{path}.hours", f"{data['hours']!r} is not 'in' or 'out'")
                 return None
             cal = data.get("hours_calendar")
-            if cal not in calendars:
-                self.bad(f"{path}.hours_calendar", f"{cal!r} is not one of the policy's calendars")
+            if not self.calendar_name(cal, f"{path}.hours_calendar", calendars):
                 return None
             out["hours"], out["hours_calendar"] = data["hours"], cal
         elif "hours_calendar" in data:
@@ -885,8 +898,7 @@ class _Loader:
                     self.bad(f"{spath}.offset", str(exc).split(": ", 1)[-1])
                     continue
             hold = step.get("hold_until")
-            if hold is not None and hold not in calendars:
-                self.bad(f"{spath}.hold_until", f"{hold!r} is not one of the policy's calendars")
+            if hold is not None and not self.calendar_name(hold, f"{spath}.hold_until", calendars):
                 continue
             steps.append(EscalationStep(name, at, offset, self.text(step, "notify", spath), hold))
         if not steps:
