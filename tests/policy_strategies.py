@@ -70,8 +70,7 @@ def _write_duration(seconds: int, style: int) -> str:
         return f"{h * 60 + m}m"
     if style == 2:
         return (f"{h}h" if h else "") + (f"{m}m" if m or not h else "")
-    iso = "PT" + (f"{h}H" if h else "") + (f"{m}M" if m else "") + (f"{s}S" if s else "")
-    return iso
+    return "PT" + (f"{h}H" if h else "") + (f"{m}M" if m else "") + (f"{s}S" if s else "")
 
 
 @st.composite
@@ -217,7 +216,7 @@ def policy_dicts(draw: st.DrawFn, *, min_stopping: int = 0, with_clock: bool = T
     if draw(st.booleans()):
         out["description"] = "generated: clauses 4.1-4.3"
     out["calendars"] = calendars
-    if tiers or draw(st.booleans()):
+    if bool(tiers) or draw(st.booleans()):
         out["tiers"] = [draw(tier_dicts(t)) for t in tiers]
     severities = []
     for sid in sev_ids:

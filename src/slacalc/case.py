@@ -86,7 +86,7 @@ def _achieved(value: Mapping[str, dt.datetime] | Iterable[tuple[str, dt.datetime
 ]:
     if value is None:
         return ()
-    items = list(value.items()) if isinstance(value, Mapping) else list(value)
+    items = list(value.items()) if isinstance(value, Mapping) else _items(value, "achieved")
     out = []
     for item in items:
         if not (isinstance(item, tuple) and len(item) == 2):
@@ -99,16 +99,28 @@ def _achieved(value: Mapping[str, dt.datetime] | Iterable[tuple[str, dt.datetime
     return tuple(sorted(out))
 
 
+def _items(value: Any, name: str) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise SlaValueError(f"{name} must be a list, not {value!r}")
+    return list(value)
+
+
+_FOREVER = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
 def _pauses(value: Iterable[Pause] | None) -> tuple[Pause, ...]:
-    items = list(value or ())
+    items = _items(value, "pauses")
     for p in items:
         if not isinstance(p, Pause):
             raise SlaValueError(f"pauses must be slacalc.Pause values, not {p!r}")
-    return tuple(sorted(items, key=lambda p: (_utc_key(p.start), p.reason)))
+    return tuple(sorted(items, key=lambda p: (
+        _utc_key(p.start), _FOREVER if p.end is None else _utc_key(p.end), p.reason)))
 
 
 def _changes(value: Iterable[SeverityChange] | None) -> tuple[SeverityChange, ...]:
-    items = list(value or ())
+    items = _items(value, "severity_changes")
     for c in items:
         if not isinstance(c, SeverityChange):
             raise SlaValueError(f"severity_changes must be slacalc.SeverityChange values, not {c!r}")
