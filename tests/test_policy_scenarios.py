@@ -70,15 +70,16 @@ class TestSeverityAGoldFarCountyOnAHoliday:
     """
 
     def test_response_out_of_hours(self, evaluation: sla.Evaluation) -> None:
-        """A holiday night is outside working hours: 1 h (clock time) plus the 20-min pause."""
+        """A holiday night is outside working hours: 1 h (clock time). Responded at 23:30, before
+        the 00:00 pause, so that later pause does not move this met deadline."""
         r = evaluation["response"]
-        assert r.deadline == t(2026, 10, 2, 0, 30)
+        assert r.deadline == t(2026, 10, 2, 0, 10)
         assert r.status == "met"
         assert r.used == 20 * M
         assert r.remaining == 40 * M
         assert [(e.name, e.at, e.status) for e in r.escalations] == [
-            ("warning", t(2026, 10, 2, 0, 20), "skipped"),  # 10 min before the deadline
-            ("manager", t(2026, 10, 2, 1, 0), "skipped"),  # 30 min after it
+            ("warning", t(2026, 10, 2, 0, 0), "skipped"),  # 10 min before the deadline
+            ("manager", t(2026, 10, 2, 0, 40), "skipped"),  # 30 min after it
         ]
 
     def test_onsite_far_county_emergency(self, evaluation: sla.Evaluation) -> None:
@@ -95,9 +96,10 @@ class TestSeverityAGoldFarCountyOnAHoliday:
         ]
 
     def test_depart_within_3h(self, evaluation: sla.Evaluation) -> None:
-        """A: escalate travel within 3 h: 23:10 + 3 h + 20 min paused = 02:30; left at 23:20."""
+        """A: escalate travel within 3 h: 23:10 + 3 h = 02:10; left at 23:20, before the pause
+        (which therefore does not move this deadline)."""
         r = evaluation["depart"]
-        assert (r.deadline, r.status, r.used) == (t(2026, 10, 2, 2, 30), "met", 10 * M)
+        assert (r.deadline, r.status, r.used) == (t(2026, 10, 2, 2, 10), "met", 10 * M)
 
     def test_restore_breached_and_escalated(self, evaluation: sla.Evaluation) -> None:
         """A: restored in 2 h (+20 min paused = 01:30), achieved 02:00: breached by 30 min; the

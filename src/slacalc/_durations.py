@@ -78,7 +78,7 @@ def format_duration(d: dt.timedelta) -> str:
         if value:
             parts.append(f"{value}{unit}")
     if d.microseconds:
-        parts.append(f"{total + d.microseconds / 1e6:g}s")
+        parts.append(f"{total}.{d.microseconds:06d}".rstrip("0") + "s")
     elif total or not parts:
         parts.append(f"{total}s")
     return "".join(parts)
@@ -86,7 +86,7 @@ def format_duration(d: dt.timedelta) -> str:
 
 def parse_time(text: object, *, where: str = "time") -> dt.time:
     """``"15:00"`` or ``"15:00:30"`` -> ``datetime.time``; a ``time`` passes through."""
-    if isinstance(text, dt.time):
+    if isinstance(text, dt.time) and text.tzinfo is None:
         return text
     if isinstance(text, str):
         try:

@@ -149,6 +149,12 @@ class Case:
     def __attrs_post_init__(self) -> None:
         _aware(self.opened, "Case.opened")
         _text(self.severity, "Case.severity")
+        for change in self.severity_changes:
+            if change.at < self.opened:
+                raise SlaValueError(
+                    f"severity change to {change.severity!r} at {change.at.isoformat()} is before "
+                    f"the case was opened ({self.opened.isoformat()})"
+                )
         for name in ("tier", "zone", "excluded"):
             value = getattr(self, name)
             if value is not None:

@@ -263,11 +263,20 @@ def _metric(  # noqa: PLR0915 - the status rules read best in one place
     policy: Policy, case: Case, metric: str, pauses: list[Pause], now: dt.datetime | None
 ) -> MetricResult:
     achieved = case.achieved_at(metric)
+    if achieved is not None and now is not None and achieved > now:
+        achieved = None  # as of ``now`` it has not happened yet
+    # Only what the clock could see matters: pauses after the achievement (or after ``now``)
+    # do not move a deadline that was already met or judged.
+    horizon = achieved if achieved is not None else now
+    if horizon is not None:
+        pauses = [p for p in pauses if p.start < horizon]
     if case.excluded is not None and case.excluded in policy.clock.exclude_reasons:
         return MetricResult(metric, "not_applicable", "excluded", None, None, achieved, None, None,
                             None, note=f"case excluded: {case.excluded}")
     first = case.severity
-    last = case.severity_changes[-1] if case.severity_changes else None
+    # the changes in force: those made before the metric was achieved (or before ``now``)
+    changes = [c for c in case.severity_changes if horizon is None or c.at <= horizon]
+    last = changes[-1] if changes else None
     mode = policy.clock.severity_change
     options: list[tuple[str, dt.datetime | None]]
     if last is None:
@@ -276,8 +285,8 @@ def _metric(  # noqa: PLR0915 - the status rules read best in one place
         options = [(last.severity, last.at)]
     elif mode == "keep":
         options = [(last.severity, None)]
-    else:  # shorter: whichever deadline comes first
-        options = [(first, None), (last.severity, last.at)]
+    else:  # shorter: the earliest deadline any level in force promised
+        options = [(first, None), *((c.severity, c.at) for c in changes)]
 
     best: tuple[Any, ...] | None = None
     for severity, restart_at in options:
@@ -338,26 +347,30 @@ def _escalations(policy: Policy, metric: str, cal: Calendar, start: dt.datetime,
                  deadline: dt.datetime | None, span: dt.timedelta | None, pauses: list[Pause],
                  achieved: dt.datetime | None, now: dt.datetime | None) -> tuple[Escalation, ...]:
     ladder = policy.ladder(metric)
-    if ladder is None or deadline is None or span is None:
+    if ladder is None or span is None:
         return ()
     out: list[Escalation] = []
     previous: dt.datetime | None = None
     for step in ladder.steps:
+        fire: dt.datetime | None
         if step.at is not None:
-            fire = _budget(cal, start, span * step.at, pauses)
-            if fire is None:
-                continue
-        else:
+            # the whole target is the deadline itself; a share is counted like the deadline
+            fire = deadline if step.at >= 1 else _budget(cal, start, span * step.at, pauses)
+        elif deadline is not None:
             assert step.offset is not None
             fire = (cal.add(deadline, step.offset) if step.offset >= _ZERO
-                    else cal.subtract(deadline, -step.offset))
+                    else max(cal.subtract(deadline, -step.offset), start))
+        else:
+            fire = None
+        if fire is None:  # a clock stopped by an open-ended pause never gets there
+            continue
         if previous is not None and fire < previous:
             fire = previous  # a step never fires before the one before it
         if step.hold_until is not None:
             fire = policy.calendar(step.hold_until).next_open(fire)
         previous = fire
-        if achieved is not None and achieved <= fire:
-            status = "skipped"
+        if achieved is not None:
+            status = "skipped" if achieved <= fire else "fired"
         elif now is not None and now >= fire:
             status = "fired"
         else:

@@ -93,6 +93,10 @@ class CalendarSpec:
 
     @classmethod
     def build(cls, name: str, params: Mapping[str, Any]) -> CalendarSpec:
+        params = dict(params)
+        for key in ("extra_holidays", "extra_workdays"):
+            if isinstance(params.get(key), list | tuple | set | frozenset):
+                params[key] = sorted(params[key], key=str)  # a set of dates, written in order
         kwargs = {k: _freeze(v) for k, v in params.items()}
         args = {k: v for k, v in params.items() if k != "coverage"}
         if isinstance(args.get("hours"), Mapping):
@@ -364,6 +368,7 @@ class Schedule:
     calendar: str
     roll: str = "forward"
     by: dt.time | None = None
+    start: dt.date = dt.date(2000, 1, 1)
 
     def dues(self, policy: Policy, first: dt.date, last: dt.date) -> list[Due]:
         """The occurrences whose nominal date lies in ``[first, last]``."""
@@ -373,11 +378,18 @@ class Schedule:
             if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
                 raise SlaValueError(f"{name} must be a datetime.date, not {value!r}")
         cal = policy.calendar(self.calendar)
-        start = dt.datetime.combine(first, dt.time())
-        rule = rrulestr(self.rule, dtstart=start)
+        # the rule is anchored at ``start`` (its DTSTART), so INTERVAL and COUNT do not depend
+        # on the window asked for
+        rule = rrulestr(self.rule, dtstart=dt.datetime.combine(self.start, dt.time()))
         out = []
-        for when in rule.between(start, dt.datetime.combine(last, dt.time()), inc=True):
+        lo = dt.datetime.combine(first, dt.time())
+        hi = dt.datetime.combine(last, dt.time.max)
+        seen: set[dt.date] = set()
+        for when in rule.between(lo, hi, inc=True):
             nominal = when.date()
+            if nominal in seen:  # several times on one day (BYHOUR=...) are one obligation
+                continue
+            seen.add(nominal)
             if self.roll == "forward":
                 day = cal.add_business_days(nominal, 0)
             elif self.roll == "backward":
@@ -397,6 +409,8 @@ class Schedule:
                                "roll": self.roll}
         if self.by is not None:
             out["by"] = format_time(self.by)
+        if self.start != dt.date(2000, 1, 1):
+            out["start"] = self.start
         return out
 
 
@@ -535,6 +549,8 @@ class Policy:
     @classmethod
     def from_toml_text(cls, text: str, *, source: str = "<string>") -> Policy:
         """Load a policy from TOML text."""
+        if not isinstance(text, str):
+            raise PolicyError([f"{source}: policy text must be str, not {type(text).__name__}"])
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
@@ -662,7 +678,7 @@ class _Loader:
         from dateutil.rrule import rrulestr  # noqa: PLC0415 - only needed for schedules
 
         data = self.table(raw, path)
-        self.unknown_keys(data, path, ("name", "rule", "calendar", "roll", "by"))
+        self.unknown_keys(data, path, ("name", "rule", "calendar", "roll", "by", "start"))
         name = self.text(data, "name", path, required=True)
         rule = self.text(data, "rule", path, required=True)
         ok = bool(name and rule)
@@ -672,10 +688,14 @@ class _Loader:
                 ok = False
             else:
                 try:
-                    rrulestr(rule, dtstart=dt.datetime(2000, 1, 1))
+                    parsed = rrulestr(rule, dtstart=dt.datetime(2000, 1, 1))
                 except (ValueError, TypeError) as exc:
                     self.bad(f"{path}.rule", f"{rule!r} is not an RFC 5545 recurrence rule: {exc}")
                     ok = False
+                else:
+                    if getattr(parsed, "_freq", 0) > 3:  # HOURLY, MINUTELY, SECONDLY
+                        self.bad(f"{path}.rule", f"{rule!r}: obligations recur daily at most often")
+                        ok = False
         calendar = data.get("calendar")
         if not self.calendar_name(calendar, f"{path}.calendar", calendars):
             ok = False
@@ -690,9 +710,13 @@ class _Loader:
             except SlaValueError as exc:
                 self.bad(f"{path}.by", str(exc).split(": ", 1)[-1])
                 ok = False
+        anchor = data.get("start", dt.date(2000, 1, 1))
+        if isinstance(anchor, dt.datetime) or not isinstance(anchor, dt.date):
+            self.bad(f"{path}.start", f"{anchor!r} is not a date (the rule's first occurrence)")
+            ok = False
         if not ok:
             return None
-        return Schedule(name, rule, str(calendar), roll, by)
+        return Schedule(name, rule, str(calendar), roll, by, anchor)
 
     def unique(self, values: list[str], path: str, what: str) -> None:
         seen: set[str] = set()
@@ -882,7 +906,7 @@ class _Loader:
             name = self.text(step, "name", spath, required=True)
             at = step.get("at")
             offset = None
-            if ("at" in step) == ("offset" in step):
+            if (at is not None) == (step.get("offset") is not None):
                 self.bad(spath, "give exactly one of at (a share of the target) or offset")
                 continue
             if at is not None:

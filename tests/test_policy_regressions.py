@@ -1,0 +1,160 @@
+"""Regression tests for the service-model review's findings (each expectation worked by hand).
+
+Calendars: "always" is 7x24 Asia/Shanghai; "business" is 5x8 CN (09:00-17:00). 2026-03-02 is a
+Monday with no holiday near it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+import slacalc as sla
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def t(*a: int) -> dt.datetime:
+    return dt.datetime(*a, tzinfo=SH)
+
+
+def policy(**kw: Any) -> sla.Policy:
+    d: dict[str, Any] = {
+        "name": "p",
+        "calendars": {"always": {"coverage": "7x24", "tz": "Asia/Shanghai"},
+                      "business": {"coverage": "5x8", "country": "CN"}},
+        "clock": {"pause_reasons": ["customer_info"]},
+    }
+    d.update(kw)
+    return sla.Policy.from_dict(d)
+
+
+RESTORE_4H = [{"id": "A", "targets": [{"metric": "restore", "calendar": "always", "within": "4h"}]}]
+HALF_FULL = [{"metric": "restore", "steps": [{"name": "half", "at": 0.5}, {"name": "full", "at": 1.0}]}]
+
+
+class TestOpenPauses:
+    def test_fired_steps_survive_an_open_pause(self) -> None:
+        """Opened 10:00, 4 h; an open-ended pause from 13:00 stops the clock: the deadline is
+        unknown, but the 50 % step (12:00) had fired and stays."""
+        p = policy(severities=RESTORE_4H, escalations=HALF_FULL)
+        case = sla.Case("T", t(2026, 3, 2, 10), "A",
+                        pauses=[sla.Pause(t(2026, 3, 2, 13), None, "customer_info")])
+        r = p.evaluate(case, now=t(2026, 3, 2, 13, 30))["restore"]
+        assert (r.status, r.deadline) == ("paused", None)
+        assert [(e.name, e.at, e.status) for e in r.escalations] == [("half", t(2026, 3, 2, 12), "fired")]
+
+    def test_a_pause_after_the_achievement_changes_nothing(self) -> None:
+        """Restored 12:30, pause from 13:00: the deadline stays 14:00, met."""
+        p = policy(severities=RESTORE_4H, escalations=HALF_FULL)
+        case = sla.Case("T", t(2026, 3, 2, 10), "A", achieved={"restore": t(2026, 3, 2, 12, 30)},
+                        pauses=[sla.Pause(t(2026, 3, 2, 13), None, "customer_info")])
+        r = p.evaluate(case, now=t(2026, 3, 2, 13, 30))["restore"]
+        assert (r.status, r.deadline) == ("met", t(2026, 3, 2, 14))
+        assert [(e.name, e.status) for e in r.escalations] == [("half", "fired"), ("full", "skipped")]
+
+
+class TestSeverityChanges:
+    def test_restart_does_not_rejudge_an_earlier_achievement(self) -> None:
+        """severity-a-d (restart): A responded 10:45 against 10:30 is a breach; a change to B at
+        11:00 comes after it and does not turn it into a success."""
+        p = sla.templates.load("severity-a-d")
+        case = sla.Case("T", t(2026, 3, 2, 10), "A", achieved={"response": t(2026, 3, 2, 10, 45)},
+                        severity_changes=[sla.SeverityChange(t(2026, 3, 2, 11), "B")])
+        r = p.evaluate(case)["response"]
+        assert (r.status, r.deadline) == ("breached", t(2026, 3, 2, 10, 30))
+
+    def test_shorter_keeps_the_earliest_promise_of_every_level(self) -> None:
+        """A (8 h) at 10:00, B (1 h) at 10:30, D (24 h) at 12:00: B's 11:30 stands."""
+        p = policy(clock={"severity_change": "shorter"}, severities=[
+            {"id": "A", "targets": [{"metric": "restore", "calendar": "always", "within": "8h"}]},
+            {"id": "B", "targets": [{"metric": "restore", "calendar": "always", "within": "1h"}]},
+            {"id": "D", "targets": [{"metric": "restore", "calendar": "always", "within": "24h"}]}])
+        case = sla.Case("T", t(2026, 3, 2, 10), "A", achieved={"restore": t(2026, 3, 2, 17)},
+                        severity_changes=[sla.SeverityChange(t(2026, 3, 2, 10, 30), "B"),
+                                          sla.SeverityChange(t(2026, 3, 2, 12), "D")])
+        r = p.evaluate(case)["restore"]
+        assert (r.deadline, r.status) == (t(2026, 3, 2, 11, 30), "breached")
+
+    def test_a_change_before_the_opening_is_refused(self) -> None:
+        """A severity change dated before the case was opened is an error naming both times."""
+        with pytest.raises(sla.SlaValueError, match="before the case was opened"):
+            sla.Case("T", t(2026, 3, 2, 10), "A",
+                     severity_changes=[sla.SeverityChange(t(2026, 3, 1, 10), "B")])
+
+
+class TestEscalationInstants:
+    def test_full_share_on_a_day_target_is_the_deadline(self) -> None:
+        """ND by 18:00 from Mon 10:00 is Tue 18:00; the 100 % step fires then, not at 17:00."""
+        p = policy(targets=[{"metric": "parts_arrive", "calendar": "business",
+                             "next_business_day": {"cutoff": "15:00", "by": "18:00"}}],
+                   escalations=[{"metric": "parts_arrive", "steps": [{"name": "due", "at": 1.0}]}])
+        r = p.evaluate(sla.Case("T", t(2026, 3, 2, 10), "any"), now=t(2026, 3, 3, 17, 30))["parts_arrive"]
+        assert r.deadline == t(2026, 3, 3, 18)
+        assert [(e.at, e.status) for e in r.escalations] == [(t(2026, 3, 3, 18), "pending")]
+
+    def test_steps_before_the_achievement_fired_without_now(self) -> None:
+        """Restored 15:00 (deadline 14:00): without now, the 12:00 and 14:00 steps had fired."""
+        p = policy(severities=RESTORE_4H, escalations=HALF_FULL)
+        r = p.evaluate(sla.Case("T", t(2026, 3, 2, 10), "A", achieved={"restore": t(2026, 3, 2, 15)}))["restore"]
+        assert [e.status for e in r.escalations] == ["fired", "fired"]
+
+    def test_negative_offset_not_before_the_clock_start(self) -> None:
+        """Opened Tue 09:10, 30 business minutes (due 09:40): 1 h before is clamped to 09:10."""
+        p = policy(severities=[{"id": "A", "targets": [{"metric": "response", "calendar": "business", "within": "30m"}]}],
+                   escalations=[{"metric": "response", "steps": [{"name": "warn", "offset": "-1h"}]}])
+        r = p.evaluate(sla.Case("T", t(2026, 3, 3, 9, 10), "A"), now=t(2026, 3, 3, 9, 11))["response"]
+        assert [(e.at, e.status) for e in r.escalations] == [(t(2026, 3, 3, 9, 10), "fired")]
+
+
+class TestAsOfNow:
+    def test_events_after_now_are_not_seen(self) -> None:
+        """A restore due 12:00 (A, 2 h) but recorded at 13:00, judged at 11:00: still running."""
+        p = sla.templates.load("severity-a-d")
+        case = sla.Case("T", t(2026, 3, 2, 10), "A", achieved={"restore": t(2026, 3, 2, 13)})
+        r = p.evaluate(case, now=t(2026, 3, 2, 11))["restore"]
+        assert (r.status, r.used, r.remaining) == ("running", dt.timedelta(hours=1), dt.timedelta(hours=1))
+
+
+class TestSchedulesAndFiles:
+    def test_interval_is_anchored_at_the_rule_start(self) -> None:
+        """A quarterly report anchored at 2026-01-01 is due Jan/Apr/Jul/Oct whatever window is asked."""
+        p = policy(schedules=[{"name": "q", "rule": "FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=5",
+                               "calendar": "business", "start": dt.date(2026, 1, 1)}])
+        months = [d.nominal.month for d in p.dues(dt.date(2026, 2, 1), dt.date(2026, 12, 31))]
+        assert months == [4, 7, 10]
+
+    def test_several_times_a_day_are_one_obligation_and_the_last_day_counts(self) -> None:
+        """FREQ=DAILY;BYHOUR=10,15 over Mon-Tue: one due per day, Tuesday included."""
+        p = policy(schedules=[{"name": "d", "rule": "FREQ=DAILY;BYHOUR=10,15", "calendar": "business"}])
+        days = [d.nominal for d in p.dues(dt.date(2026, 3, 2), dt.date(2026, 3, 3))]
+        assert days == [dt.date(2026, 3, 2), dt.date(2026, 3, 3)]
+
+    def test_sub_daily_rules_are_refused(self) -> None:
+        """FREQ=SECONDLY is a problem, not 86,401 obligations."""
+        with pytest.raises(sla.PolicyError, match="daily at most"):
+            policy(schedules=[{"name": "s", "rule": "FREQ=SECONDLY", "calendar": "business"}])
+
+    @pytest.mark.parametrize("text", ["59.123456s", "1h1.234567s", "0.000001s"])
+    def test_sub_second_durations_round_trip(self, text: str) -> None:
+        """Durations with microseconds survive to_dict/to_toml exactly."""
+        p = policy(severities=[{"id": "A", "targets": [{"metric": "restore", "calendar": "always", "within": text}]}])
+        assert sla.Policy.from_toml_text(p.to_toml()) == p
+
+    def test_null_share_is_a_problem(self) -> None:
+        """An escalation step with at = null (JSON) is one problem, not a KeyError."""
+        with pytest.raises(sla.PolicyError, match=r"steps\[0\]"):
+            policy(severities=RESTORE_4H,
+                   escalations=[{"metric": "restore", "steps": [{"name": "x", "at": None}]}])
+
+    def test_sets_of_dates_are_written_sorted(self) -> None:
+        """extra_holidays given as a set: the policy is hashable and writes a sorted list."""
+        p = policy(calendars={"b": {"coverage": "5x8", "country": "CN",
+                                    "extra_holidays": {dt.date(2027, 1, 5), dt.date(2027, 1, 4)}}},
+                   severities=[{"id": "A", "targets": [{"metric": "reply", "calendar": "b", "within": "4h"}]}])
+        hash(p)
+        assert p.to_dict()["calendars"]["b"]["extra_holidays"] == [dt.date(2027, 1, 4), dt.date(2027, 1, 5)]
+        assert sla.Policy.from_toml_text(p.to_toml()) == p
