@@ -293,7 +293,7 @@ def _metric(  # noqa: PLR0915 - the status rules read best in one place
         rule, start = _pick(policy, metric, severity, case, restart_at)
         if rule is None:
             continue
-        target = rule.target(policy)
+        target = policy.target_of(rule)
         if target is None or start is None:
             candidate: tuple[Any, ...] = (rule, start, target, None, None, severity)
         else:
@@ -305,7 +305,7 @@ def _metric(  # noqa: PLR0915 - the status rules read best in one place
         return MetricResult(metric, "not_applicable", "no target", None, None, achieved, None, None,
                             None, note="no target applies to this severity, tier and zone")
     rule, start, target, deadline, span, severity = best
-    described = rule.describe() + (f" [severity {severity}]" if last is not None else "")
+    described = policy.describe_rule(rule) + (f" [severity {severity}]" if last is not None else "")
     if target is None:
         return MetricResult(metric, "not_applicable", described, start, None, achieved, None, None,
                             None, note="no target: negotiated")

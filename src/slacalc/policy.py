@@ -443,17 +443,45 @@ class Policy:
     escalations: tuple[EscalationLadder, ...] = ()
     clock: ClockRules = ClockRules()
     schedules: tuple[Schedule, ...] = ()
+    # Derived values (targets built from rules, lookups): computed once, never invalidated,
+    # because a policy never changes.
+    _derived: dict[Any, Any] = attrs.field(
+        init=False, factory=dict, eq=False, hash=False, repr=False
+    )
+
+    def _memo(self, key: Any, compute: Any) -> Any:
+        derived = self._derived
+        try:
+            return derived[key]
+        except KeyError:
+            value = derived[key] = compute()
+            return value
 
     # -- lookups ------------------------------------------------------------------------------
     def calendar(self, name: str) -> Calendar:
         """The calendar named ``name`` in the policy."""
-        spec: CalendarSpec = self._find(self.calendars, "name", name, "calendar")
+        spec: CalendarSpec = self._memo(
+            ("calendar", name), lambda: self._find(self.calendars, "name", name, "calendar")
+        )
         return spec.calendar
 
     def severity(self, severity_id: str) -> Severity:
         """The severity with this id."""
-        found: Severity = self._find(self.severities, "id", severity_id, "severity")
+        found: Severity = self._memo(
+            ("severity", severity_id),
+            lambda: self._find(self.severities, "id", severity_id, "severity"),
+        )
         return found
+
+    def target_of(self, rule: TargetRule) -> Target | None:
+        """The :class:`~slacalc.Target` a rule of this policy builds (built once)."""
+        built: Target | None = self._memo(("target", rule), lambda: rule.target(self))
+        return built
+
+    def describe_rule(self, rule: TargetRule) -> str:
+        """``rule.describe()``, computed once."""
+        text: str = self._memo(("describe", rule), rule.describe)
+        return text
 
     def tier(self, tier_id: str) -> ServiceTier:
         """The tier with this id."""
@@ -490,16 +518,23 @@ class Policy:
 
     def metrics(self) -> list[str]:
         """The metrics this policy has targets for, in :data:`METRICS` order."""
-        used = {t.metric for t in self.targets} | {
-            t.metric for s in self.severities for t in s.targets
-        }
-        return [m for m in METRICS if m in used]
+        def compute() -> tuple[str, ...]:
+            used = {t.metric for t in self.targets} | {
+                t.metric for s in self.severities for t in s.targets
+            }
+            return tuple(m for m in METRICS if m in used)
+
+        return list(self._memo("metrics", compute))
 
     def rules(self, severity: str) -> tuple[TargetRule, ...]:
         """The rules tried for a case of this severity, in order: the severity's, then the
         policy's. A policy without severity levels ignores the case's severity."""
-        own = self.severity(severity).targets if self.severities else ()
-        return (*own, *self.targets)
+        def compute() -> tuple[TargetRule, ...]:
+            own = self.severity(severity).targets if self.severities else ()
+            return (*own, *self.targets)
+
+        rules: tuple[TargetRule, ...] = self._memo(("rules", severity), compute)
+        return rules
 
     def rule_for(self, metric: str, severity: str, tier: str | None, zone: str | None,
                  start: dt.datetime) -> TargetRule | None:
