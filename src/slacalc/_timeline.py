@@ -264,20 +264,25 @@ class Snapshot:
         self.total = acc
         self.total_us = acc * US
         # The scalar fast path's view, in microseconds, as one tuple (one attribute load):
-        # (lo, hi, starts, ends, cum, cumend, total, horizon, zone). ``starts``/``ends`` carry a
-        # sentinel interval past any instant so ``bisect_right(ends, t)`` always indexes
-        # ``starts``; ``lo`` is clamped to the epoch so ``fromtimestamp`` never sees a negative.
+        # (lo, hi, starts, ends, cum, cumend, total, horizon, zone, base) with
+        # ``base[i] = cum[i] - starts[i]``, so inside interval i ``pos(t) = base[i] + t`` and
+        # ``inv(p) = p - base[j]``. ``starts``/``ends`` carry a sentinel interval past any
+        # instant so ``bisect_right(ends, t)`` always indexes ``starts``; ``lo`` is clamped to
+        # the epoch so ``fromtimestamp`` never sees a negative.
         sentinel = 1 << 62
+        starts_us = [x * US for x in starts] + [sentinel]
+        cum_us = [x * US for x in cum]
         self.fast = (
             max(self.lo_us, 0),
             self.hi_us,
-            [x * US for x in starts] + [sentinel],
+            starts_us,
             [x * US for x in ends] + [sentinel + 1],
-            [x * US for x in cum],
-            [x * US for x in cum[1:]],
+            cum_us,
+            cum_us[1:],
             self.total_us,
             rules.coverage_horizon * US,
             zone,
+            [c - s for c, s in zip(cum_us, starts_us, strict=True)],
         )
         self._tables: dict[Any, Any] = {}
         self._lock = threading.Lock()
@@ -514,7 +519,7 @@ class Timeline:
         self._lock = threading.Lock()
         self._snap: Snapshot | None = None
         # the current snapshot's ``fast`` tuple; an empty range until the first compile
-        self.fast: tuple[Any, ...] = (0, 0, [], [], [], [], 0, 0, rules.zone)
+        self.fast: tuple[Any, ...] = (0, 0, [], [], [], [], 0, 0, rules.zone, [])
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickle the rules only; the compiled tables are rebuilt on first use.

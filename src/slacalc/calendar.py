@@ -398,14 +398,12 @@ class Calendar:
             d_us = duration // _ONE_US if type(duration) is dt.timedelta else -1
         except TypeError:
             return self._add_slow(t, duration)
-        lo, hi, starts, ends, cum, cumend, total, horizon, zone = self._timeline.fast
+        lo, hi, starts, ends, cum, cumend, total, horizon, zone, base = self._timeline.fast
         if d_us > 0 and lo <= t_us < hi:
             i = bisect_right(ends, t_us)
-            s = starts[i]
-            target = cum[i] + d_us + (t_us - s if t_us > s else 0)
+            target = (base[i] + t_us if t_us > starts[i] else cum[i]) + d_us
             if target <= total:
-                j = bisect_left(cumend, target)
-                result = starts[j] + target - cum[j]
+                result = target - base[bisect_left(cumend, target)]
                 if result <= horizon:
                     r_s, frac = divmod(result, US)
                     out = _fromtimestamp(r_s, zone)
