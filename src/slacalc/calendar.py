@@ -734,34 +734,31 @@ class Calendar:
         tl = self._timeline
         snap, _ = tl.reaching(hi_in * US, d * US)
         snap = tl.around(lo_in - 1, snap.hi - 1) if snap.lo >= lo_in else snap
-        while True:
+
+        def table(snap: Snapshot) -> Any:
             # a table over the local years of this batch, if it pays for itself
             s0, s1 = snap.span(lo_in - 1, hi_in)
             key = ("add", d, s0, s1)
             nb = snap.buckets(gcd(snap.bucket, d), s0, s1)
             if nb is None or (not snap.has_table(key) and nb > BUCKETS_PER_CASE * len(xs)):
-                break
-            table = snap.table(key, partial(snap.add_table, d, s0, s1))
-            if table is None:
-                break
-            base, size, values, lo, limit = table
-            if hi_in <= limit:
-                try:
-                    out = [v if (v := values[(x - base) // size]) > lo else x + v for x in xs]
-                except (TypeError, IndexError):
-                    raise _bad_element(xs, "starts", int) from None
-                self._check_batch(max(out), "add_many")
-                return out
-            if snap.last_year >= MAX_YEAR:
-                break
-            snap = tl.years(snap.first_year, snap.last_year + 1)
-        # Bisection: small batches, or tables would be too large for this calendar or duration.
-        out = []
-        for x in xs:
-            if not isinstance(x, int):
-                raise _bad_element(xs, "starts", int)
-            s, target = tl.reaching(x * US, d * US)
-            out.append(s.inv_us(target) // US)
+                return None
+            return snap.table(key, partial(snap.add_table, d, s0, s1))
+
+        def apply(found: Any) -> list[int] | None:
+            base, size, values, lo, limit = found
+            if hi_in > limit:
+                return None
+            return [v if (v := values[(x - base) // size]) > lo else x + v for x in xs]
+
+        out = run_tables(tl, snap, xs, table, apply)
+        if out is None:
+            # Bisection: small batches, or tables would be too large for this calendar.
+            out = []
+            for x in xs:
+                if not isinstance(x, int):
+                    raise _bad_element(xs, "starts", int)
+                s, target = tl.reaching(x * US, d * US)
+                out.append(s.inv_us(target) // US)
         self._check_batch(max(out), "add_many")
         return out
 
@@ -836,6 +833,34 @@ class Calendar:
             ]
         except (TypeError, IndexError):
             raise _bad_element(xs + ys, "starts/ends", int) from None
+
+
+def run_tables(
+    tl: Timeline,
+    snap: Snapshot,
+    xs: list[Any],
+    table: Callable[[Snapshot], Any],
+    apply: Callable[[Any], list[int] | None],
+) -> list[int] | None:
+    """Answer an int batch from a snapshot's lookup table, widening the years as needed.
+
+    ``table(snap)`` gives the table (``None``: use bisection instead); ``apply(table)`` answers
+    the batch, or ``None`` when the table stops short of its last start (then one more year is
+    compiled). ``None`` when the caller should fall back to bisection.
+    """
+    while True:
+        found = table(snap)
+        if found is None:
+            return None
+        try:
+            out = apply(found)
+        except (TypeError, IndexError):
+            raise _bad_element(xs, "starts", int) from None
+        if out is not None:
+            return out
+        if snap.last_year >= MAX_YEAR:
+            return None
+        snap = tl.years(snap.first_year, snap.last_year + 1)
 
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))

@@ -28,6 +28,7 @@ from slacalc.calendar import (
     _chunked,
     _int_list,
     _to_duration_us,
+    run_tables,
 )
 from slacalc.errors import OutOfRangeError, SlaValueError
 
@@ -183,31 +184,28 @@ class _DayTarget(Target):
         lo_in, hi_in = self.calendar._range_s(xs, "starts")
         tl = self.calendar._timeline
         snap = tl.around(lo_in, hi_in)
-        while True:
+
+        def table(snap: Snapshot) -> Any:
             s0, s1 = snap.span(lo_in, hi_in)
             key = ("step", self, s0, s1)
             # about two steps a day: build the table when the batch is large enough to pay
             if not snap.has_table(key) and len(xs) < (s1 - s0) // 43_200:
-                break
-            table = snap.table(key, partial(self._table, snap, s0, s1))
-            if table is None:
-                break
-            base, size, values, limit = table
-            if hi_in < limit:
-                try:
-                    out = [values[(x - base) // size] for x in xs]
-                except (TypeError, IndexError):
-                    raise _bad_element(xs, "starts", int) from None
-                self._horizon(max(out) * US)
-                return out
-            if snap.last_year >= MAX_YEAR:
-                break
-            snap = tl.years(snap.first_year, snap.last_year + 1)
-        out = []
-        for x in xs:
-            if not isinstance(x, int):
-                raise _bad_element(xs, "starts", int)
-            out.append(self._solve(x * US) // US)
+                return None
+            return snap.table(key, partial(self._table, snap, s0, s1))
+
+        def apply(found: Any) -> list[int] | None:
+            base, size, values, limit = found
+            if hi_in >= limit:
+                return None
+            return [values[(x - base) // size] for x in xs]
+
+        out = run_tables(tl, snap, xs, table, apply)
+        if out is None:
+            out = []
+            for x in xs:
+                if not isinstance(x, int):
+                    raise _bad_element(xs, "starts", int)
+                out.append(self._solve(x * US) // US)
         self._horizon(max(out) * US)
         return out
 
