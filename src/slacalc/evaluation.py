@@ -339,7 +339,10 @@ def _metric(  # noqa: PLR0915 - the status rules read best in one place
     escalations = _escalations(policy, metric, cal, start, deadline, span, pauses, achieved, now)
     until = achieved or now or deadline
     stops = [(p, p.reason in policy.clock.pause_reasons) for p in case.pauses]
-    return MetricResult(metric, status, described, start, deadline, achieved, used, remaining,
+    zone = cal.tz  # results are given in the target calendar's zone
+    return MetricResult(metric, status, described, start.astimezone(zone),
+                        None if deadline is None else deadline.astimezone(zone),
+                        None if achieved is None else achieved.astimezone(zone), used, remaining,
                         share, escalations, "", cal, tuple(stops), until)
 
 
