@@ -158,3 +158,18 @@ class TestSchedulesAndFiles:
         hash(p)
         assert p.to_dict()["calendars"]["b"]["extra_holidays"] == [dt.date(2027, 1, 4), dt.date(2027, 1, 5)]
         assert sla.Policy.from_toml_text(p.to_toml()) == p
+
+
+def test_hours_mapping_order_does_not_matter() -> None:
+    """Two policies whose per-weekday hours differ only in key order are equal."""
+    def make(hours: dict[str, str]) -> sla.Policy:
+        return sla.Policy.from_dict({
+            "name": "x",
+            "calendars": {"b": {"days": "business", "hours": hours, "country": "CN"}},
+            "severities": [{"id": "A", "targets": [{"metric": "reply", "calendar": "b", "within": "4h"}]}],
+        })
+
+    a = make({"mon-fri": "09:00-18:00", "sat": "09:00-12:00"})
+    b = make({"sat": "09:00-12:00", "mon-fri": "09:00-18:00"})
+    assert a == b
+    assert hash(a) == hash(b)

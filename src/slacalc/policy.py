@@ -113,8 +113,8 @@ class CalendarSpec:
 
 
 def _freeze(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return tuple((k, _freeze(v)) for k, v in value.items())
+    if isinstance(value, Mapping):  # key order carries no meaning (hours per weekday)
+        return tuple(sorted(((k, _freeze(v)) for k, v in value.items()), key=lambda kv: str(kv[0])))
     if isinstance(value, list | tuple):
         return tuple(_freeze(v) for v in value)
     return value
