@@ -41,6 +41,7 @@ import datetime as dt
 import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
+from itertools import pairwise
 from math import gcd
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -283,6 +284,10 @@ class Snapshot:
             rules.coverage_horizon * US,
             zone,
             [c - s for c, s in zip(cum_us, starts_us, strict=True)],
+            ord0,
+            # for each local day: its midnight (s) if the day has no offset change, else None,
+            # so an input in this zone converts from its wall fields without a zone lookup
+            [m0 if m1 - m0 == DAY else None for m0, m1 in pairwise(midnights)],
         )
         self._tables: dict[Any, Any] = {}
         self._lock = threading.Lock()
@@ -519,7 +524,7 @@ class Timeline:
         self._lock = threading.Lock()
         self._snap: Snapshot | None = None
         # the current snapshot's ``fast`` tuple; an empty range until the first compile
-        self.fast: tuple[Any, ...] = (0, 0, [], [], [], [], 0, 0, rules.zone, [])
+        self.fast: tuple[Any, ...] = (0, 0, [], [], [], [], 0, 0, rules.zone, [], 0, [])
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickle the rules only; the compiled tables are rebuilt on first use.

@@ -390,15 +390,21 @@ class Calendar:
         >>> cal.add(dt.datetime(2026, 10, 10, 8, tzinfo=cal.tz), dt.timedelta(hours=8))
         datetime.datetime(2026, 10, 10, 17, 0, tzinfo=zoneinfo.ZoneInfo(key='Asia/Shanghai'))
         """
-        # The hot path, inlined: one subtraction in, two bisections, one fromtimestamp out;
+        # The hot path, inlined: the instant in, two bisections, one fromtimestamp out;
         # anything unusual (bad input, d <= 0, outside the compiled years, past the data
         # horizon) takes the slow path, which validates and explains.
+        (lo, hi, starts, ends, cum, cumend, total, horizon, zone, base, ord0,
+         midnight) = self._timeline.fast
         try:
-            t_us = (t - EPOCH) // _ONE_US
             d_us = duration // _ONE_US if type(duration) is dt.timedelta else -1
-        except TypeError:
+            if t.tzinfo is zone and 0 <= (k := t.toordinal() - ord0) < len(midnight) and (
+                (m := midnight[k]) is not None
+            ):  # a day without offset change in the calendar's own zone: wall fields suffice
+                t_us = (m + t.hour * 3600 + t.minute * 60 + t.second) * US + t.microsecond
+            else:
+                t_us = (t - EPOCH) // _ONE_US
+        except (TypeError, AttributeError):
             return self._add_slow(t, duration)
-        lo, hi, starts, ends, cum, cumend, total, horizon, zone, base = self._timeline.fast
         if d_us > 0 and lo <= t_us < hi:
             i = bisect_right(ends, t_us)
             target = (base[i] + t_us if t_us > starts[i] else cum[i]) + d_us
