@@ -10,7 +10,6 @@ cutoff rule, and a fast deadline engine.
 datetime.datetime(2026, 11, 23, 11, 0, tzinfo=zoneinfo.ZoneInfo(key='Asia/Shanghai'))
 """
 
-from slacalc import templates
 from slacalc.calendar import Calendar, DayInfo, Segment
 from slacalc.case import Case, Pause, SeverityChange
 from slacalc.coverage import Coverage, Hours
@@ -89,3 +88,12 @@ __all__ = [
     "__version__",
     "templates",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # ``slacalc.templates`` is imported on first use: it reads package resources at import.
+    if name == "templates":
+        import importlib  # noqa: PLC0415 - lazy by design
+
+        return importlib.import_module("slacalc.templates")
+    raise AttributeError(f"module 'slacalc' has no attribute {name!r}")
