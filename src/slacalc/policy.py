@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import pathlib
 import tomllib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import attrs
@@ -536,14 +536,6 @@ class Policy:
         rules: tuple[TargetRule, ...] = self._memo(("rules", severity), compute)
         return rules
 
-    def rule_for(self, metric: str, severity: str, tier: str | None, zone: str | None,
-                 start: dt.datetime) -> TargetRule | None:
-        """The first rule for ``metric`` whose conditions hold (severity's rules first)."""
-        for rule in self.rules(severity):
-            if rule.metric == metric and rule.when.matches(self, tier, zone, severity, start):
-                return rule
-        return None
-
     # -- evaluation ---------------------------------------------------------------------------
     def evaluate(self, case: Any, now: dt.datetime | None = None) -> Any:
         """Evaluate one case: per metric, deadline, status, time used and left, escalations.
@@ -981,10 +973,3 @@ class _Loader:
             self.bad("clock.severity_change", f"{change!r} is not one of {', '.join(SEVERITY_CHANGES)}")
             change = "restart"
         return ClockRules(reasons["pause_reasons"], reasons["exclude_reasons"], change)
-
-
-def iter_rules(policy: Policy) -> Iterator[TargetRule]:
-    """Every target rule of a policy (severities' first, then policy-level)."""
-    for sev in policy.severities:
-        yield from sev.targets
-    yield from policy.targets
