@@ -422,6 +422,15 @@ class Calendar:
         d_us = _to_duration_us(duration)
         if d_us == 0:
             return self._out(t_us)
+        result = self._add_us(t_us, d_us)
+        self._check_instant(result, "add", end=True)
+        return self._out(result)
+
+    # -- kernels on POSIX microseconds: no validation and no horizon check (callers do both) --
+    def _add_us(self, t_us: int, d_us: int) -> int:
+        """``add`` on microseconds, ``d_us >= 0``."""
+        if d_us == 0:
+            return t_us
         tl = self._timeline
         snap = tl._snap
         result = None
@@ -430,8 +439,51 @@ class Calendar:
         if result is None:
             snap, target = tl.reaching(t_us, d_us)
             result = snap.inv_us(target)
-        self._check_instant(result, "add", end=True)
-        return self._out(result)
+        return result
+
+    def _subtract_us(self, t_us: int, d_us: int) -> int:
+        """``subtract`` on microseconds, ``d_us >= 0``."""
+        if d_us == 0:
+            return t_us
+        t_s = t_us // US
+        snap = self._timeline.around(t_s, t_s)
+        while True:
+            p = snap.pos_us(t_us) - d_us
+            if p >= 0:
+                return snap.latest_us(p)
+            if snap.first_year <= MIN_YEAR:
+                raise DurationError(
+                    f"a duration of {dt.timedelta(microseconds=d_us)} before "
+                    f"t={self._out(t_us).isoformat()} reaches before {MIN_YEAR}, the first year "
+                    "slacalc computes"
+                )
+            span = snap.last_year - snap.first_year + 1
+            snap = self._snap_years(max(MIN_YEAR, snap.first_year - span), snap.last_year)
+
+    def _elapsed_us(self, a_us: int, b_us: int) -> int:
+        """``elapsed`` on microseconds."""
+        snap = self._timeline.around(min(a_us, b_us) // US, max(a_us, b_us) // US)
+        return snap.pos_us(b_us) - snap.pos_us(a_us)
+
+    def _is_open_us(self, t_us: int) -> bool:
+        """``is_open`` on microseconds."""
+        return self._timeline.around(t_us // US, t_us // US).open_at(t_us)[0]
+
+    def _next_open_us(self, t_us: int) -> int:
+        """``next_open`` on microseconds."""
+        snap = self._timeline.around(t_us // US, t_us // US)
+        while True:
+            is_open, i = snap.open_at(t_us)
+            if is_open:
+                return t_us
+            if i < len(snap.starts):
+                return snap.starts[i] * US
+            if snap.last_year >= MAX_YEAR:
+                raise OutOfRangeError(
+                    f"the calendar does not open between t={self._out(t_us).isoformat()} and "
+                    f"the end of {MAX_YEAR}, the last year slacalc computes"
+                )
+            snap = self._snap_years(snap.first_year, snap.last_year + 1)
 
     def subtract(self, t: dt.datetime, duration: dt.timedelta) -> dt.datetime:
         """The latest instant ``x <= t`` with exactly ``duration`` of covered time in ``[x, t)``.
@@ -447,24 +499,9 @@ class Calendar:
         """
         t_us = _to_us(t, "t")
         d_us = _to_duration_us(duration)
-        if d_us == 0:
-            return self._out(t_us)
-        tl = self._timeline
-        t_s = t_us // US
-        snap = tl.around(t_s, t_s)
-        while True:
-            p = snap.pos_us(t_us) - d_us
-            if p >= 0:
-                break
-            if snap.first_year <= MIN_YEAR:
-                raise DurationError(
-                    f"a duration of {duration} before t={t.isoformat()} reaches before "
-                    f"{MIN_YEAR}, the first year slacalc computes"
-                )
-            span = snap.last_year - snap.first_year + 1
-            snap = self._snap_years(max(MIN_YEAR, snap.first_year - span), snap.last_year)
-        result = snap.latest_us(p)
-        self._check_instant(t_us, "subtract", end=True)
+        result = self._subtract_us(t_us, d_us)
+        if d_us:
+            self._check_instant(t_us, "subtract", end=True)
         return self._out(result)
 
     def elapsed(self, a: dt.datetime, b: dt.datetime) -> dt.timedelta:
@@ -477,36 +514,20 @@ class Calendar:
         datetime.timedelta(seconds=7200)
         """
         a_us, b_us = self._in(a, "a"), self._in(b, "b")
-        lo, hi = min(a_us, b_us), max(a_us, b_us)
-        snap = self._timeline.around(lo // US, hi // US)
-        self._check_instant(hi, "elapsed", end=True)
-        return dt.timedelta(microseconds=snap.pos_us(b_us) - snap.pos_us(a_us))
+        used = self._elapsed_us(a_us, b_us)
+        self._check_instant(max(a_us, b_us), "elapsed", end=True)
+        return dt.timedelta(microseconds=used)
 
     def is_open(self, t: dt.datetime) -> bool:
         """Whether ``t`` is covered: true on ``[window start, window end)``."""
         t_us = _to_us(t, "t")
-        snap = self._timeline.around(t_us // US, t_us // US)
         self._check_instant(t_us, "is_open")
-        return snap.open_at(t_us)[0]
+        return self._is_open_us(t_us)
 
     def next_open(self, t: dt.datetime) -> dt.datetime:
         """``t`` itself when covered, else the start of the next window."""
         t_us = _to_us(t, "t")
-        snap = self._timeline.around(t_us // US, t_us // US)
-        while True:
-            is_open, i = snap.open_at(t_us)
-            if is_open:
-                result = t_us
-                break
-            if i < len(snap.starts):
-                result = snap.starts[i] * US
-                break
-            if snap.last_year >= MAX_YEAR:
-                raise OutOfRangeError(
-                    f"the calendar does not open between t={t.isoformat()} and the end of "
-                    f"{MAX_YEAR}, the last year slacalc computes"
-                )
-            snap = self._snap_years(snap.first_year, snap.last_year + 1)
+        result = self._next_open_us(t_us)
         self._check_instant(result, "next_open")
         return self._out(result)
 

@@ -23,7 +23,7 @@ Semantics (documented in ``docs/policy-files.md`` and checked by the scenario te
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import attrs
@@ -126,12 +126,64 @@ def _cut(pieces: list[Segment], pause: Pause, stops: bool) -> list[Segment]:
     return out
 
 
-@attrs.frozen
 class Evaluation:
-    """All metric results of one case; ``evaluation["restore"]`` gives one."""
+    """All metric results of one case; ``evaluation["restore"]`` gives one.
 
-    case_id: str
-    results: tuple[MetricResult, ...]
+    An immutable value: equal when the case id and every result are equal, hashable, picklable.
+    :meth:`Policy.evaluate_many <slacalc.Policy.evaluate_many>` computes deadlines and statuses
+    for the whole batch at once and builds each case's result objects the first time they are
+    read; the values are the same as :meth:`Policy.evaluate <slacalc.Policy.evaluate>` gives.
+    """
+
+    __slots__ = ("_case_id", "_lazy", "_results")
+
+    def __init__(self, case_id: str, results: Iterable[MetricResult] | None,
+                 _lazy: tuple[Any, int] | None = None) -> None:
+        # Plain slot stores keep the constructor cheap (evaluate_many makes one per case); the
+        # public attributes are read-only properties, and ``__slots__`` refuses new ones.
+        self._case_id = case_id
+        self._results = None if results is None else tuple(results)
+        self._lazy = _lazy  # (source, index): ``source.results(index)`` builds the results
+
+    @property
+    def case_id(self) -> str:
+        """The case's id."""
+        return self._case_id
+
+    @property
+    def results(self) -> tuple[MetricResult, ...]:
+        """The metric results, in the policy's metric order."""
+        results = self._results
+        if results is None:
+            lazy = self._lazy
+            if lazy is None:  # another thread has just built them
+                return self._results or ()
+            source, index = lazy
+            results = source.results(index)
+            self._results = results
+            self._lazy = None  # the batch's columns can go once every case is built
+        return results
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Evaluation)
+        return self.case_id == other.case_id and self.results == other.results
+
+    def __hash__(self) -> int:
+        return hash((self.case_id, self.results))
+
+    def __repr__(self) -> str:
+        return f"Evaluation(case_id={self.case_id!r}, results={self.results!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Evaluation, (self.case_id, self.results))
+
+    def __copy__(self) -> Evaluation:
+        return self
+
+    def __deepcopy__(self, memo: Any) -> Evaluation:
+        return self
 
     def __getitem__(self, metric: str) -> MetricResult:
         for r in self.results:
@@ -152,6 +204,7 @@ class Evaluation:
     def explain(self) -> str:
         """The explanation of every metric."""
         return f"case {self.case_id}\n" + "\n".join(r.explain() for r in self.results)
+
 
 
 # -- the computation ----------------------------------------------------------------------------
@@ -223,19 +276,29 @@ def _deadline(target: Target, cal: Calendar, start: dt.datetime,
     return deadline, _used(cal, start, deadline, pauses)
 
 
-def _clock_start(rule: TargetRule, case: Case, restart_at: dt.datetime | None) -> dt.datetime | None:
+def _clock_start(rule: TargetRule, case: Case, restart_at: dt.datetime | None,
+                 now: dt.datetime | None) -> dt.datetime | None:
+    """Where the rule's clock starts; ``None`` while its start event has not happened (an event
+    recorded after ``now`` has not happened yet as of ``now``)."""
     if rule.start == "opened":
         return restart_at or case.opened
-    return case.achieved_at(rule.start)
+    return _as_of(case.achieved_at(rule.start), now)
 
 
-def _pick(policy: Policy, metric: str, severity: str, case: Case,
-          restart_at: dt.datetime | None) -> tuple[TargetRule | None, dt.datetime | None]:
+def _as_of(when: dt.datetime | None, now: dt.datetime | None) -> dt.datetime | None:
+    """An event's instant as seen at ``now``: ``None`` if it happens after ``now``."""
+    if when is not None and now is not None and when > now:
+        return None
+    return when
+
+
+def _pick(policy: Policy, metric: str, severity: str, case: Case, restart_at: dt.datetime | None,
+          now: dt.datetime | None) -> tuple[TargetRule | None, dt.datetime | None]:
     """The first matching rule and its clock start (conditions judged at that start)."""
     for rule in policy.rules(severity):
         if rule.metric != metric:
             continue
-        start = _clock_start(rule, case, restart_at)
+        start = _clock_start(rule, case, restart_at, now)
         judge_at = start or case.opened
         if rule.when.matches(policy, case.tier, case.zone, severity, judge_at):
             return rule, start
@@ -262,9 +325,7 @@ def evaluate(policy: Policy, case: Case, now: dt.datetime | None = None) -> Eval
 def _metric(  # noqa: PLR0915 - the status rules read best in one place
     policy: Policy, case: Case, metric: str, pauses: list[Pause], now: dt.datetime | None
 ) -> MetricResult:
-    achieved = case.achieved_at(metric)
-    if achieved is not None and now is not None and achieved > now:
-        achieved = None  # as of ``now`` it has not happened yet
+    achieved = _as_of(case.achieved_at(metric), now)  # as of ``now``
     # Only what the clock could see matters: pauses after the achievement (or after ``now``)
     # do not move a deadline that was already met or judged.
     horizon = achieved if achieved is not None else now
@@ -290,7 +351,7 @@ def _metric(  # noqa: PLR0915 - the status rules read best in one place
 
     best: tuple[Any, ...] | None = None
     for severity, restart_at in options:
-        rule, start = _pick(policy, metric, severity, case, restart_at)
+        rule, start = _pick(policy, metric, severity, case, restart_at, now)
         if rule is None:
             continue
         target = policy.target_of(rule)
