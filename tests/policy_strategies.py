@@ -242,6 +242,44 @@ def policy_dicts(draw: st.DrawFn, *, min_stopping: int = 0, with_clock: bool = T
         out["escalations"] = [draw(ladder_dicts(names, m)) for m in laddered]
     if with_clock or min_stopping:
         out["clock"] = draw(clock_dicts(min_stopping=min_stopping))
+    targeted = sorted({t["metric"] for t in targets} | {
+        t["metric"] for sev in severities for t in sev["targets"]})
+    measures = draw(st.lists(measure_dicts(names, targeted), max_size=3,
+                             unique_by=lambda m: m["name"]))
+    if measures:
+        out["measures"] = measures
+    return out
+
+
+#: Shares as a policy file may write them: percent text or a number in (0, 1].
+shares = st.one_of(
+    st.sampled_from(("95%", "2%", "2.5%", "100%", "0.1%", 0.95, 1, 0.5)),
+    st.floats(min_value=0, max_value=1, exclude_min=True, allow_subnormal=False),
+)
+
+
+@st.composite
+def measure_dicts(draw: st.DrawFn, calendars: list[str], targeted: list[str]) -> dict[str, Any]:
+    """An aggregate measure: on-time quota or credits on a targeted metric, or satisfaction."""
+    kinds = ["average_satisfaction"] + (["on_time", "credits"] if targeted else [])
+    kind = draw(st.sampled_from(kinds))
+    out: dict[str, Any] = {"name": draw(st.sampled_from(("quota", "quality", "credits_q"))),
+                           "kind": kind}
+    if draw(st.booleans()):
+        out["period"] = draw(st.sampled_from(("month", "quarter", "year")))
+    if draw(st.booleans()):
+        out["calendar"] = draw(st.sampled_from(calendars))
+    if kind == "average_satisfaction":
+        out["at_least"] = draw(st.one_of(st.sampled_from((4, 3.5, 1, 5)),
+                                         st.floats(1, 5, allow_subnormal=False)))
+        return out
+    out["metric"] = draw(st.sampled_from(targeted))
+    if kind == "on_time":
+        out["at_least"] = draw(shares)
+    else:
+        out["per_breach"] = draw(shares)
+        if draw(st.booleans()):
+            out["cap"] = draw(shares)
     return out
 
 

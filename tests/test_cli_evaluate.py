@@ -320,6 +320,31 @@ class TestEvaluateJsonl:
         assert rows["8", "reply"]["note"] == "case excluded: force_majeure"
         assert rows["8", "reply"]["deadline"] == ""
 
+    def test_closed_and_satisfaction(
+        self, capsys: pytest.CaptureFixture[str], tmp_path: Path, policy_file: Path
+    ) -> None:
+        """closed and satisfaction are known keys: good values are read without a note, bad
+        ones (a rating of 6, text, closed before opened, no offset) skip the row by line."""
+        cases = write_jsonl(tmp_path / "cases.jsonl", [
+            {**D1, "closed": "2026-10-09T10:00+08:00", "satisfaction": 4.5},
+            {**D1, "id": "D2", "satisfaction": 6},
+            {**D1, "id": "D3", "satisfaction": "good"},
+            {**D1, "id": "D4", "closed": "2026-09-30T15:00+08:00"},
+            {**D1, "id": "D5", "closed": "2026-10-09T10:00"},
+            {**D1, "id": "D6", "satisfaction": True},
+        ])
+        code, out, err = run(capsys, "evaluate", cases, "--policy", policy_file)
+        assert code == 1
+        assert {r["case_id"] for r in read_csv(out)} == {"D1"}
+        skipped = skipped_lines(err, str(cases))
+        assert sorted(skipped) == [2, 3, 4, 5, 6]
+        assert "Case.satisfaction=6 is outside the rating scale 1-5" in skipped[2]
+        assert "satisfaction 'good' is not a number" in skipped[3]
+        assert "is before Case.opened=2026-09-30T15:01:00+08:00" in skipped[4]
+        assert "closed '2026-10-09T10:00' has no UTC offset" in skipped[5]
+        assert "satisfaction true is not a number" in skipped[6]
+        assert "ignoring unknown" not in err
+
     def test_stdin(self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
                    policy_file: Path) -> None:
         """``-`` reads stdin; its format is given with --input-format."""

@@ -138,6 +138,24 @@ class TestContents:
             ("engineer", 0.5), ("expert", 0.75), ("vendor", 1.0)]
         assert policy.clock.severity_change == "shorter"
 
+    def test_quality_measures(self) -> None:
+        """repairs states its >= 95 % quota per quarter; standard-contract adds satisfaction
+        >= 4 and restore credits (2 % per breach, cap 10 %), all per quarter in Asia/Shanghai."""
+        (quota,) = sla.templates.load("repairs").measures
+        assert (quota.kind, quota.metric, quota.at_least, quota.period) == (
+            "on_time", "repair", 0.95, "quarter")
+        assert "cannot state" not in sla.templates.describe("repairs")
+        contract = sla.templates.load("standard-contract")
+        assert [(m.name, m.kind, m.metric, m.at_least, m.per_breach, m.cap, m.period)
+                for m in contract.measures] == [
+            ("repairs_on_time", "on_time", "repair", 0.95, None, None, "quarter"),
+            ("satisfaction", "average_satisfaction", None, 4.0, None, None, "quarter"),
+            ("restore_credits", "credits", "restore", None, 0.02, 0.1, "quarter"),
+        ]
+        assert all(str(contract.calendar(m.calendar or "always").tz) == "Asia/Shanghai"
+                   for m in contract.measures)
+        assert "cannot state" not in sla.templates.describe("standard-contract")
+
     def test_every_metric_is_covered(self) -> None:
         """Between them the templates set a target for every metric but parts_ship and resolve:
         DESIGN promises parts on arrival, and its "closed within 15 days" is complaint_resolve."""

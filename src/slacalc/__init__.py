@@ -33,6 +33,7 @@ from slacalc.policy import (
     Due,
     EscalationLadder,
     EscalationStep,
+    Measure,
     Policy,
     PolicyError,
     Schedule,
@@ -41,6 +42,7 @@ from slacalc.policy import (
     TargetRule,
     When,
 )
+from slacalc.report import MeasureResult, Report, Tally, report
 from slacalc.targets import BusinessDays, NextBusinessDay, NextDay, Target, Within
 
 __version__ = "0.1.0"
@@ -63,6 +65,8 @@ __all__ = [
     "HorizonError",
     "HorizonWarning",
     "Hours",
+    "Measure",
+    "MeasureResult",
     "MetricResult",
     "NaiveDatetimeError",
     "NextBusinessDay",
@@ -71,6 +75,7 @@ __all__ = [
     "Pause",
     "Policy",
     "PolicyError",
+    "Report",
     "Schedule",
     "Segment",
     "ServiceTier",
@@ -79,6 +84,7 @@ __all__ = [
     "SlaError",
     "SlaValueError",
     "SlaWarning",
+    "Tally",
     "Target",
     "TargetRule",
     "UnknownCountryError",
@@ -86,6 +92,7 @@ __all__ = [
     "When",
     "Within",
     "__version__",
+    "report",
     "templates",
 ]
 

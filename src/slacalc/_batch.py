@@ -209,114 +209,200 @@ class _Instants:
         return found
 
 
+class _Group:
+    """The cases of one chunk that share a selector (severity, tier, zone), as columns.
+
+    Position ``k`` is one case: ``cases[k]``, ``opened[k]`` (µs), ``achieved[k]`` (metric ->
+    µs, as of ``now``, or ``None``); per metric ``m``: ``deadline[m][k]`` (µs) and
+    ``status[m][k]`` (a code), or ``None`` for a metric without a computed deadline.
+    """
+
+    __slots__ = ("achieved", "batch", "cases", "deadline", "fires", "opened", "picked", "selector",
+                 "status")
+
+    def __init__(self, batch: _Batch, selector: tuple[int, ...]) -> None:
+        self.batch = batch
+        self.selector = selector
+        self.cases: list[Case] = []
+        self.opened: list[int] = []
+        self.achieved: list[dict[str, int] | None] = []
+        m_count = len(selector)
+        self.deadline: list[list[int] | None] = [None] * m_count
+        self.status: list[list[int] | None] = [None] * m_count
+        self.picked: dict[tuple[int, int], int] = {}  # (k, m) -> plan, for per-case rules
+        self.fires: dict[tuple[int, int], tuple[int, ...]] = {}  # (k, m) -> escalation µs
+
+    def results(self, k: int) -> tuple[MetricResult, ...]:
+        return self.batch.results(self, k)
+
+
 class _Batch:
-    """One chunk of cases: the columns, filled by :meth:`run`, read by :meth:`results`."""
+    """One chunk of cases: :meth:`run` fills the groups' columns, :meth:`results` reads them."""
 
     def __init__(self, shared: _Shared, cases: list[Any], offset: int) -> None:
         self.shared = shared
         self.cases = cases
         self.offset = offset
-        n = len(cases)
-        size = n * len(shared.metrics)
-        # per case: its selector (-1: evaluated by ``evaluate``), opened (µs), achievements
-        # (µs, as of ``now``)
-        self.selector: list[int] = [-1] * n
-        self.opened: list[int] = [0] * n
-        self.achieved: list[dict[str, int] | None] = [None] * n
-        # per (case, metric) slot ``i * len(metrics) + m``: the deadline (µs) and status code;
-        # the rule picked per case where the selector could not fix it in advance
-        self.deadline: list[int] = [0] * size
-        self.status = bytearray(size)
-        self.picked: dict[int, int] = {}
-        self.fires: dict[int, tuple[int, ...]] = {}
         # latest instant per (calendar, end flag) that a horizon check of ``evaluate`` would see
         self.horizon: dict[tuple[Calendar, bool], int] = {}
 
     # -- filling the columns ----------------------------------------------------------------
     def run(self) -> list[Evaluation]:
         shared = self.shared
-        now, now_us = shared.now, shared.now_us
+        policy, now, now_us = shared.policy, shared.now, shared.now_us
         stopping, excluding = shared.stopping, shared.excluding
         selectors = shared.selectors
-        sel_col, opened_col, ach_col = self.selector, self.opened, self.achieved
         instant = shared.instants
-        members: dict[int, list[int]] = {}
+        zones = instant.zones
+        groups: dict[int, _Group] = {}
         out: list[Evaluation] = []
-        lazy = self
+        lo, hi = _MIN_US, _MAX_US
         # ``now`` outside the years the tables cover: let ``evaluate`` explain what it can
-        everything_slow = now_us is not None and not _MIN_US <= now_us <= _MAX_US
+        everything_slow = now_us is not None and not lo <= now_us <= hi
         for i, case in enumerate(self.cases):
             if not isinstance(case, Case):
-                raise SlaValueError(
-                    f"cases[{self.offset + i}] must be a slacalc.Case, not {case!r}")
+                raise SlaValueError(f"cases[{self.offset + i}] must be a slacalc.Case, not {case!r}")
             if everything_slow or case.severity_changes or (
                 case.excluded is not None and case.excluded in excluding
             ) or (case.pauses and any(p.reason in stopping for p in case.pauses)):
-                out.append(evaluate(shared.policy, case, now))
+                out.append(evaluate(policy, case, now))
                 continue
             key = (case.severity, case.tier, case.zone)
             sid = selectors.get(key)
             if sid is None:
                 sid = shared.selector(key)
-            opened_us = instant(case.opened)
+            group = groups.get(sid)
+            if group is None:
+                group = groups[sid] = _Group(self, shared.selector_list[sid])
+            # the opening instant in µs: ``_Instants.__call__``, inlined
+            t = case.opened
+            try:
+                m = zones[t.tzinfo][t.toordinal()]
+            except (KeyError, TypeError):
+                m = instant.midnight(t.tzinfo, t.toordinal())
+            if m is None:
+                opened_us = (t - EPOCH) // _ONE_US
+            else:
+                opened_us = (m + t.hour * 3600 + t.minute * 60 + t.second) * US + t.microsecond
             achieved = None
             if case.achieved:
                 achieved = {name: instant(t) for name, t in case.achieved}
                 values = achieved.values()
-                if not (min(opened_us, *values) >= _MIN_US and max(opened_us, *values) <= _MAX_US):
-                    out.append(evaluate(shared.policy, case, now))
+                first, last = min(opened_us, *values), max(values)
+                if first < lo or last > hi:
+                    out.append(evaluate(policy, case, now))
                     continue
-                if now_us is not None and max(values) > now_us:  # not happened as of ``now``
+                if now_us is not None and last > now_us:  # not happened as of ``now``
                     achieved = {k: v for k, v in achieved.items() if v <= now_us}
-            elif not _MIN_US <= opened_us <= _MAX_US:
-                out.append(evaluate(shared.policy, case, now))
+            elif not lo <= opened_us <= hi:
+                out.append(evaluate(policy, case, now))
                 continue
-            sel_col[i] = sid
-            opened_col[i] = opened_us
-            ach_col[i] = achieved
-            group = members.get(sid)
-            if group is None:
-                members[sid] = [i]
-            else:
-                group.append(i)
-            out.append(Evaluation(case.id, None, (lazy, i)))
-        self._compute(members)
+            out.append(Evaluation(case.id, None, (group, len(group.cases))))
+            group.cases.append(case)
+            group.opened.append(opened_us)
+            group.achieved.append(achieved)
+        self._compute(groups.values())
         for (cal, end), latest in self.horizon.items():
             cal._check_instant(latest, "evaluate_many", end=end)
         return out
 
-    def _compute(self, members: dict[int, list[int]]) -> None:
-        """Group the (case, metric) pairs by rule and compute each group at once."""
-        shared = self.shared
-        plans, metrics = shared.plans, shared.metrics
-        m_count = len(metrics)
-        opened_col, ach_col = self.opened, self.achieved
-        groups: dict[int, tuple[list[int], list[int]]] = {}
-        for sid, idx in members.items():
-            for m, entry in enumerate(shared.selector_list[sid]):
+    def _compute(self, groups: Iterable[_Group]) -> None:
+        """Every group's deadlines and statuses: whole columns for rules fixed by the selector,
+        per-case picks (working-hours conditions, event starts) gathered by rule."""
+        plans = self.shared.plans
+        # plan -> the groups that follow it for a whole column (clock from ``opened``)
+        fixed: dict[int, list[_Group]] = {}
+        # plan -> (groups, positions, starts) of the cases whose rule was picked per case
+        picked: dict[int, tuple[list[_Group], list[int], list[int]]] = {}
+        for group in groups:
+            for m, entry in enumerate(group.selector):
                 if entry == _NO_RULE:
                     continue
                 if entry >= 0:
-                    if plans[entry].target is None:
-                        continue
-                    group = groups.setdefault(entry, ([], []))
-                    group[0].extend(idx)
-                    group[1].extend([opened_col[i] for i in idx])
+                    if plans[entry].target is not None:
+                        fixed.setdefault(entry, []).append(group)
                     continue
-                cands = shared.candidates[-2 - entry]
-                for i in idx:
-                    picked = self._pick(cands, opened_col[i], ach_col[i])
-                    if picked is None:
+                cands = self.shared.candidates[-2 - entry]
+                for k, (opened, achieved) in enumerate(zip(group.opened, group.achieved,
+                                                           strict=True)):
+                    found = self._pick(cands, opened, achieved)
+                    if found is None:
                         continue
-                    index, start = picked
-                    self.picked[i * m_count + m] = index
+                    index, start = found
+                    group.picked[k, m] = index
                     if start is None or plans[index].target is None:
                         continue  # pending, or no target (negotiated): nothing to compute
-                    group = groups.setdefault(index, ([], []))
-                    group[0].append(i)
-                    group[1].append(start)
-        for index, (idx, starts) in groups.items():
-            self._group(plans[index], idx, starts)
+                    where = picked.setdefault(index, ([], [], []))
+                    where[0].append(group)
+                    where[1].append(k)
+                    where[2].append(start)
+        for index, owners in fixed.items():
+            # one call per rule over all its groups, so the lookup tables pay for themselves
+            plan = plans[index]
+            m = plan.m
+            starts = [t for g in owners for t in g.opened] if len(owners) > 1 else owners[0].opened
+            seen = ([a for g in owners for a in g.achieved] if len(owners) > 1
+                    else owners[0].achieved)
+            deadlines, status, fires = self._columns(plan, starts, seen)
+            at = 0
+            for g in owners:
+                n = len(g.cases)
+                g.deadline[m] = deadlines[at:at + n]
+                g.status[m] = status[at:at + n]
+                if fires is not None:
+                    for k in range(n):
+                        g.fires[k, m] = fires[at + k]
+                at += n
+        for index, (owners, positions, starts) in picked.items():
+            plan = plans[index]
+            seen = [g.achieved[k] for g, k in zip(owners, positions, strict=True)]
+            deadlines, status, fires = self._columns(plan, starts, seen)
+            m = plan.m
+            for n, (g, k) in enumerate(zip(owners, positions, strict=True)):
+                if g.deadline[m] is None:
+                    g.deadline[m] = [0] * len(g.cases)
+                    g.status[m] = [0] * len(g.cases)
+                g.deadline[m][k] = deadlines[n]  # type: ignore[index]
+                g.status[m][k] = status[n]  # type: ignore[index]
+                if fires is not None:
+                    g.fires[k, m] = fires[n]
+
+    def _columns(self, plan: _Plan, starts: list[int], achieved: list[dict[str, int] | None]
+                 ) -> tuple[list[int], list[int], list[tuple[int, ...]] | None]:
+        """Deadlines, statuses and escalation instants of clocks started at ``starts``."""
+        cal = plan.cal
+        assert cal is not None
+        deadlines = self._deadlines(plan, cal, starts)
+        now_us = self.shared.now_us
+        metric = plan.metric
+        got = [a.get(metric) if a else None for a in achieved]
+        pairs = zip(got, deadlines, strict=True)
+        if now_us is None:
+            if plan.end_of_day:
+                status = [RUNNING if a is None else BREACHED if a >= d else MET for a, d in pairs]
+            else:
+                status = [RUNNING if a is None else BREACHED if a > d else MET for a, d in pairs]
+        elif plan.end_of_day:
+            status = [(BREACHED if now_us >= d else RUNNING) if a is None
+                      else BREACHED if a >= d else MET for a, d in pairs]
+        else:
+            status = [(BREACHED if now_us > d else RUNNING) if a is None
+                      else BREACHED if a > d else MET for a, d in pairs]
+        # ``used`` counts covered time up to the achievement (or ``now``): a horizon check on
+        # the latest such end after its start; exact only when the bound could reach the horizon
+        bound = max(filter(None, got), default=0)
+        if now_us is not None and now_us > bound:
+            bound = now_us
+        if bound >= cal._timeline.rules.coverage_horizon * US:
+            ends = [e for a, t in zip(got, starts, strict=True)
+                    if (e := now_us if a is None else a) is not None and e > t]
+            if ends:
+                self._seen(cal, max(ends), end=True)
+        fires = None
+        if plan.ladder:
+            fires = [self._escalations(plan, cal, t, d)
+                     for t, d in zip(starts, deadlines, strict=True)]
+        return deadlines, status, fires
 
     def _pick(self, cands: tuple[tuple[int, Calendar | None, bool], ...], opened_us: int,
               achieved: dict[str, int] | None) -> tuple[int, int | None] | None:
@@ -341,53 +427,16 @@ class _Batch:
         if instant > self.horizon.get(key, instant - 1):
             self.horizon[key] = instant
 
-    def _group(self, plan: _Plan, idx: list[int], starts: list[int]) -> None:
-        """Deadlines and statuses of the cases ``idx`` whose metric follows ``plan``."""
-        cal = plan.cal
-        assert cal is not None
-        deadlines = self._deadlines(plan, cal, starts)
-        now_us = self.shared.now_us
-        metric, m, m_count = plan.metric, plan.m, len(self.shared.metrics)
-        ach_col = self.achieved
-        got = [None if (a := ach_col[i]) is None else a.get(metric) for i in idx]
-        if now_us is None:
-            if plan.end_of_day:
-                status = [RUNNING if a is None else BREACHED if a >= d else MET
-                          for a, d in zip(got, deadlines, strict=True)]
-            else:
-                status = [RUNNING if a is None else BREACHED if a > d else MET
-                          for a, d in zip(got, deadlines, strict=True)]
-        elif plan.end_of_day:
-            status = [(BREACHED if now_us >= d else RUNNING) if a is None
-                      else BREACHED if a >= d else MET for a, d in zip(got, deadlines, strict=True)]
-        else:
-            status = [(BREACHED if now_us > d else RUNNING) if a is None
-                      else BREACHED if a > d else MET for a, d in zip(got, deadlines, strict=True)]
-        deadline_col, status_col = self.deadline, self.status
-        for i, d, code in zip(idx, deadlines, status, strict=True):
-            slot = i * m_count + m
-            deadline_col[slot] = d
-            status_col[slot] = code
-        # ``used`` counts covered time up to the achievement (or ``now``): a horizon check
-        ends = [e for a, t in zip(got, starts, strict=True)
-                if (e := now_us if a is None else a) is not None and e > t]
-        if ends:
-            self._seen(cal, max(ends), end=True)
-        if plan.ladder:
-            fires = self.fires
-            for i, start, due in zip(idx, starts, deadlines, strict=True):
-                fires[i * m_count + m] = self._escalations(plan, cal, start, due)
-
     def _deadlines(self, plan: _Plan, cal: Calendar, starts: list[int]) -> list[int]:
         target = plan.target
         d_us = plan.within_us
         if d_us is not None:
             if d_us == 0:
                 return list(starts)
-            if d_us % US == 0 and all(t % US == 0 for t in starts):
+            secs = [t // US for t in starts]
+            if d_us % US == 0 and sum(secs) * US == sum(starts):  # all whole seconds
                 # one table lookup per case; ``add_many`` runs the horizon check on the latest
-                return [r * US for r in cal.add_many([t // US for t in starts],
-                                                     dt.timedelta(microseconds=d_us))]
+                return [r * US for r in cal.add_many(secs, dt.timedelta(microseconds=d_us))]
             out = [cal._add_us(t, d_us) for t in starts]
             self._seen(cal, max(out), end=True)
             return out
@@ -444,23 +493,20 @@ class _Batch:
         return tuple(fires)
 
     # -- building result objects on access --------------------------------------------------
-    def results(self, i: int) -> tuple[MetricResult, ...]:
-        """The result objects of the ``i``-th case of the chunk (``evaluate``'s values)."""
+    def results(self, group: _Group, k: int) -> tuple[MetricResult, ...]:
+        """The result objects of the case at position ``k`` of ``group`` (``evaluate``'s)."""
         shared = self.shared
-        case: Case = self.cases[i]
-        now = shared.now
-        m_count = len(shared.metrics)
-        selector = shared.selector_list[self.selector[i]]
+        case = group.cases[k]
+        now_us = shared.now_us
         out = []
         stops = None
         for m, metric in enumerate(shared.metrics):
-            slot = i * m_count + m
             achieved = case.achieved_at(metric)
-            if achieved is not None and now is not None and achieved > now:
+            if achieved is not None and now_us is not None and _us(achieved) > now_us:
                 achieved = None
-            index = selector[m]
+            index = group.selector[m]
             if index < _NO_RULE:
-                index = self.picked.get(slot, _NO_RULE)
+                index = group.picked.get((k, m), _NO_RULE)
             if index == _NO_RULE:
                 out.append(MetricResult(
                     metric, "not_applicable", "no target", None, None, achieved, None, None, None,
@@ -470,7 +516,7 @@ class _Batch:
             start: dt.datetime | None = case.opened
             if plan.start != "opened":
                 start = case.achieved_at(plan.start)
-                if start is not None and now is not None and start > now:
+                if start is not None and now_us is not None and _us(start) > now_us:
                     start = None
             if plan.target is None:
                 out.append(MetricResult(metric, "not_applicable", plan.described, start, None,
@@ -481,18 +527,21 @@ class _Batch:
                     metric, "pending", plan.described, None, None, achieved, None, None, None,
                     note=f"the clock starts at {plan.start!r}, which has not happened"))
                 continue
-            cal = plan.cal
-            assert cal is not None
             if stops is None:
                 reasons = shared.stopping
                 stops = tuple((p, p.reason in reasons) for p in case.pauses)
-            out.append(self._result(plan, cal, slot, start, achieved, stops))
+            deadlines, status = group.deadline[m], group.status[m]
+            assert deadlines is not None and status is not None
+            out.append(self._result(plan, deadlines[k], status[k], group.fires.get((k, m)),
+                                    start, achieved, stops))
         return tuple(out)
 
-    def _result(self, plan: _Plan, cal: Calendar, slot: int, start: dt.datetime,
-                achieved: dt.datetime | None, stops: tuple[Any, ...]) -> MetricResult:
+    def _result(self, plan: _Plan, due: int, code: int, fires: tuple[int, ...] | None,
+                start: dt.datetime, achieved: dt.datetime | None,
+                stops: tuple[Any, ...]) -> MetricResult:
+        cal = plan.cal
+        assert cal is not None
         now, now_us = self.shared.now, self.shared.now_us
-        due = self.deadline[slot]
         start_us = _us(start)
         deadline = cal._out(due)
         end = achieved if achieved is not None else now
@@ -507,7 +556,6 @@ class _Batch:
             remaining = span - used
             share = used / span if span else None
         escalations: tuple[Escalation, ...] = ()
-        fires = self.fires.get(slot)
         if fires is not None:
             a_us = None if achieved is None else _us(achieved)
             escalations = tuple(
@@ -517,6 +565,6 @@ class _Batch:
                 for step, fire in zip(plan.ladder, fires, strict=True))
         zone = cal.tz
         return MetricResult(
-            plan.metric, STATUSES[self.status[slot]], plan.described, start.astimezone(zone),
-            deadline, None if achieved is None else achieved.astimezone(zone), used, remaining,
-            share, escalations, "", cal, stops, achieved or now or deadline)
+            plan.metric, STATUSES[code], plan.described, start.astimezone(zone), deadline,
+            None if achieved is None else achieved.astimezone(zone), used, remaining, share,
+            escalations, "", cal, stops, achieved or now or deadline)

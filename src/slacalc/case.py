@@ -59,7 +59,7 @@ class Pause:
         _aware(self.start, "Pause.start")
         _optional_aware(self.end, "Pause.end")
         _text(self.reason, "Pause.reason")
-        if self.end is not None and self.end < self.start:
+        if self.end is not None and _utc_key(self.end) < _utc_key(self.start):
             raise SlaValueError(
                 f"Pause.end={self.end.isoformat()} is before Pause.start={self.start.isoformat()}"
             )
@@ -75,6 +75,18 @@ class SeverityChange:
     def __attrs_post_init__(self) -> None:
         _aware(self.at, "SeverityChange.at")
         _text(self.severity, "SeverityChange.severity")
+
+
+def _rating(value: Any) -> None:
+    """Check a satisfaction rating: a real number (not a bool) from 1 to 5 inclusive."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise SlaValueError(
+            f"Case.satisfaction={value!r} is not a rating; give a number from 1 to 5, or None"
+        )
+    if not 1 <= value <= 5:  # NaN fails this too
+        raise SlaValueError(
+            f"Case.satisfaction={value!r} is outside the rating scale 1-5 (inclusive)"
+        )
 
 
 def _utc_key(t: dt.datetime) -> dt.datetime:
@@ -134,6 +146,9 @@ class Case:
     ``achieved`` maps metric (or event) names to the instants they were achieved; it is stored as
     a sorted tuple of pairs (read it with :meth:`achieved_at`). ``excluded`` names a reason the
     whole case may be excluded for (force majeure), if the policy excludes that reason.
+    ``closed`` is when the case was closed (aware, not before ``opened``) and ``satisfaction`` the
+    customer's rating of it, 1 to 5 inclusive; both are optional and read only by the aggregate
+    measures of :func:`slacalc.report` (average satisfaction per period).
     """
 
     id: str = attrs.field(converter=str)
@@ -145,12 +160,23 @@ class Case:
     pauses: tuple[Pause, ...] = attrs.field(default=(), converter=_pauses)
     severity_changes: tuple[SeverityChange, ...] = attrs.field(default=(), converter=_changes)
     excluded: str | None = None
+    closed: dt.datetime | None = None
+    satisfaction: int | float | None = None
 
     def __attrs_post_init__(self) -> None:
         _aware(self.opened, "Case.opened")
+        if self.closed is not None:
+            _aware(self.closed, "Case.closed")
+            if self.closed < self.opened:
+                raise SlaValueError(
+                    f"Case.closed={self.closed.isoformat()} is before "
+                    f"Case.opened={self.opened.isoformat()}"
+                )
+        if self.satisfaction is not None:
+            _rating(self.satisfaction)
         _text(self.severity, "Case.severity")
         for change in self.severity_changes:
-            if change.at < self.opened:
+            if _utc_key(change.at) < _utc_key(self.opened):
                 raise SlaValueError(
                     f"severity change to {change.severity!r} at {change.at.isoformat()} is before "
                     f"the case was opened ({self.opened.isoformat()})"

@@ -2,7 +2,8 @@
 
 ``slacalc deadline`` computes one deadline (and, with ``--explain``, why it falls where it does),
 ``slacalc calendar`` prints a year of business days as month grids, ``slacalc evaluate`` streams
-a file of cases through a policy, ``slacalc policy check|show`` validates and prints policy
+a file of cases through a policy, ``slacalc report`` judges the policy's aggregate measures
+(on-time quotas, satisfaction, service credits) per period, ``slacalc policy check|show`` validates and prints policy
 files, and ``slacalc demo`` runs the contract scenarios slacalc was built for and evaluates the
 sample cases shipped with the package. Everything is computed by the library; this module only
 parses arguments, reads and writes rows and formats results.
@@ -215,6 +216,8 @@ input, one case a row (see docs/cli.md):
   achieved                 JSON object {name: time}; in CSV, one achieved.<name> column each
   pauses                   JSON array of {"start", "end", "reason"} (end null: still paused)
   severity_changes         JSON array of {"at", "severity"}
+  closed                   when the case was closed (ISO 8601 with a UTC offset)
+  satisfaction             the customer's rating, a number from 1 to 5
   in CSV, pauses and severity_changes are columns holding that JSON; empty cells mean none.
 
 output, one row per case and metric:
@@ -227,6 +230,58 @@ exit status: 0 every row was evaluated, 1 some rows were skipped, 2 usage or pol
 example:
   slacalc evaluate cases.csv --policy contract.toml --now 2026-10-09T12:00+08:00 --out due.csv
 """
+
+
+_REPORT_EPILOG = """\
+input: the cases, as for 'slacalc evaluate' (see 'slacalc evaluate --help'); the measures read
+the columns closed and satisfaction too.
+
+--period restricts the report to the periods overlapping a span: 2026-Q3, 2026-09, 2026,
+2026-07-15, or FIRST..LAST with any of those (2026-Q1..2026-Q2 is the first half of 2026).
+
+output: one row per measure and period (see docs/cli.md): the value (share on time, average
+rating, share of the fee credited), the target, the verdict (met, missed, no data, credit)
+and how many promises or ratings were counted.
+
+Rows that cannot be read are reported on stderr as CASES:LINE: reason and skipped.
+exit status: 0 every measure with a threshold is met or has no data, 1 a measure is missed,
+2 usage or policy error, a policy without measures, or rows skipped (the report is printed but
+does not count them).
+
+example:
+  slacalc report cases.csv --policy builtin:standard-contract --period 2026-Q3
+"""
+
+
+def _add_report_parser(sub: Any) -> None:
+    r = sub.add_parser(
+        "report",
+        help="judge a policy's measures (quotas, satisfaction, credits) over a file of cases",
+        description="Evaluate every case of CASES under a policy and judge the policy's "
+        "[[measures]] per period: on-time quotas, average satisfaction and service credits. The "
+        "file is read row by row, so it may be of any size.",
+        epilog=_REPORT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    r.add_argument("cases", metavar="CASES",
+                   help="CASES.csv or CASES.jsonl; '-' reads stdin (give --input-format)")
+    r.add_argument("--policy", required=True, metavar="FILE|builtin:NAME",
+                   help="a policy file with [[measures]] (TOML, or JSON ending in .json) or "
+                   "builtin:NAME")
+    r.add_argument("--now", metavar="T",
+                   help="judge open cases at this instant (as for evaluate); default: judge only "
+                   "what the cases record")
+    r.add_argument("--period", metavar="SPAN",
+                   help="only the periods overlapping SPAN: 2026-Q3, 2026-09, 2026, a date, or "
+                   "FIRST..LAST")
+    r.add_argument("--explain", action="store_true",
+                   help="after the table, explain every row: what was counted, how the verdict "
+                   "follows")
+    r.add_argument("--format", choices=("text", *_FORMATS), default="text",
+                   help="text (a table, the default), csv or jsonl (one record per row)")
+    r.add_argument("--input-format", choices=_FORMATS,
+                   help="input format (default: from the extension of CASES)")
+    r.set_defaults(func=_cmd_report)
 
 
 def _build_parser() -> _Parser:
@@ -299,6 +354,8 @@ def _build_parser() -> _Parser:
     e.add_argument("--input-format", choices=_FORMATS,
                    help="input format (default: from the extension of CASES)")
     e.set_defaults(func=_cmd_evaluate)
+
+    _add_report_parser(sub)
 
     pol = sub.add_parser(
         "policy",
@@ -686,7 +743,7 @@ RESULT_COLUMNS = (
     "remaining_seconds", "share", "escalations_fired", "escalations_pending", "note",
 )
 _CASE_KEYS = ("id", "opened", "severity", "tier", "zone", "achieved", "pauses",
-              "severity_changes", "excluded")
+              "severity_changes", "excluded", "closed", "satisfaction")
 _REQUIRED = ("id", "opened", "severity")
 _JSON_COLUMNS = ("achieved", "pauses", "severity_changes")
 _ACHIEVED_PREFIX = "achieved."
@@ -779,6 +836,27 @@ def _records(value: Any, where: str, keys: tuple[str, ...]) -> list[Mapping[str,
     return value
 
 
+def _rating(value: Any) -> int | float | None:
+    """A satisfaction rating: a JSON number, or its text (a CSV cell); empty means none. The
+    range (1-5) is checked by :class:`~slacalc.Case`."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return int(text)
+        except ValueError:
+            pass
+        try:
+            number = float(text)
+        except ValueError:
+            raise _BadRow(f"satisfaction {value!r} is not a number from 1 to 5") from None
+        return number
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _BadRow(f"satisfaction {_short(value)} is not a number from 1 to 5")
+    return value
+
+
 def _short(value: Any, limit: int = 60) -> str:
     text = json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= limit else text[:limit - 3] + "..."
@@ -854,9 +932,12 @@ class _CaseReader:
             for i, c in enumerate(_records(data.get("severity_changes"), "severity_changes",
                                            ("at", "severity")))
         ]
+        raw_closed = data.get("closed")
+        closed = None if raw_closed in (None, "") else _instant(raw_closed, "closed")
         assert case_id is not None
         return sla.Case(case_id, opened, severity, tier=tier, zone=zone, achieved=achieved,
-                        pauses=pauses, severity_changes=changes, excluded=excluded)
+                        pauses=pauses, severity_changes=changes, excluded=excluded,
+                        closed=closed, satisfaction=_rating(data.get("satisfaction")))
 
 
 _Row = tuple[int, "sla.Case | str"]
@@ -1132,11 +1213,11 @@ def _open_cases(path: str, stack: ExitStack) -> tuple[IO[bytes], int | None]:
 
 
 def _evaluate_rows(policy: sla.Policy, rows: Iterable[_Row], now: dt.datetime | None,
-                  emit: Callable[[sla.Evaluation], None],
+                  emit: Callable[[sla.Case, sla.Evaluation], None],
                   skip: Callable[[int, str], None],
                   tick: Callable[[int], None] | None = None) -> int:
-    """Evaluate the cases of ``rows`` in chunks, passing each evaluation to ``emit`` in order
-    and each unreadable row to ``skip``; return the number of cases evaluated."""
+    """Evaluate the cases of ``rows`` in chunks, passing each case and its evaluation to ``emit``
+    in order and each unreadable row to ``skip``; return the number of cases evaluated."""
     done = 0
     chunk: list[tuple[int, sla.Case]] = []
 
@@ -1153,9 +1234,9 @@ def _evaluate_rows(policy: sla.Policy, rows: Iterable[_Row], now: dt.datetime | 
                 except sla.SlaError as exc:
                     skip(line, str(exc))
                     evaluations.append(None)
-        for evaluation in evaluations:
+        for (_, case), evaluation in zip(chunk, evaluations, strict=True):
             if evaluation is not None:
-                emit(evaluation)
+                emit(case, evaluation)
                 done += 1
         chunk.clear()
 
@@ -1201,7 +1282,8 @@ def _cmd_evaluate(args: argparse.Namespace, out: _Out) -> int:
         writer = _ResultWriter(sink, out_format)
         everything: Iterable[_Row] = rows if first is None else _chain(first, rows)
         evaluated = _evaluate_rows(
-            policy, everything, now, writer.write, report.skip,
+            policy, everything, now, lambda _case, evaluation: writer.write(evaluation),
+            report.skip,
             tick=(lambda n: progress.update(lines.done, n)) if progress.enabled else None,
         )
         progress.update(lines.done, evaluated + report.skipped, force=True)
@@ -1212,6 +1294,112 @@ def _cmd_evaluate(args: argparse.Namespace, out: _Out) -> int:
                          f"{evaluated:,} evaluated\n")
         return 1
     return 0
+
+
+# -- report -------------------------------------------------------------------------------------
+_SPAN = re.compile(r"(?P<year>\d{4})(?:-Q(?P<q>[1-4])|-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?",
+                   re.IGNORECASE)
+
+
+def _span_end(text: str, *, last: bool) -> dt.date:
+    """The first (or last) day of ``2026``, ``2026-Q3``, ``2026-09`` or ``2026-09-15``."""
+    m = _SPAN.fullmatch(text.strip())
+    if m is None:
+        raise ValueError(text)
+    year = int(m["year"])
+    if m["q"]:
+        lo, hi = 3 * int(m["q"]) - 2, 3 * int(m["q"])
+    elif m["month"]:
+        lo = hi = int(m["month"])
+    else:
+        lo, hi = 1, 12
+    if m["day"]:
+        return dt.date(year, lo, int(m["day"]))
+    if not last:
+        return dt.date(year, lo, 1)
+    after = dt.date(year + 1, 1, 1) if hi == 12 else dt.date(year, hi + 1, 1)
+    return after - dt.timedelta(days=1)
+
+
+def parse_period(text: str) -> tuple[dt.date, dt.date]:
+    """``--period``: the first and last day of ``2026-Q3``, ``2026-09``, ``2026``, a date, or
+    ``FIRST..LAST`` (each side any of those).
+
+    >>> parse_period("2026-Q3")
+    (datetime.date(2026, 7, 1), datetime.date(2026, 9, 30))
+    >>> parse_period("2026-02..2026-Q2")
+    (datetime.date(2026, 2, 1), datetime.date(2026, 6, 30))
+    """
+    a, sep, b = text.partition("..")
+    try:
+        first = _span_end(a, last=False)
+        last = _span_end(b if sep else a, last=True)
+    except ValueError:
+        raise sla.SlaValueError(
+            f"--period {text!r} is not a period; write e.g. 2026-Q3, 2026-09, 2026, 2026-09-15 "
+            "or 2026-Q1..2026-Q2"
+        ) from None
+    if last < first:
+        raise sla.SlaValueError(f"--period {text!r} ends before it starts")
+    return first, last
+
+
+def _cmd_report(args: argparse.Namespace, out: _Out) -> int:
+    policy = load_policy(args.policy)
+    if not policy.measures:
+        raise sla.SlaValueError(
+            f"policy {policy.name!r} states no measures; add [[measures]] to it (see "
+            "docs/policy-files.md, 'Measures'), or use builtin:standard-contract or "
+            "builtin:repairs"
+        )
+    now = _parse_now(args.now)
+    first, last = parse_period(args.period) if args.period else (None, None)
+    in_format = _input_format(args.cases, args.input_format)
+    source = "<stdin>" if args.cases == "-" else args.cases
+    tally = sla.Tally(policy, now, first=first, last=last)
+    with ExitStack() as stack:
+        stream, size = _open_cases(args.cases, stack)
+        progress = _Progress(sys.stderr, size)
+        problems = _Report(sys.stderr, source, progress)
+        lines = _Lines(stream)
+        reader = _CaseReader(policy, problems.note)
+        rows = (_csv_rows(lines, reader, source) if in_format == "csv"
+                else _jsonl_rows(lines, reader))
+        counted = _evaluate_rows(
+            policy, rows, now, tally.add, problems.skip,
+            tick=(lambda n: progress.update(lines.done, n)) if progress.enabled else None,
+        )
+        progress.update(lines.done, counted + problems.skipped, force=True)
+        progress.clear()
+    result = tally.report()
+    if args.format == "text":
+        out(result.to_text())
+        if args.explain:
+            out()
+            out(result.explain())
+    else:
+        records = [r.to_dict() for r in result]
+        if args.format == "csv":
+            writer = csv.writer(out.stream, lineterminator="\n")
+            writer.writerow(_REPORT_COLUMNS)
+            for record in records:
+                writer.writerow(["" if record[c] is None else record[c] for c in _REPORT_COLUMNS])
+        else:
+            for record in records:
+                out(json.dumps(record, ensure_ascii=False))
+    if not result.rows:
+        sys.stderr.write(f"{PROG}: note: no measure counted anything in "
+                         f"{_plural(counted, 'case')}\n")
+    if problems.skipped:
+        total = counted + problems.skipped
+        sys.stderr.write(f"{PROG}: {problems.skipped:,} of {_plural(total, 'row')} skipped; the "
+                         f"report counts the {counted:,} read\n")
+        return 2
+    return 0 if result.ok else 1
+
+
+_REPORT_COLUMNS = ("period", "measure", "kind", "start", "end", "value", "threshold", "verdict",
+                   "counted", "met", "breached")
 
 
 def _same_file(a: str, b: str) -> bool:

@@ -30,7 +30,7 @@ import attrs
 
 from slacalc._durations import format_duration
 from slacalc.calendar import Calendar, Segment
-from slacalc.case import Case, Pause
+from slacalc.case import Case, Pause, SeverityChange
 from slacalc.errors import SlaValueError
 from slacalc.policy import Policy, TargetRule
 from slacalc.targets import BusinessDays, Target, Within
@@ -107,21 +107,28 @@ class MetricResult:
 
 
 def _cut(pieces: list[Segment], pause: Pause, stops: bool) -> list[Segment]:
-    """Split counted segments by a pause: the paused part is skipped if the pause stops the clock."""
+    """Split counted segments by a pause: the paused part is skipped if the pause stops the clock.
+
+    Instants are compared in UTC (two datetimes of one zone compare by wall time, which is
+    wrong in the repeated hour of a DST change).
+    """
     out: list[Segment] = []
+    p_start = _utc(pause.start)
     for seg in pieces:
-        p_start = pause.start
-        p_end = pause.end if pause.end is not None else seg.end
-        if not seg.counted or p_end <= seg.start or p_start >= seg.end:
+        s_start, s_end = _utc(seg.start), _utc(seg.end)
+        p_end = _utc(pause.end) if pause.end is not None else s_end
+        if not seg.counted or p_end <= s_start or p_start >= s_end:
             out.append(seg)
             continue
-        a, b = max(seg.start, p_start), min(seg.end, p_end)
+        a, b = max(s_start, p_start), min(s_end, p_end)
         zone = seg.start.tzinfo
-        if seg.start < a:
-            out.append(Segment(seg.start, a, True, seg.reason))
-        label = f"paused: {pause.reason}" if stops else f"{seg.reason}; pause '{pause.reason}' does not stop the clock"
-        out.append(Segment(a.astimezone(zone), b.astimezone(zone), not stops, label))
-        if b < seg.end:
+        if s_start < a:
+            out.append(Segment(seg.start, a.astimezone(zone), True, seg.reason))
+        label = (f"paused: {pause.reason}" if stops
+                 else f"{seg.reason}; pause '{pause.reason}' does not stop the clock")
+        out.append(Segment(seg.start if a == s_start else a.astimezone(zone),
+                           seg.end if b == s_end else b.astimezone(zone), not stops, label))
+        if b < s_end:
             out.append(Segment(b.astimezone(zone), seg.end, True, seg.reason))
     return out
 
@@ -270,7 +277,7 @@ def _deadline(target: Target, cal: Calendar, start: dt.datetime,
         if any(p.end is None and p.start < deadline for p in pauses):
             return None, None
         moved = cal.add(first, _paused_time(cal, start, deadline, pauses))
-        if moved == deadline:
+        if _utc(moved) == _utc(deadline):
             break
         deadline = moved
     return deadline, _used(cal, start, deadline, pauses)
@@ -317,22 +324,64 @@ def evaluate(policy: Policy, case: Case, now: dt.datetime | None = None) -> Eval
             policy.severity(change.severity)
     if case.tier is not None and policy.tiers:
         policy.tier(case.tier)
-    pauses = _stopping(policy, case)
-    results = tuple(_metric(policy, case, metric, pauses, now) for metric in policy.metrics())
+    # Work on UTC instants: Python compares two datetimes of one zone by their wall readings,
+    # which gets the repeated hour of a DST change wrong; UTC has none.
+    work = _in_utc(case)
+    now_utc = None if now is None else now.astimezone(dt.UTC)
+    pauses = _stopping(policy, work)
+    results = tuple(_metric(policy, work, case, metric, pauses, now_utc)
+                    for metric in policy.metrics())
     return Evaluation(case.id, results)
 
 
+def _in_utc(case: Case) -> Case:
+    """The same case with every instant written in UTC."""
+    def utc(t: dt.datetime) -> dt.datetime:
+        return t.astimezone(dt.UTC)
+
+    return attrs.evolve(
+        case,
+        opened=utc(case.opened),
+        achieved=tuple((name, utc(t)) for name, t in case.achieved),
+        pauses=tuple(Pause(utc(p.start), None if p.end is None else utc(p.end), p.reason)
+                     for p in case.pauses),
+        severity_changes=tuple(SeverityChange(utc(c.at), c.severity)
+                               for c in case.severity_changes),
+    )
+
+
+def _original(case: Case, work: Case, t: dt.datetime | None) -> dt.datetime | None:
+    """The instant of ``case`` that ``t`` (an instant of ``work``, its UTC twin) came from."""
+    if t is None or t is work.opened:
+        return None if t is None else case.opened
+    for w, o in zip(work.severity_changes, case.severity_changes, strict=True):
+        if t is w.at:
+            return o.at
+    for (_, w_t), (_, o_t) in zip(work.achieved, case.achieved, strict=True):
+        if t is w_t:
+            return o_t
+    return t
+
+
+def _utc(t: dt.datetime) -> dt.datetime:
+    return t.astimezone(dt.UTC)
+
+
 def _metric(  # noqa: PLR0915 - the status rules read best in one place
-    policy: Policy, case: Case, metric: str, pauses: list[Pause], now: dt.datetime | None
+    policy: Policy, case: Case, given: Case, metric: str, pauses: list[Pause],
+    now: dt.datetime | None
 ) -> MetricResult:
+    """One metric of ``case`` (``given`` with its instants in UTC; results that echo an instant
+    without a calendar to express it in give the instant as ``given`` wrote it)."""
     achieved = _as_of(case.achieved_at(metric), now)  # as of ``now``
+    as_given = None if achieved is None else given.achieved_at(metric)
     # Only what the clock could see matters: pauses after the achievement (or after ``now``)
     # do not move a deadline that was already met or judged.
     horizon = achieved if achieved is not None else now
     if horizon is not None:
         pauses = [p for p in pauses if p.start < horizon]
     if case.excluded is not None and case.excluded in policy.clock.exclude_reasons:
-        return MetricResult(metric, "not_applicable", "excluded", None, None, achieved, None, None,
+        return MetricResult(metric, "not_applicable", "excluded", None, None, as_given, None, None,
                             None, note=f"case excluded: {case.excluded}")
     first = case.severity
     # the changes in force: those made before the metric was achieved (or before ``now``)
@@ -360,19 +409,21 @@ def _metric(  # noqa: PLR0915 - the status rules read best in one place
         else:
             deadline, span = _deadline(target, target.calendar, start, pauses)
             candidate = (rule, start, target, deadline, span, severity)
-        if best is None or (candidate[3] is not None and (best[3] is None or candidate[3] < best[3])):
+        if best is None or (candidate[3] is not None and (
+            best[3] is None or _utc(candidate[3]) < _utc(best[3])
+        )):
             best = candidate
     if best is None:
-        return MetricResult(metric, "not_applicable", "no target", None, None, achieved, None, None,
+        return MetricResult(metric, "not_applicable", "no target", None, None, as_given, None, None,
                             None, note="no target applies to this severity, tier and zone")
     rule, start, target, deadline, span, severity = best
     described = policy.describe_rule(rule) + (f" [severity {severity}]" if last is not None else "")
     if target is None:
-        return MetricResult(metric, "not_applicable", described, start, None, achieved, None, None,
-                            None, note="no target: negotiated")
+        return MetricResult(metric, "not_applicable", described, _original(given, case, start),
+                            None, as_given, None, None, None, note="no target: negotiated")
     cal = target.calendar
     if start is None:
-        return MetricResult(metric, "pending", described, None, None, achieved, None, None, None,
+        return MetricResult(metric, "pending", described, None, None, as_given, None, None, None,
                             note=f"the clock starts at {rule.start!r}, which has not happened")
     end = achieved if achieved is not None else now
     used = _used(cal, start, end, pauses) if end is not None else None
@@ -399,7 +450,7 @@ def _metric(  # noqa: PLR0915 - the status rules read best in one place
         status = "running"
     escalations = _escalations(policy, metric, cal, start, deadline, span, pauses, achieved, now)
     until = achieved or now or deadline
-    stops = [(p, p.reason in policy.clock.pause_reasons) for p in case.pauses]
+    stops = [(p, p.reason in policy.clock.pause_reasons) for p in given.pauses]
     zone = cal.tz  # results are given in the target calendar's zone
     return MetricResult(metric, status, described, start.astimezone(zone),
                         None if deadline is None else deadline.astimezone(zone),
@@ -428,7 +479,7 @@ def _escalations(policy: Policy, metric: str, cal: Calendar, start: dt.datetime,
             fire = None
         if fire is None:  # a clock stopped by an open-ended pause never gets there
             continue
-        if previous is not None and fire < previous:
+        if previous is not None and _utc(fire) < _utc(previous):
             fire = previous  # a step never fires before the one before it
         if step.hold_until is not None:
             fire = policy.calendar(step.hold_until).next_open(fire)

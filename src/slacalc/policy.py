@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import datetime as dt
 import pathlib
+import re
 import tomllib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
 import attrs
@@ -40,6 +42,7 @@ __all__ = [
     "Due",
     "EscalationLadder",
     "EscalationStep",
+    "Measure",
     "Policy",
     "PolicyError",
     "Schedule",
@@ -413,6 +416,79 @@ class Schedule:
             out["start"] = self.start
         return out
 
+#: The kinds of aggregate measure, and the periods they are tallied over.
+MEASURE_KINDS = ("on_time", "average_satisfaction", "credits")
+PERIODS = ("month", "quarter", "year")
+_MEASURE_KEYS = {
+    "on_time": ("name", "kind", "period", "calendar", "metric", "at_least"),
+    "average_satisfaction": ("name", "kind", "period", "calendar", "at_least"),
+    "credits": ("name", "kind", "period", "calendar", "metric", "per_breach", "cap"),
+}
+_PERCENT = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*")
+
+
+def format_share(value: float) -> str:
+    """A share as the percentage text a policy file takes: ``0.95`` -> ``"95%"``, ``0.025`` ->
+    ``"2.5%"``; reading it back gives the same float."""
+    text = format((Decimal(repr(value)) * 100).normalize(), "f")
+    return f"{text}%"
+
+
+def parse_share(value: Any) -> float | None:
+    """``"95%"`` or ``0.95`` as the float 0.95; ``None`` for anything else (bools included)."""
+    if isinstance(value, str):
+        m = _PERCENT.fullmatch(value)
+        if m is None:
+            return None
+        try:
+            return float(Decimal(m.group(1)) / 100)
+        except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
+            return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+@attrs.frozen
+class Measure:
+    """An aggregate promise over many cases, judged per calendar period (``[[measures]]``).
+
+    * ``kind = "on_time"``: the share of ``metric``'s promises that fell due in the period and
+      were met (met / (met + breached)) must be at least ``at_least`` (a share, 0.95 = 95 %).
+    * ``kind = "average_satisfaction"``: the mean ``satisfaction`` (1-5) of the cases closed in
+      the period must be at least ``at_least`` (a number from 1 to 5).
+    * ``kind = "credits"``: each of ``metric``'s promises due in the period and breached credits
+      ``per_breach`` of the period's fee, at most ``cap`` (default: the whole fee).
+
+    ``period`` is ``"month"``, ``"quarter"`` or ``"year"``; which period an instant falls in is
+    decided by its local date in the zone of ``calendar`` (default: the policy's first calendar).
+    :func:`slacalc.report` computes them.
+    """
+
+    name: str
+    kind: str
+    period: str = "quarter"
+    calendar: str | None = None
+    metric: str | None = None
+    at_least: float | None = None
+    per_breach: float | None = None
+    cap: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name, "kind": self.kind, "period": self.period}
+        if self.calendar is not None:
+            out["calendar"] = self.calendar
+        if self.metric is not None:
+            out["metric"] = self.metric
+        if self.at_least is not None:
+            out["at_least"] = (format_share(self.at_least) if self.kind == "on_time"
+                               else self.at_least)
+        if self.per_breach is not None:
+            out["per_breach"] = format_share(self.per_breach)
+        if self.cap is not None:
+            out["cap"] = format_share(self.cap)
+        return out
+
 
 @attrs.frozen
 class ClockRules:
@@ -443,6 +519,7 @@ class Policy:
     escalations: tuple[EscalationLadder, ...] = ()
     clock: ClockRules = ClockRules()
     schedules: tuple[Schedule, ...] = ()
+    measures: tuple[Measure, ...] = ()
     # Derived values (targets built from rules, lookups): computed once, never invalidated,
     # because a policy never changes.
     _derived: dict[Any, Any] = attrs.field(
@@ -624,6 +701,7 @@ class Policy:
         out["targets"] = [t.to_dict() for t in self.targets]
         out["escalations"] = [e.to_dict() for e in self.escalations]
         out["schedules"] = [x.to_dict() for x in self.schedules]
+        out["measures"] = [m.to_dict() for m in self.measures]
         return out
 
     def to_toml(self) -> str:
@@ -698,7 +776,8 @@ class _Loader:
         if not isinstance(data, Mapping):
             raise PolicyError([f"a policy is a table (dict), not {type(data).__name__}"])
         self.unknown_keys(data, "", ("name", "description", "calendars", "clock", "tiers",
-                                     "severities", "targets", "escalations", "schedules"))
+                                     "severities", "targets", "escalations", "schedules",
+                                     "measures"))
         name = self.text(data, "name", "", required=True)
         description = self.text(data, "description", "")
         calendars = self.calendars(data.get("calendars"))
@@ -724,10 +803,92 @@ class _Loader:
                         if (x := self.ladder(raw, f"escalations[{i}]", names)) is not None)
         self.unique([x.metric for x in ladders], "escalations", "metric")
         clock = self.clock(data.get("clock", {}))
+        targeted = {t.metric for t in targets} | {t.metric for s in severities for t in s.targets}
+        measures = tuple(m for i, raw in enumerate(self.array(data, "measures", ""))
+                         if (m := self.measure(raw, f"measures[{i}]", names, targeted)) is not None)
+        self.unique([m.name for m in measures], "measures", "measure name")
         if self.problems:
             raise PolicyError(self.problems)
         return Policy(name, description, calendars, severities, tiers, targets, ladders, clock,
-                      schedules)
+                      schedules, measures)
+
+    def measure(self, raw: Any, path: str, calendars: set[str],
+                targeted: set[str]) -> Measure | None:
+        data = self.table(raw, path)
+        kind = data.get("kind")
+        ok = True
+        if kind not in MEASURE_KINDS:
+            self.bad(f"{path}.kind", "is required" if kind is None else
+                     f"{kind!r} is not a kind of measure; the kinds are {', '.join(MEASURE_KINDS)}")
+            self.unknown_keys(data, path, sorted({k for keys in _MEASURE_KEYS.values()
+                                                  for k in keys}))
+            ok = False
+        else:
+            ok = self.unknown_keys(data, path, _MEASURE_KEYS[kind])
+        name = self.text(data, "name", path, required=True)
+        ok = ok and bool(name)
+        period = data.get("period", "quarter")
+        if period not in PERIODS:
+            self.bad(f"{path}.period", f"{period!r} is not one of {', '.join(PERIODS)}")
+            ok = False
+        calendar = data.get("calendar")
+        if calendar is not None and not self.calendar_name(calendar, f"{path}.calendar",
+                                                           calendars):
+            ok = False
+        if not ok and kind not in MEASURE_KINDS:
+            return None
+        metric = None
+        if kind in ("on_time", "credits"):
+            metric = data.get("metric")
+            if metric is None:
+                self.bad(f"{path}.metric", "is required")
+                ok = False
+            elif metric not in METRICS:
+                self.bad(f"{path}.metric",
+                         f"{metric!r} is not a metric; metrics are {', '.join(METRICS)}")
+                ok = False
+            elif metric not in targeted:
+                self.bad(f"{path}.metric", f"{metric!r} has no target in this policy; the "
+                         f"targeted metrics are {', '.join(m for m in METRICS if m in targeted) or 'none'}")
+                ok = False
+        at_least = per_breach = cap = None
+        if kind == "on_time":
+            at_least = self.share(data, "at_least", path, required=True)
+            ok = ok and at_least is not None
+        elif kind == "average_satisfaction":
+            raw_at = data.get("at_least")
+            if raw_at is None:
+                self.bad(f"{path}.at_least", "is required")
+                ok = False
+            elif (isinstance(raw_at, bool) or not isinstance(raw_at, int | float)
+                  or not 1 <= raw_at <= 5):
+                self.bad(f"{path}.at_least",
+                         f"{raw_at!r} is not a rating from 1 to 5 (the satisfaction scale)")
+                ok = False
+            else:
+                at_least = float(raw_at)
+        elif kind == "credits":
+            per_breach = self.share(data, "per_breach", path, required=True)
+            cap = self.share(data, "cap", path, required=False)
+            ok = ok and per_breach is not None and ("cap" not in data or cap is not None)
+        if not ok:
+            return None
+        return Measure(name, str(kind), str(period), calendar, metric, at_least, per_breach, cap)
+
+    def share(self, data: Mapping[str, Any], key: str, path: str, *,
+              required: bool) -> float | None:
+        """A share in (0, 1], written ``"95%"`` or ``0.95``; reported when bad or missing."""
+        if key not in data:
+            if required:
+                self.bad(f"{path}.{key}", "is required (a share: '95%' or 0.95)")
+            return None
+        raw = data[key]
+        value = parse_share(raw)
+        if value is None or not 0 < value <= 1:
+            self.bad(f"{path}.{key}", f"{raw!r} is not a share in (0, 1]; write e.g. '95%' "
+                                      "or 0.95")
+            return None
+        return value
 
     def schedule(self, raw: Any, path: str, calendars: set[str]) -> Schedule | None:
         from dateutil.rrule import rrulestr  # noqa: PLC0415 - only needed for schedules

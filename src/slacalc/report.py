@@ -1,0 +1,468 @@
+"""Aggregate measures: on-time quotas, average satisfaction and service credits, per period.
+
+A policy's ``[[measures]]`` (see ``docs/policy-files.md``) state promises about many cases at
+once: "repairs within 60 working days with >= 95 % on time", "per quarter, average satisfaction
+over closed cases must be >= 4", "2 % of the quarter's fee credited per missed restore". The
+function :func:`report` streams any number of cases through :meth:`Policy.evaluate_many
+<slacalc.Policy.evaluate_many>`, in chunks, keeping only a few counters per measure and period,
+and returns a :class:`Report` with one :class:`MeasureResult` per measure and period.
+
+Semantics:
+
+* Periods are calendar months, quarters or years of local dates in the zone of the measure's
+  calendar (default: the policy's first calendar): in Asia/Shanghai, 2026-07-01 00:00 +08:00 is
+  in 2026-Q3 although it is still June 30 in UTC.
+* ``on_time`` and ``credits`` count the results of their metric whose **deadline** falls in the
+  period (a promise belongs to the period it fell due in): ``met`` and ``breached`` only.
+  Results that are ``running``, ``paused``, ``pending`` or ``not_applicable`` (among them every
+  metric of a case excluded by ``clock.exclude_reasons``) are not counted; with ``now``, an open
+  promise past its deadline is already ``breached`` and counts. A met result without a deadline
+  (its clock stopped by a pause that had not ended when it was achieved) belongs to the period
+  it was achieved in.
+* ``average_satisfaction`` averages the ``satisfaction`` of the cases **closed** in the period
+  that have one; cases excluded by ``clock.exclude_reasons`` do not count, and with ``now`` a
+  case closed after ``now`` is not closed yet.
+* ``on_time``: value = met / (met + breached), verdict ``met`` when it is at least ``at_least``;
+  ``average_satisfaction``: value = the mean rating, ``met`` when at least ``at_least``;
+  ``credits``: value = ``per_breach`` x breaches, at most ``cap`` (default the whole fee, 1.0),
+  verdict ``credit``. A period in which nothing was counted has value ``None`` and verdict
+  ``no data``: neither a pass nor a failure. Comparisons with thresholds are exact (decimal
+  arithmetic on the figures as written), so 19 of 20 is exactly 95 %.
+* Without ``first``/``last``, each measure gets a row for every period from the first to the last
+  in which it counted something (gaps are ``no data``); with them, a row for every period
+  overlapping ``[first, last]``, and cases outside those periods are ignored.
+
+>>> import datetime as dt
+>>> import slacalc as sla
+>>> policy = sla.Policy.from_dict({
+...     "name": "restore",
+...     "calendars": {"always": {"coverage": "7x24", "tz": "Asia/Shanghai"}},
+...     "severities": [{"id": "A", "targets": [
+...         {"metric": "restore", "calendar": "always", "within": "4h"}]}],
+...     "measures": [
+...         {"name": "restore_on_time", "kind": "on_time", "metric": "restore", "at_least": "90%"},
+...         {"name": "satisfaction", "kind": "average_satisfaction", "at_least": 4}],
+... })
+>>> tz = policy.calendar("always").tz
+>>> def case(n, day, hours, rating):
+...     opened = dt.datetime(2026, 7, day, 9, tzinfo=tz)
+...     done = opened + dt.timedelta(hours=hours)
+...     return sla.Case(f"T-{n}", opened, "A", achieved={"restore": done}, closed=done,
+...                     satisfaction=rating)
+>>> cases = [case(1, 1, 3, 5), case(2, 2, 5, 3), case(3, 3, 1, 4)]
+>>> result = sla.report(policy, cases)
+>>> print(result.to_text())
+period   measure          value  target  verdict  counted
+2026-Q3  restore_on_time  66.6%  >= 90%  missed   3 (2 met, 1 breached)
+2026-Q3  satisfaction     4      >= 4    met      3
+>>> [row.measure for row in result.failed()]
+['restore_on_time']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import itertools
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from slacalc.case import Case
+from slacalc.errors import SlaValueError
+from slacalc.policy import Measure, Policy, format_share
+
+if TYPE_CHECKING:
+    from slacalc.evaluation import Evaluation
+
+__all__ = ["VERDICTS", "MeasureResult", "Report", "Tally", "report"]
+
+#: The verdicts a :class:`MeasureResult` can have.
+VERDICTS = ("met", "missed", "no data", "credit")
+
+_CHUNK = 1000  # cases evaluated at once: memory stays flat, evaluate_many's batch path is used
+_Key = tuple[int, int]  # (year, month 1-12 | quarter 1-4 | 1 for a year): ordered like time
+_SUMS = decimal.Context(prec=60)  # exact sums of ratings (each has at most 17 digits)
+
+
+# -- periods -------------------------------------------------------------------------------------
+def _key(day: dt.date, period: str) -> _Key:
+    if period == "month":
+        return day.year, day.month
+    if period == "quarter":
+        return day.year, (day.month - 1) // 3 + 1
+    return day.year, 1
+
+
+def _next(key: _Key, period: str) -> _Key:
+    year, index = key
+    last = {"month": 12, "quarter": 4}.get(period, 1)
+    return (year, index + 1) if index < last else (year + 1, 1)
+
+
+def _bounds(key: _Key, period: str) -> tuple[dt.date, dt.date]:
+    """The first and the last day (inclusive) of a period."""
+    year, index = key
+    months = {"month": 1, "quarter": 3}.get(period, 12)
+    first_month = (index - 1) * months + 1
+    start = dt.date(year, first_month, 1)
+    after = first_month + months
+    end = (dt.date(year + 1, 1, 1) if after > 12 else dt.date(year, after, 1)) - dt.timedelta(1)
+    return start, end
+
+
+def _label(key: _Key, period: str) -> str:
+    year, index = key
+    if period == "month":
+        return f"{year:04d}-{index:02d}"
+    if period == "quarter":
+        return f"{year:04d}-Q{index}"
+    return f"{year:04d}"
+
+
+# -- results -------------------------------------------------------------------------------------
+@attrs.frozen
+class MeasureResult:
+    """One measure over one period.
+
+    ``value`` is the share on time (``on_time``), the mean rating (``average_satisfaction``) or
+    the share of the period's fee credited (``credits``); ``None`` when nothing was counted.
+    ``threshold`` is the measure's ``at_least`` (``None`` for credits). ``counted`` is the number
+    of promises (``on_time``, ``credits``) or rated cases (``average_satisfaction``) counted;
+    ``met`` and ``breached`` split the promises (``None`` for satisfaction). ``start`` and
+    ``end`` are the period's first and last day, in the zone named by ``zone``.
+    """
+
+    measure: str
+    kind: str
+    period: str
+    start: dt.date
+    end: dt.date
+    value: float | None
+    threshold: float | None
+    verdict: str
+    counted: int
+    met: int | None = None
+    breached: int | None = None
+    metric: str | None = None
+    zone: str = ""
+    per_breach: float | None = None
+    cap: float | None = None
+
+    @property
+    def shown(self) -> str:
+        """The value as the table shows it: ``"94.7%"`` (rounded down, so a quota never looks
+        met when it is not), ``"4.25"``, ``"6%"``, or ``"-"`` when there is no value."""
+        if self.value is None:
+            return "-"
+        if self.kind == "on_time":
+            assert self.met is not None and self.breached is not None
+            permille = self.met * 1000 // (self.met + self.breached)
+            whole, tenth = divmod(permille, 10)
+            return f"{whole}%" if tenth == 0 else f"{whole}.{tenth}%"
+        if self.kind == "credits":
+            return format_share(self.value)
+        mean = Decimal(repr(self.value)).quantize(Decimal("0.01"), decimal.ROUND_FLOOR)
+        return format(mean.normalize(), "f")
+
+    @property
+    def target(self) -> str:
+        """The promise in short: ``">= 95%"``, ``">= 4"``, ``"2% per breach, cap 10%"``."""
+        if self.kind == "on_time":
+            assert self.threshold is not None
+            return f">= {format_share(self.threshold)}"
+        if self.kind == "average_satisfaction":
+            assert self.threshold is not None
+            return f">= {format(Decimal(repr(self.threshold)).normalize(), 'f')}"
+        assert self.per_breach is not None
+        cap = "" if self.cap is None else f", cap {format_share(self.cap)}"
+        return f"{format_share(self.per_breach)} per breach{cap}"
+
+    def explain(self) -> str:
+        """What was counted and how the verdict follows."""
+        head = (f"{self.measure} {self.period} ({self.start.isoformat()} to "
+                f"{self.end.isoformat()}, {self.zone}): {self.verdict}")
+        if self.kind == "average_satisfaction":
+            if self.value is None:
+                body = "no rated case was closed in the period"
+            else:
+                body = (f"average satisfaction {self.shown} over {self.counted} rated "
+                        f"case{'s' if self.counted != 1 else ''} closed in the period; "
+                        f"at least {self.target[3:]} required")
+            return f"{head}\n  {body}"
+        what = f"{self.metric} promises due in the period"
+        if self.value is None:
+            return f"{head}\n  no {what} were met or breached"
+        counts = f"{self.counted} {what}: {self.met} met, {self.breached} breached"
+        if self.kind == "on_time":
+            body = f"{counts}; {self.shown} on time, at least {self.target[3:]} required"
+        else:
+            assert self.per_breach is not None and self.breached is not None
+            raw = Decimal(repr(self.per_breach)) * self.breached
+            capped = "" if float(raw) == self.value else f" (capped from {format_share(float(raw))})"
+            body = (f"{counts}; {self.breached} x {format_share(self.per_breach)} = credit "
+                    f"{self.shown} of the period's fee{capped}")
+        return f"{head}\n  {body}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (dates as ISO text) for CSV or JSON output."""
+        return {
+            "period": self.period, "measure": self.measure, "kind": self.kind,
+            "start": self.start.isoformat(), "end": self.end.isoformat(), "value": self.value,
+            "threshold": self.threshold, "verdict": self.verdict, "counted": self.counted,
+            "met": self.met, "breached": self.breached,
+        }
+
+
+@attrs.frozen
+class Report:
+    """The measures of a policy over a set of cases: one row per measure and period, sorted by
+    period start, then measure name."""
+
+    policy: str
+    rows: tuple[MeasureResult, ...]
+    cases: int = 0
+    now: dt.datetime | None = None
+
+    def __iter__(self) -> Iterator[MeasureResult]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def failed(self) -> tuple[MeasureResult, ...]:
+        """The rows whose verdict is ``missed`` (a threshold not reached)."""
+        return tuple(r for r in self.rows if r.verdict == "missed")
+
+    @property
+    def ok(self) -> bool:
+        """True when no measure with a threshold was missed (``no data`` is not a miss)."""
+        return not self.failed()
+
+    def to_text(self) -> str:
+        """A table: period, measure, value, target, verdict, counted."""
+        header = ("period", "measure", "value", "target", "verdict", "counted")
+        lines = [header]
+        for r in self.rows:
+            counted = str(r.counted)
+            if r.met is not None and r.counted:
+                counted += f" ({r.met} met, {r.breached} breached)"
+            lines.append((r.period, r.measure, r.shown, r.target, r.verdict, counted))
+        widths = [max(len(line[i]) for line in lines) for i in range(len(header) - 1)]
+        return "\n".join(
+            "  ".join(cell.ljust(w) for cell, w in zip(line[:-1], widths, strict=True))
+            + "  " + line[-1]
+            for line in lines
+        )
+
+    def explain(self) -> str:
+        """Every row's explanation."""
+        now = "" if self.now is None else f", as of {self.now.isoformat()}"
+        head = f"policy {self.policy!r}: {self.cases} case{'s' if self.cases != 1 else ''}{now}"
+        return "\n".join([head, *(r.explain() for r in self.rows)])
+
+
+# -- tallying ------------------------------------------------------------------------------------
+def _date(value: Any, name: str) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        raise SlaValueError(f"{name} must be a datetime.date (or None), not {value!r}")
+    return value
+
+
+class Tally:
+    """The counters behind a :class:`Report`, fed one case (and its evaluation) at a time.
+
+    :func:`report` is the usual entry point; a ``Tally`` is for callers that evaluate the cases
+    themselves (to handle a case that cannot be evaluated their own way, or to share the
+    evaluations with other output). ``add(case, evaluation)`` counts one case, where
+    ``evaluation`` is ``policy.evaluate(case, now)`` (``None`` is allowed when
+    ``needs_evaluation`` is false: satisfaction reads only the case); :meth:`report` gives the
+    result so far. Memory: a few counters per measure and period, whatever the number of cases.
+
+    >>> import datetime as dt
+    >>> import slacalc as sla
+    >>> policy = sla.templates.load("repairs")
+    >>> tally = sla.Tally(policy, first=dt.date(2026, 1, 1), last=dt.date(2026, 3, 31))
+    >>> tally.needs_evaluation, len(tally.report())
+    (True, 1)
+    """
+
+    def __init__(self, policy: Policy, now: dt.datetime | None = None, *,
+                 first: dt.date | None = None, last: dt.date | None = None) -> None:
+        if not isinstance(policy, Policy):
+            raise SlaValueError(f"policy must be a slacalc.Policy, not {policy!r}")
+        if now is not None and (not isinstance(now, dt.datetime) or now.utcoffset() is None):
+            raise SlaValueError(f"now must be an aware datetime, not {now!r}")
+        first, last = _date(first, "first"), _date(last, "last")
+        if first is not None and last is not None and last < first:
+            raise SlaValueError(f"last={last.isoformat()} is before first={first.isoformat()}")
+        self.policy = policy
+        self.now = now
+        self.first = first
+        self.last = last
+        self.measures = policy.measures
+        default = policy.calendars[0].name if policy.calendars else None
+        self.zones = []
+        for m in self.measures:
+            name = m.calendar or default
+            if name is None:
+                raise SlaValueError(f"measure {m.name!r} needs a calendar; policy "
+                                    f"{policy.name!r} has none")
+            self.zones.append(policy.calendar(name).tz)
+        self.lo = [None if first is None else _key(first, m.period) for m in self.measures]
+        self.hi = [None if last is None else _key(last, m.period) for m in self.measures]
+        self.counts: list[dict[_Key, list[Any]]] = [{} for _ in self.measures]
+        self.excluded = policy.clock.exclude_reasons
+        self.needs_evaluation = any(m.kind != "average_satisfaction" for m in self.measures)
+        self.cases = 0
+
+    def _slot(self, i: int, when: dt.datetime, fresh: list[Any]) -> list[Any] | None:
+        m = self.measures[i]
+        key = _key(when.astimezone(self.zones[i]).date(), m.period)
+        lo, hi = self.lo[i], self.hi[i]
+        if (lo is not None and key < lo) or (hi is not None and key > hi):
+            return None
+        counts = self.counts[i]
+        slot = counts.get(key)
+        if slot is None:
+            slot = counts[key] = fresh
+        return slot
+
+    def add(self, case: Case, evaluation: Evaluation | None = None) -> None:
+        """Count one case; ``evaluation`` is its evaluation under the policy as of ``now``."""
+        if not isinstance(case, Case):
+            raise SlaValueError(f"cases must be slacalc.Case values, not {case!r}")
+        if evaluation is None and self.needs_evaluation:
+            raise SlaValueError(f"case {case.id!r}: the measures of policy {self.policy.name!r} "
+                                "need its evaluation: add(case, policy.evaluate(case, now))")
+        if evaluation is not None and evaluation.case_id != case.id:
+            raise SlaValueError(f"the evaluation is of case {evaluation.case_id!r}, not of "
+                                f"case {case.id!r}")
+        self.cases += 1
+        for i, m in enumerate(self.measures):
+            if m.kind == "average_satisfaction":
+                rating, closed = case.satisfaction, case.closed
+                if rating is None or closed is None:
+                    continue
+                if case.excluded is not None and case.excluded in self.excluded:
+                    continue
+                if self.now is not None and closed > self.now:
+                    continue
+                slot = self._slot(i, closed, [0, Decimal(0)])
+                if slot is not None:
+                    slot[0] += 1
+                    slot[1] = _SUMS.add(slot[1], Decimal(rating) if isinstance(rating, int)
+                                        else Decimal(repr(rating)))
+                continue
+            metric = m.metric
+            if metric is None or evaluation is None or metric not in evaluation:
+                continue
+            result = evaluation[metric]
+            status = result.status
+            if status == "met":
+                index = 0
+            elif status == "breached":
+                index = 1
+            else:
+                continue
+            when = result.deadline if result.deadline is not None else result.achieved
+            if when is None:  # pragma: no cover - a judged result has one or the other
+                continue
+            slot = self._slot(i, when, [0, 0])
+            if slot is not None:
+                slot[index] += 1
+
+    def extend(self, cases: Iterable[Case]) -> None:
+        """Evaluate (in chunks, with ``policy.evaluate_many``) and count every case."""
+        if isinstance(cases, Case) or not isinstance(cases, Iterable):
+            raise SlaValueError(f"cases must be an iterable of slacalc.Case values, not {cases!r}")
+        stream = iter(cases)
+        while chunk := list(itertools.islice(stream, _CHUNK)):
+            for case in chunk:
+                if not isinstance(case, Case):
+                    raise SlaValueError(f"cases must be slacalc.Case values, not {case!r}")
+            if self.needs_evaluation:
+                evaluations: Iterable[Any] = self.policy.evaluate_many(chunk, self.now)
+            else:
+                evaluations = itertools.repeat(None, len(chunk))
+            for case, evaluation in zip(chunk, evaluations, strict=True):
+                self.add(case, evaluation)
+
+    def report(self) -> Report:
+        """The report of the cases counted so far."""
+        rows = []
+        for i, m in enumerate(self.measures):
+            counts = self.counts[i]
+            lo = self.lo[i] if self.lo[i] is not None else min(counts, default=None)
+            hi = self.hi[i] if self.hi[i] is not None else max(counts, default=None)
+            if lo is None or hi is None:
+                continue
+            key = lo
+            zone = str(self.zones[i])
+            while key <= hi:
+                rows.append(_row(m, key, counts.get(key), zone))
+                key = _next(key, m.period)
+        rows.sort(key=lambda r: (r.start, r.measure))
+        return Report(self.policy.name, tuple(rows), self.cases, self.now)
+
+
+def _exact(value: float) -> Fraction:
+    """A threshold or share as the decimal it was written as (0.95 is exactly 19/20)."""
+    return Fraction(Decimal(repr(value)))
+
+
+def _row(m: Measure, key: _Key, slot: list[Any] | None, zone: str) -> MeasureResult:
+    start, end = _bounds(key, m.period)
+    label = _label(key, m.period)
+    common: dict[str, Any] = {"zone": zone, "metric": m.metric}
+    if m.kind == "average_satisfaction":
+        assert m.at_least is not None
+        count, total = slot if slot is not None else (0, Decimal(0))
+        if not count:
+            return MeasureResult(m.name, m.kind, label, start, end, None, m.at_least, "no data",
+                                 0, **common)
+        mean = Fraction(total) / count
+        verdict = "met" if mean >= _exact(m.at_least) else "missed"
+        return MeasureResult(m.name, m.kind, label, start, end, float(mean), m.at_least,
+                             verdict, count, **common)
+    met, breached = slot if slot is not None else (0, 0)
+    counted = met + breached
+    if m.kind == "on_time":
+        assert m.at_least is not None
+        if not counted:
+            return MeasureResult(m.name, m.kind, label, start, end, None, m.at_least, "no data",
+                                 0, 0, 0, **common)
+        share = Fraction(met, counted)
+        verdict = "met" if share >= _exact(m.at_least) else "missed"
+        return MeasureResult(m.name, m.kind, label, start, end, float(share), m.at_least,
+                             verdict, counted, met, breached, **common)
+    assert m.per_breach is not None
+    common.update(per_breach=m.per_breach, cap=m.cap)
+    if not counted:
+        return MeasureResult(m.name, m.kind, label, start, end, None, None, "no data", 0, 0, 0,
+                             **common)
+    credit = min(_exact(m.per_breach) * breached, _exact(m.cap) if m.cap is not None else 1)
+    return MeasureResult(m.name, m.kind, label, start, end, float(credit), None, "credit",
+                         counted, met, breached, **common)
+
+
+# -- the entry point -----------------------------------------------------------------------------
+def report(policy: Policy, cases: Iterable[Case], now: dt.datetime | None = None, *,
+           first: dt.date | None = None, last: dt.date | None = None) -> Report:
+    """Judge ``policy``'s aggregate measures over ``cases``, per period.
+
+    ``cases`` may be any iterable (a generator over a file of millions of cases): it is read once,
+    evaluated in chunks of 1,000 with :meth:`Policy.evaluate_many
+    <slacalc.Policy.evaluate_many>` as of ``now`` (see :meth:`Policy.evaluate
+    <slacalc.Policy.evaluate>`), and only counters per measure and period are kept. ``first`` and
+    ``last`` (dates) restrict the report to the periods overlapping ``[first, last]``. The module
+    docstring states what is counted where.
+    """
+    tally = Tally(policy, now, first=first, last=last)
+    tally.extend(cases)
+    return tally.report()
