@@ -22,12 +22,12 @@ compare them on generated policies and on every built-in template.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from slacalc._timeline import DAY, EPOCH, US, epoch_of_wall
-from slacalc.case import Case
+from slacalc.case import Case, Pause
 from slacalc.errors import SlaValueError
 from slacalc.evaluation import STATUSES, Escalation, Evaluation, MetricResult, evaluate
 from slacalc.targets import BusinessDays, Within
@@ -217,8 +217,8 @@ class _Group:
     ``status[m][k]`` (a code), or ``None`` for a metric without a computed deadline.
     """
 
-    __slots__ = ("achieved", "batch", "cases", "deadline", "fires", "opened", "picked", "selector",
-                 "status")
+    __slots__ = ("achieved", "batch", "cases", "deadline", "fires", "opened", "pauses", "picked",
+                 "selector", "status")
 
     def __init__(self, batch: _Batch, selector: tuple[int, ...]) -> None:
         self.batch = batch
@@ -227,13 +227,24 @@ class _Group:
         self.opened: list[int] = []
         self.achieved: list[dict[str, int] | None] = []
         m_count = len(selector)
-        self.deadline: list[list[int] | None] = [None] * m_count
+        self.deadline: list[list[int | None] | None] = [None] * m_count
         self.status: list[list[int] | None] = [None] * m_count
         self.picked: dict[tuple[int, int], int] = {}  # (k, m) -> plan, for per-case rules
-        self.fires: dict[tuple[int, int], tuple[int, ...]] = {}  # (k, m) -> escalation µs
+        self.fires: dict[tuple[int, int], tuple[int | None, ...]] = {}  # (k, m) -> escalation µs
+        # k -> the case's stopping pauses, merged, in µs (end ``None``: still open)
+        self.pauses: dict[int, list[tuple[int, int | None]]] = {}
 
     def results(self, k: int) -> tuple[MetricResult, ...]:
         return self.batch.results(self, k)
+
+    def has(self, metric: object) -> bool:
+        """Whether the evaluations have a result for ``metric`` (every metric of the policy)."""
+        return metric in self.batch.shared.metrics
+
+    def result(self, k: int, metric: str) -> MetricResult | None:
+        """One metric's result, or ``None`` if the policy has no such metric."""
+        metrics = self.batch.shared.metrics
+        return self.batch.result(self, k, metrics.index(metric)) if metric in metrics else None
 
 
 class _Batch:
@@ -245,9 +256,10 @@ class _Batch:
         self.offset = offset
         # latest instant per (calendar, end flag) that a horizon check of ``evaluate`` would see
         self.horizon: dict[tuple[Calendar, bool], int] = {}
+        self.paused: list[tuple[_Group, int]] = []  # cases with pauses that stop the clock
 
     # -- filling the columns ----------------------------------------------------------------
-    def run(self) -> list[Evaluation]:
+    def run(self) -> list[Evaluation]:  # noqa: PLR0915 - the per-case loop is inlined for speed
         shared = self.shared
         policy, now, now_us = shared.policy, shared.now, shared.now_us
         stopping, excluding = shared.stopping, shared.excluding
@@ -264,9 +276,15 @@ class _Batch:
                 raise SlaValueError(f"cases[{self.offset + i}] must be a slacalc.Case, not {case!r}")
             if everything_slow or case.severity_changes or (
                 case.excluded is not None and case.excluded in excluding
-            ) or (case.pauses and any(p.reason in stopping for p in case.pauses)):
+            ):
                 out.append(evaluate(policy, case, now))
                 continue
+            pauses = None
+            if case.pauses and any(p.reason in stopping for p in case.pauses):
+                pauses = _merged(case.pauses, stopping, instant)
+                if pauses is None:  # an instant outside the years the tables cover
+                    out.append(evaluate(policy, case, now))
+                    continue
             key = (case.severity, case.tier, case.zone)
             sid = selectors.get(key)
             if sid is None:
@@ -297,6 +315,9 @@ class _Batch:
             elif not lo <= opened_us <= hi:
                 out.append(evaluate(policy, case, now))
                 continue
+            if pauses is not None:
+                group.pauses[len(group.cases)] = pauses
+                self.paused.append((group, len(group.cases)))
             out.append(Evaluation(case.id, None, (group, len(group.cases))))
             group.cases.append(case)
             group.opened.append(opened_us)
@@ -353,6 +374,12 @@ class _Batch:
                     for k in range(n):
                         g.fires[k, m] = fires[at + k]
                 at += n
+        self._picked(picked)
+        for group, k in self.paused:
+            self._paused(group, k)
+
+    def _picked(self, picked: dict[int, tuple[list[_Group], list[int], list[int]]]) -> None:
+        plans = self.shared.plans
         for index, (owners, positions, starts) in picked.items():
             plan = plans[index]
             seen = [g.achieved[k] for g, k in zip(owners, positions, strict=True)]
@@ -368,11 +395,11 @@ class _Batch:
                     g.fires[k, m] = fires[n]
 
     def _columns(self, plan: _Plan, starts: list[int], achieved: list[dict[str, int] | None]
-                 ) -> tuple[list[int], list[int], list[tuple[int, ...]] | None]:
+                 ) -> tuple[list[int | None], list[int], list[tuple[int | None, ...]] | None]:
         """Deadlines, statuses and escalation instants of clocks started at ``starts``."""
         cal = plan.cal
         assert cal is not None
-        deadlines = self._deadlines(plan, cal, starts)
+        deadlines: list[Any] = self._deadlines(plan, cal, starts)
         now_us = self.shared.now_us
         metric = plan.metric
         got = [a.get(metric) if a else None for a in achieved]
@@ -403,6 +430,112 @@ class _Batch:
             fires = [self._escalations(plan, cal, t, d)
                      for t, d in zip(starts, deadlines, strict=True)]
         return deadlines, status, fires
+
+    def _paused(self, group: _Group, k: int) -> None:
+        """Recompute the metrics of a case whose clock stops, one by one (``evaluate``'s rules,
+        on microseconds): the columns hold its deadlines as if it had no pause."""
+        plans, now_us = self.shared.plans, self.shared.now_us
+        opened, achieved = group.opened[k], group.achieved[k]
+        for m, entry in enumerate(group.selector):
+            index = entry if entry >= 0 else group.picked.get((k, m), _NO_RULE)
+            if index == _NO_RULE or plans[index].target is None:
+                continue
+            plan = plans[index]
+            start = opened if plan.start == "opened" else (
+                None if achieved is None else achieved.get(plan.start))
+            if start is None:
+                continue
+            got = None if achieved is None else achieved.get(plan.metric)
+            pauses = _seen_by(group.pauses[k], got, now_us)
+            due, span = self._deadline_paused(plan, start, pauses)
+            active = now_us is not None and any(
+                a <= now_us and (b is None or now_us < b) for a, b in pauses)
+            end_of_day = plan.end_of_day
+            if got is not None:
+                late = due is not None and (got >= due if end_of_day else got > due)
+                code = BREACHED if late else MET
+            elif now_us is not None and due is not None and (
+                now_us >= due if end_of_day else now_us > due
+            ):
+                code = BREACHED
+            elif active or (now_us is None and due is None):
+                code = _PAUSED
+            else:
+                code = RUNNING
+            end = got if got is not None else now_us
+            if end is not None:
+                self._used(plan, start, end, pauses)  # its horizon checks
+            deadlines, status = group.deadline[m], group.status[m]
+            assert deadlines is not None and status is not None
+            deadlines[k] = due
+            status[k] = code
+            if plan.ladder:
+                if span is None:
+                    group.fires.pop((k, m), None)
+                else:
+                    group.fires[k, m] = self._escalations(plan, plan.cal, start, due, pauses, span)  # type: ignore[arg-type]
+
+    def _budget(self, cal: Calendar, start: int, budget: int,
+                pauses: list[tuple[int, int | None]]) -> int | None:
+        """``_budget`` of evaluation.py on µs: when ``budget`` of covered time, less pauses, is
+        used from ``start``; ``None`` when an open-ended pause stops the clock first."""
+        cursor, remaining = start, budget
+        for a, b in pauses:
+            if b is not None and b <= cursor:
+                continue
+            p_start = max(a, cursor)
+            available = cal._elapsed_us(cursor, p_start)
+            self._seen(cal, max(cursor, p_start), end=True)
+            if available >= remaining:
+                break
+            remaining -= available
+            if b is None:
+                return None
+            cursor = b
+        result = cal._add_us(cursor, remaining)
+        if remaining:
+            self._seen(cal, result, end=True)
+        return result
+
+    def _paused_time(self, cal: Calendar, start: int, end: int,
+                     pauses: list[tuple[int, int | None]]) -> int:
+        total = 0
+        for a, b in pauses:
+            lo, hi = max(a, start), end if b is None else min(b, end)
+            if hi > lo:
+                total += cal._elapsed_us(lo, hi)
+                self._seen(cal, hi, end=True)
+        return total
+
+    def _used(self, plan: _Plan, start: int, end: int, pauses: list[tuple[int, int | None]]) -> int:
+        cal = plan.cal
+        assert cal is not None
+        if end <= start:
+            return 0
+        self._seen(cal, end, end=True)
+        return cal._elapsed_us(start, end) - self._paused_time(cal, start, end, pauses)
+
+    def _deadline_paused(self, plan: _Plan, start: int, pauses: list[tuple[int, int | None]]
+                         ) -> tuple[int | None, int | None]:
+        """(deadline, the target's span of counted time): ``_deadline`` of evaluation.py."""
+        cal, target = plan.cal, plan.target
+        assert cal is not None and target is not None
+        if plan.within_us is not None:
+            return self._budget(cal, start, plan.within_us, pauses), plan.within_us
+        first = target._solve(start)  # type: ignore[attr-defined]
+        target._horizon(first)  # type: ignore[attr-defined]
+        deadline = first
+        for _ in range(64):  # each round can only add pauses that start before the new deadline
+            if any(b is None and a < deadline for a, b in pauses):
+                return None, None
+            shift = self._paused_time(cal, start, deadline, pauses)
+            moved = cal._add_us(first, shift)
+            if shift:
+                self._seen(cal, moved, end=True)
+            if moved == deadline:
+                break
+            deadline = moved
+        return deadline, self._used(plan, start, deadline, pauses)
 
     def _pick(self, cands: tuple[tuple[int, Calendar | None, bool], ...], opened_us: int,
               achieved: dict[str, int] | None) -> tuple[int, int | None] | None:
@@ -455,12 +588,15 @@ class _Batch:
             self._seen(cal, max(spans), end=True)
         return out
 
-    def _escalations(self, plan: _Plan, cal: Calendar, start: int, due: int) -> tuple[int, ...]:
-        """The instant each escalation step fires, in µs (``_escalations`` of evaluation.py)."""
-        fires = []
+    def _escalations(self, plan: _Plan, cal: Calendar, start: int, due: int | None,
+                     pauses: list[tuple[int, int | None]] | None = None,
+                     span: int | None = None) -> tuple[int | None, ...]:
+        """The instant each escalation step fires, in µs (``_escalations`` of evaluation.py);
+        ``None`` for a step a clock stopped by an open-ended pause never reaches."""
+        fires: list[int | None] = []
         previous = None
-        span = None
         for step, fixed_share in zip(plan.ladder, plan.span_us, strict=True):
+            fire: int | None
             if step.at is not None:
                 if step.at >= 1:
                     fire = due
@@ -468,12 +604,16 @@ class _Batch:
                     share_us = fixed_share
                     if share_us is None:  # a day target: its span is this case's own
                         if span is None:
+                            assert due is not None
                             span = cal._elapsed_us(start, due) if due > start else 0
                         share_us = (dt.timedelta(microseconds=span) * step.at) // _ONE_US
-                    fire = cal._add_us(start, share_us)
-                    if share_us:
-                        self._seen(cal, fire, end=True)
-            else:
+                    if pauses:
+                        fire = self._budget(cal, start, share_us, pauses)
+                    else:
+                        fire = cal._add_us(start, share_us)
+                        if share_us:
+                            self._seen(cal, fire, end=True)
+            elif due is not None:
                 offset = step.offset // _ONE_US  # type: ignore[operator]
                 if offset >= 0:
                     fire = cal._add_us(due, offset)
@@ -482,6 +622,11 @@ class _Batch:
                 else:
                     fire = max(cal._subtract_us(due, -offset), start)
                     self._seen(cal, due, end=True)
+            else:
+                fire = None
+            if fire is None:  # a clock stopped by an open-ended pause never gets there
+                fires.append(None)
+                continue
             if previous is not None and fire < previous:
                 fire = previous  # a step never fires before the one before it
             if step.hold_until is not None:
@@ -495,64 +640,67 @@ class _Batch:
     # -- building result objects on access --------------------------------------------------
     def results(self, group: _Group, k: int) -> tuple[MetricResult, ...]:
         """The result objects of the case at position ``k`` of ``group`` (``evaluate``'s)."""
+        return tuple(self.result(group, k, m) for m in range(len(self.shared.metrics)))
+
+    def result(self, group: _Group, k: int, m: int) -> MetricResult:
+        """The result of the ``m``-th metric of the case at position ``k`` of ``group``."""
         shared = self.shared
         case = group.cases[k]
-        now_us = shared.now_us
-        out = []
-        stops = None
-        for m, metric in enumerate(shared.metrics):
-            achieved = case.achieved_at(metric)
-            if achieved is not None and now_us is not None and _us(achieved) > now_us:
-                achieved = None
-            index = group.selector[m]
-            if index < _NO_RULE:
-                index = group.picked.get((k, m), _NO_RULE)
-            if index == _NO_RULE:
-                out.append(MetricResult(
-                    metric, "not_applicable", "no target", None, None, achieved, None, None, None,
-                    note="no target applies to this severity, tier and zone"))
-                continue
-            plan = shared.plans[index]
-            start: dt.datetime | None = case.opened
-            if plan.start != "opened":
-                start = case.achieved_at(plan.start)
-                if start is not None and now_us is not None and _us(start) > now_us:
-                    start = None
-            if plan.target is None:
-                out.append(MetricResult(metric, "not_applicable", plan.described, start, None,
-                                        achieved, None, None, None, note="no target: negotiated"))
-                continue
-            if start is None:
-                out.append(MetricResult(
-                    metric, "pending", plan.described, None, None, achieved, None, None, None,
-                    note=f"the clock starts at {plan.start!r}, which has not happened"))
-                continue
-            if stops is None:
-                reasons = shared.stopping
-                stops = tuple((p, p.reason in reasons) for p in case.pauses)
-            deadlines, status = group.deadline[m], group.status[m]
-            assert deadlines is not None and status is not None
-            out.append(self._result(plan, deadlines[k], status[k], group.fires.get((k, m)),
-                                    start, achieved, stops))
-        return tuple(out)
+        now, now_us = shared.now, shared.now_us
+        metric = shared.metrics[m]
+        achieved = case.achieved_at(metric)
+        if achieved is not None and now_us is not None and _us(achieved) > now_us:
+            achieved = None
+        index = group.selector[m]
+        if index < _NO_RULE:
+            index = group.picked.get((k, m), _NO_RULE)
+        if index == _NO_RULE:
+            return MetricResult(
+                metric, "not_applicable", "no target", None, None, achieved, None, None, None,
+                note="no target applies to this severity, tier and zone")
+        plan = shared.plans[index]
+        start: dt.datetime | None = case.opened
+        if plan.start != "opened":
+            start = case.achieved_at(plan.start)
+            if start is not None and now_us is not None and _us(start) > now_us:
+                start = None
+        if plan.target is None:
+            return MetricResult(metric, "not_applicable", plan.described, start, None, achieved,
+                                None, None, None, note="no target: negotiated")
+        if start is None:
+            return MetricResult(
+                metric, "pending", plan.described, None, None, achieved, None, None, None,
+                note=f"the clock starts at {plan.start!r}, which has not happened")
+        reasons = shared.stopping
+        stops = tuple((p, p.reason in reasons) for p in case.pauses)
+        deadlines, status = group.deadline[m], group.status[m]
+        assert deadlines is not None and status is not None
+        pauses = group.pauses.get(k)
+        if pauses is not None:
+            got = None if achieved is None else _us(achieved)
+            pauses = _seen_by(pauses, got, now_us)
+        return self._result(plan, deadlines[k], status[k], group.fires.get((k, m)), start,
+                            achieved, stops, now, now_us, pauses or ())
 
-    def _result(self, plan: _Plan, due: int, code: int, fires: tuple[int, ...] | None,
-                start: dt.datetime, achieved: dt.datetime | None,
-                stops: tuple[Any, ...]) -> MetricResult:
+    @staticmethod
+    def _result(plan: _Plan, due: int | None, code: int, fires: tuple[int | None, ...] | None,
+                start: dt.datetime, achieved: dt.datetime | None, stops: tuple[Any, ...],
+                now: dt.datetime | None, now_us: int | None,
+                pauses: Sequence[tuple[int, int | None]]) -> MetricResult:
         cal = plan.cal
         assert cal is not None
-        now, now_us = self.shared.now, self.shared.now_us
         start_us = _us(start)
-        deadline = cal._out(due)
+        deadline = None if due is None else cal._out(due)
         end = achieved if achieved is not None else now
         used = remaining = share = None
         if end is not None:
-            end_us = _us(end)
-            used = dt.timedelta(microseconds=cal._elapsed_us(start_us, end_us)
-                                if end_us > start_us else 0)
-        span = (dt.timedelta(microseconds=plan.within_us) if plan.within_us is not None
-                else dt.timedelta(microseconds=cal._elapsed_us(start_us, due) if due > start_us else 0))
-        if used is not None:
+            used = dt.timedelta(microseconds=_used_us(cal, start_us, _us(end), pauses))
+        span = None
+        if plan.within_us is not None:
+            span = dt.timedelta(microseconds=plan.within_us)
+        elif due is not None:
+            span = dt.timedelta(microseconds=_used_us(cal, start_us, due, pauses))
+        if used is not None and span is not None:
             remaining = span - used
             share = used / span if span else None
         escalations: tuple[Escalation, ...] = ()
@@ -562,9 +710,49 @@ class _Batch:
                 Escalation(step.name, step.notify, cal._out(fire),
                            ("skipped" if a_us <= fire else "fired") if a_us is not None
                            else "fired" if now_us is not None and now_us >= fire else "pending")
-                for step, fire in zip(plan.ladder, fires, strict=True))
+                for step, fire in zip(plan.ladder, fires, strict=True) if fire is not None)
         zone = cal.tz
         return MetricResult(
             plan.metric, STATUSES[code], plan.described, start.astimezone(zone), deadline,
             None if achieved is None else achieved.astimezone(zone), used, remaining, share,
             escalations, "", cal, stops, achieved or now or deadline)
+
+
+def _used_us(cal: Calendar, start: int, end: int, pauses: Sequence[tuple[int, int | None]]) -> int:
+    """Covered time in ``[start, end)`` less the paused part (no horizon check: the batch ran
+    them when it computed the columns)."""
+    if end <= start:
+        return 0
+    used = cal._elapsed_us(start, end)
+    for a, b in pauses:
+        lo, hi = max(a, start), end if b is None else min(b, end)
+        if hi > lo:
+            used -= cal._elapsed_us(lo, hi)
+    return used
+
+
+def _seen_by(pauses: list[tuple[int, int | None]], got: int | None,
+             now_us: int | None) -> list[tuple[int, int | None]]:
+    """The pauses the clock could see: those starting before the achievement (or ``now``)."""
+    horizon = got if got is not None else now_us
+    return pauses if horizon is None else [p for p in pauses if p[0] < horizon]
+
+
+def _merged(pauses: Sequence[Pause], stopping: frozenset[str],
+            instant: Callable[[dt.datetime], int]) -> list[tuple[int, int | None]] | None:
+    """The pauses that stop the clock, in µs, merged where they overlap or touch (as
+    ``_stopping`` of evaluation.py); ``None`` if one lies outside the years tables cover."""
+    merged: list[tuple[int, int | None]] = []
+    for p in pauses:  # sorted by start
+        if p.reason not in stopping:
+            continue
+        a = instant(p.start)
+        b = None if p.end is None else instant(p.end)
+        if not _MIN_US <= a <= _MAX_US or (b is not None and not _MIN_US <= b <= _MAX_US):
+            return None
+        if merged and (merged[-1][1] is None or a <= merged[-1][1]):
+            last_a, last_b = merged[-1]
+            merged[-1] = (last_a, None if last_b is None or b is None else max(last_b, b))
+        else:
+            merged.append((a, b))
+    return merged

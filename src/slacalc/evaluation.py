@@ -193,6 +193,12 @@ class Evaluation:
         return self
 
     def __getitem__(self, metric: str) -> MetricResult:
+        lazy = self._lazy
+        if lazy is not None:  # build just this metric's result
+            source, index = lazy
+            found = source.result(index, metric)
+            if found is not None:
+                return found  # type: ignore[no-any-return]
         for r in self.results:
             if r.metric == metric:
                 return r
@@ -206,6 +212,9 @@ class Evaluation:
         return len(self.results)
 
     def __contains__(self, metric: object) -> bool:
+        lazy = self._lazy
+        if lazy is not None:
+            return lazy[0].has(metric)  # type: ignore[no-any-return]
         return any(r.metric == metric for r in self.results)
 
     def explain(self) -> str:
