@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -87,6 +88,38 @@ class TestAddMany:
         assert len(got) == len(xs)
         for x, g in zip(xs, got, strict=True):
             assert same(g, cal.add(x, d))
+
+    @pytest.mark.parametrize(("coverage", "options"), [
+        ("5x8", {"country": "CN"}),
+        ("5x8", {"tz": "Europe/Berlin"}),
+        ("7x24", {"tz": "America/New_York"}),
+    ])
+    def test_large_datetime_batches_take_the_tables(self, coverage: str,
+                                                    options: dict[str, Any]) -> None:
+        """Thousands of datetimes (enough for the int lookup tables), written in several zones
+        including DST ones and fixed offsets, on whole seconds and with fractions, give exactly
+        the scalar ``add``'s datetimes: same instant, wall reading, fold and zone."""
+        import random  # noqa: PLC0415 - only this test draws a seeded sample
+
+        cal = slacalc.Calendar.from_coverage(coverage, **options)
+        rng = random.Random(20251026)
+        zones = [ZoneInfo("Asia/Shanghai"), ZoneInfo("Europe/Berlin"), dt.UTC,
+                 ZoneInfo("America/New_York"), dt.timezone(dt.timedelta(hours=5, minutes=30))]
+        lo = int(dt.datetime(2025, 1, 1, tzinfo=dt.UTC).timestamp())
+        hi = int(dt.datetime(2025, 12, 31, tzinfo=dt.UTC).timestamp())
+        # the fall-back night in Berlin and New York, hour by hour: folds in the batch
+        folds = [int(dt.datetime(2025, 10, 26, 0, tzinfo=dt.UTC).timestamp()) + k * 600
+                 for k in range(18)] + [
+            int(dt.datetime(2025, 11, 2, 5, tzinfo=dt.UTC).timestamp()) + k * 600 for k in range(12)]
+        secs = [rng.randrange(lo, hi) for _ in range(3000)] + folds
+        xs = [express(s * US, rng.choice(zones)) for s in secs]
+        for d in (dt.timedelta(hours=4), dt.timedelta(minutes=45), dt.timedelta(0)):
+            got = cal.add_many(xs, d)
+            assert all(same(g, cal.add(x, d)) for x, g in zip(xs, got, strict=True))
+        with_fractions = [x.replace(microsecond=rng.randrange(1, US)) for x in xs[:300]]
+        got = cal.add_many(with_fractions, dt.timedelta(hours=4))
+        assert all(same(g, cal.add(x, dt.timedelta(hours=4)))
+                   for x, g in zip(with_fractions, got, strict=True))
 
     def test_empty(self) -> None:
         """An empty batch gives an empty list."""

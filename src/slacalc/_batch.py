@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from slacalc._timeline import DAY, EPOCH, US, epoch_of_wall
+from slacalc._timeline import EPOCH, US, Instants
 from slacalc.case import Case, Pause
 from slacalc.errors import SlaValueError
 from slacalc.evaluation import STATUSES, Escalation, Evaluation, MetricResult, evaluate
@@ -121,7 +121,7 @@ class _Shared:
         self.selectors: dict[tuple[str, str | None, str | None], int] = {}
         self.selector_list: list[tuple[int, ...]] = []
         self.candidates: list[tuple[tuple[int, Calendar | None, bool], ...]] = []
-        self.instants = _Instants()
+        self.instants = Instants()
 
     def plan(self, rule: TargetRule) -> int:
         index = self._plan_of.get(rule)
@@ -165,48 +165,6 @@ class _Shared:
 
 def _us(t: dt.datetime) -> int:
     return (t - EPOCH) // _ONE_US
-
-
-class _Instants:
-    """POSIX microseconds of aware datetimes, fast for days without an offset change.
-
-    Such a day's instants are its local midnight plus the wall-clock fields; the midnights are
-    cached per (zone, day), so a batch pays the zone arithmetic once per day it touches. Days
-    with a change (and anything unusual) take the exact generic subtraction.
-    """
-
-    def __init__(self) -> None:
-        self.zones: dict[Any, dict[int, int | None]] = {}
-
-    def __call__(self, t: dt.datetime) -> int:
-        tz = t.tzinfo
-        o = t.toordinal()
-        try:
-            days = self.zones[tz]
-            m = days[o]
-        except KeyError:
-            m = self.midnight(tz, o)
-        except TypeError:  # an unhashable tzinfo
-            return (t - EPOCH) // _ONE_US
-        if m is None:
-            return (t - EPOCH) // _ONE_US
-        return (m + t.hour * 3600 + t.minute * 60 + t.second) * US + t.microsecond
-
-    def midnight(self, tz: Any, o: int) -> int | None:
-        """Local midnight (POSIX seconds) of day ``o`` in ``tz`` if it lasts exactly 24 h."""
-        try:
-            days = self.zones.setdefault(tz, {})
-        except TypeError:
-            return None
-        found = None
-        try:
-            m0, m1 = epoch_of_wall(tz, o, 0), epoch_of_wall(tz, o + 1, 0)
-            if m1 - m0 == DAY:
-                found = m0
-        except (ValueError, OverflowError, TypeError):  # out of range, or an odd tzinfo
-            found = None
-        days[o] = found
-        return found
 
 
 class _Group:
@@ -292,7 +250,7 @@ class _Batch:
             group = groups.get(sid)
             if group is None:
                 group = groups[sid] = _Group(self, shared.selector_list[sid])
-            # the opening instant in µs: ``_Instants.__call__``, inlined
+            # the opening instant in µs: ``Instants.__call__``, inlined
             t = case.opened
             try:
                 m = zones[t.tzinfo][t.toordinal()]

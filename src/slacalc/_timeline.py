@@ -50,7 +50,7 @@ from slacalc._holidays import HolidaySource
 from slacalc.coverage import Hours
 from slacalc.errors import DurationError, OutOfRangeError
 
-__all__ = ["MAX_YEAR", "MIN_YEAR", "Snapshot", "Timeline", "epoch_of_wall"]
+__all__ = ["MAX_YEAR", "MIN_YEAR", "Instants", "Snapshot", "Timeline", "epoch_of_wall"]
 
 MIN_YEAR = 1900
 MAX_YEAR = 2199
@@ -59,6 +59,7 @@ DAY = 86_400
 UTC = dt.UTC
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
 ONE_SECOND = dt.timedelta(seconds=1)
+ONE_US = dt.timedelta(microseconds=1)
 # Bucket tables larger than this fall back to bisection (memory over speed).
 MAX_TABLE = 4_000_000
 # Buckets shorter than this would make tables needlessly large; bisection is used instead.
@@ -110,6 +111,48 @@ def epoch_of_wall(zone: ZoneInfo, ordinal: int, sec: int, fold: int = 0) -> int:
         else:
             lo = mid
     return hi
+
+
+class Instants:
+    """POSIX microseconds of aware datetimes, fast for days without an offset change.
+
+    Such a day's instants are its local midnight plus the wall-clock fields; the midnights are
+    cached per (zone, day), so a batch pays the zone arithmetic once per day it touches. Days
+    with a change (and anything unusual) take the exact generic subtraction.
+    """
+
+    def __init__(self) -> None:
+        self.zones: dict[Any, dict[int, int | None]] = {}
+
+    def __call__(self, t: dt.datetime) -> int:
+        tz = t.tzinfo
+        o = t.toordinal()
+        try:
+            days = self.zones[tz]
+            m = days[o]
+        except KeyError:
+            m = self.midnight(tz, o)
+        except TypeError:  # an unhashable tzinfo
+            return (t - EPOCH) // ONE_US
+        if m is None:
+            return (t - EPOCH) // ONE_US
+        return (m + t.hour * 3600 + t.minute * 60 + t.second) * US + t.microsecond
+
+    def midnight(self, tz: Any, o: int) -> int | None:
+        """Local midnight (POSIX seconds) of day ``o`` in ``tz`` if it lasts exactly 24 h."""
+        try:
+            days = self.zones.setdefault(tz, {})
+        except TypeError:
+            return None
+        found = None
+        try:
+            m0, m1 = epoch_of_wall(tz, o, 0), epoch_of_wall(tz, o + 1, 0)
+            if m1 - m0 == DAY:
+                found = m0
+        except (ValueError, OverflowError, TypeError):  # out of range, or an odd tzinfo
+            found = None
+        days[o] = found
+        return found
 
 
 class Rules:
@@ -517,10 +560,11 @@ class Snapshot:
 class Timeline:
     """A lazily extended, thread-safe series of snapshots for one calendar."""
 
-    __slots__ = ("_lock", "_snap", "fast", "rules")
+    __slots__ = ("_lock", "_snap", "fast", "instants", "rules")
 
     def __init__(self, rules: Rules) -> None:
         self.rules = rules
+        self.instants = Instants()  # datetime -> µs for batches of datetimes
         self._lock = threading.Lock()
         self._snap: Snapshot | None = None
         # the current snapshot's ``fast`` tuple; an empty range until the first compile

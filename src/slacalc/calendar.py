@@ -740,8 +740,34 @@ class Calendar:
                 )
             return self._add_many_seconds(xs, d_us // US)
         if isinstance(first, dt.datetime):
-            return [self.add(t, duration) for t in xs]
+            us = self._many_us(xs)
+            if us is None or d_us == 0:  # something to explain, or nothing to add
+                return [self.add(t, duration) for t in xs]
+            secs = [u // US for u in us]
+            if d_us % US == 0 and sum(secs) * US == sum(us):  # whole seconds: the int tables
+                return self._out_many(self._add_many_seconds(secs, d_us // US))
+            out = [self._add_us(u, d_us) for u in us]
+            self._check_instant(max(out), "add_many", end=True)
+            return [self._out(u) for u in out]
         raise _bad_element(xs, "starts", int)
+
+    def _many_us(self, xs: list[Any]) -> list[int] | None:
+        """POSIX µs of a list of aware datetimes inside the computable years, or ``None`` when
+        an element is anything else (the caller's per-element path then explains it)."""
+        try:
+            us = list(map(self._timeline.instants, xs))
+        except (AttributeError, TypeError, ValueError, OverflowError):
+            return None
+        if not (min(us) >= _MIN_US and max(us) <= _MAX_US):
+            return None
+        return us
+
+    def _out_many(self, secs: list[int]) -> list[dt.datetime]:
+        """Aware datetimes in the calendar's zone of whole POSIX seconds."""
+        zone = self.tz
+        if secs and min(secs) < 0:  # before 1970: not every platform's fromtimestamp goes there
+            return [self._out(s * US) for s in secs]
+        return [_fromtimestamp(s, zone) for s in secs]
 
     def _range_s(self, xs: list[Any], name: str) -> tuple[int, int]:
         try:

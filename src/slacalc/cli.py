@@ -747,7 +747,7 @@ _CASE_KEYS = ("id", "opened", "severity", "tier", "zone", "achieved", "pauses",
 _REQUIRED = ("id", "opened", "severity")
 _JSON_COLUMNS = ("achieved", "pauses", "severity_changes")
 _ACHIEVED_PREFIX = "achieved."
-_CHUNK = 1000  # cases handed to evaluate_many at once: bounded memory, the batch fast path
+_CHUNK = 16_384  # cases handed to evaluate_many at once: bounded memory, large enough for the lookup tables
 _EXAMPLE_TIME = "2026-10-01T23:10+08:00"
 
 
