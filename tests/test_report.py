@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import math
 import pickle
+import sys
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
@@ -420,8 +421,8 @@ class TestScenarios:
             sla.report(restore_policy(ON_TIME), [case, "T-2"])  # type: ignore[list-item]
 
     def test_streams_in_chunks(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        """A generator is read in chunks of at most 1,000 cases handed to evaluate_many; the
-        cases are never all held at once."""
+        """A generator is read in chunks (here set to 1,000 cases) handed to evaluate_many;
+        the cases are never all held at once."""
         policy = restore_policy(ON_TIME)
         original = sla.Policy.evaluate_many
         sizes: list[int] = []
@@ -433,6 +434,7 @@ class TestScenarios:
             return original(self, cases, now)
 
         monkeypatch.setattr(sla.Policy, "evaluate_many", spy)
+        monkeypatch.setattr(sys.modules["slacalc.report"], "_CHUNK", 1000)
 
         def generate() -> Iterator[sla.Case]:
             for i in range(2_500):

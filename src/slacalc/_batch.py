@@ -76,7 +76,7 @@ class _Plan:
     """One rule of the policy as the batch uses it: its target, calendar and ladder."""
 
     __slots__ = ("cal", "described", "end_of_day", "index", "ladder", "m", "metric", "rule",
-                 "span_us", "start", "target", "within_us")
+                 "span", "span_us", "start", "target", "within_us")
 
     def __init__(self, policy: Policy, rule: TargetRule, index: int, m: int) -> None:
         self.index = index
@@ -89,8 +89,10 @@ class _Plan:
         self.target = target
         self.cal: Calendar | None = None if target is None else target.calendar
         self.within_us: int | None = None
+        self.span: dt.timedelta | None = None  # a fixed target's span of counted time
         if isinstance(target, Within):
             self.within_us = target.duration // _ONE_US
+            self.span = target.duration
         # "by the end of the day" (business days without ``by``) is already late at midnight
         self.end_of_day = isinstance(target, BusinessDays) and target.by is None
         ladder = policy.ladder(rule.metric)
@@ -604,11 +606,10 @@ class _Batch:
         """The result of the ``m``-th metric of the case at position ``k`` of ``group``."""
         shared = self.shared
         case = group.cases[k]
-        now, now_us = shared.now, shared.now_us
         metric = shared.metrics[m]
-        achieved = case.achieved_at(metric)
-        if achieved is not None and now_us is not None and _us(achieved) > now_us:
-            achieved = None
+        seen = group.achieved[k]  # metric -> µs, as of ``now``
+        got = None if seen is None else seen.get(metric)
+        achieved = None if got is None else case.achieved_at(metric)
         index = group.selector[m]
         if index < _NO_RULE:
             index = group.picked.get((k, m), _NO_RULE)
@@ -618,10 +619,11 @@ class _Batch:
                 note="no target applies to this severity, tier and zone")
         plan = shared.plans[index]
         start: dt.datetime | None = case.opened
+        start_us = group.opened[k]
         if plan.start != "opened":
-            start = case.achieved_at(plan.start)
-            if start is not None and now_us is not None and _us(start) > now_us:
-                start = None
+            event = None if seen is None else seen.get(plan.start)
+            start = None if event is None else case.achieved_at(plan.start)
+            start_us = event  # type: ignore[assignment]
         if plan.target is None:
             return MetricResult(metric, "not_applicable", plan.described, start, None, achieved,
                                 None, None, None, note="no target: negotiated")
@@ -635,38 +637,34 @@ class _Batch:
         assert deadlines is not None and status is not None
         pauses = group.pauses.get(k)
         if pauses is not None:
-            got = None if achieved is None else _us(achieved)
-            pauses = _seen_by(pauses, got, now_us)
+            pauses = _seen_by(pauses, got, shared.now_us)
         return self._result(plan, deadlines[k], status[k], group.fires.get((k, m)), start,
-                            achieved, stops, now, now_us, pauses or ())
+                            start_us, achieved, got, stops, shared.now, shared.now_us,
+                            pauses or ())
 
     @staticmethod
     def _result(plan: _Plan, due: int | None, code: int, fires: tuple[int | None, ...] | None,
-                start: dt.datetime, achieved: dt.datetime | None, stops: tuple[Any, ...],
-                now: dt.datetime | None, now_us: int | None,
-                pauses: Sequence[tuple[int, int | None]]) -> MetricResult:
+                start: dt.datetime, start_us: int, achieved: dt.datetime | None,
+                got: int | None, stops: tuple[Any, ...], now: dt.datetime | None,
+                now_us: int | None, pauses: Sequence[tuple[int, int | None]]) -> MetricResult:
         cal = plan.cal
         assert cal is not None
-        start_us = _us(start)
         deadline = None if due is None else cal._out(due)
-        end = achieved if achieved is not None else now
+        end_us = got if got is not None else now_us
         used = remaining = share = None
-        if end is not None:
-            used = dt.timedelta(microseconds=_used_us(cal, start_us, _us(end), pauses))
-        span = None
-        if plan.within_us is not None:
-            span = dt.timedelta(microseconds=plan.within_us)
-        elif due is not None:
+        if end_us is not None:
+            used = dt.timedelta(microseconds=_used_us(cal, start_us, end_us, pauses))
+        span = plan.span
+        if span is None and due is not None:
             span = dt.timedelta(microseconds=_used_us(cal, start_us, due, pauses))
         if used is not None and span is not None:
             remaining = span - used
             share = used / span if span else None
         escalations: tuple[Escalation, ...] = ()
         if fires is not None:
-            a_us = None if achieved is None else _us(achieved)
             escalations = tuple(
                 Escalation(step.name, step.notify, cal._out(fire),
-                           ("skipped" if a_us <= fire else "fired") if a_us is not None
+                           ("skipped" if got <= fire else "fired") if got is not None
                            else "fired" if now_us is not None and now_us >= fire else "pending")
                 for step, fire in zip(plan.ladder, fires, strict=True) if fire is not None)
         zone = cal.tz
