@@ -526,11 +526,19 @@ class _Batch:
         if d_us is not None:
             if d_us == 0:
                 return list(starts)
+            if d_us % US:  # a target with a fraction of a second: no table
+                out = [cal._add_us(t, d_us) for t in starts]
+                self._seen(cal, max(out), end=True)
+                return out
             secs = [t // US for t in starts]
-            if d_us % US == 0 and sum(secs) * US == sum(starts):  # all whole seconds
+            if sum(secs) * US == sum(starts):  # all whole seconds
                 # one table lookup per case; ``add_many`` runs the horizon check on the latest
                 return [r * US for r in cal.add_many(secs, dt.timedelta(microseconds=d_us))]
-            out = [cal._add_us(t, d_us) for t in starts]
+            # the whole-second starts through the table, the others one by one
+            whole = [s for s, t in zip(secs, starts, strict=True) if s * US == t]
+            table = iter(cal.add_many(whole, dt.timedelta(microseconds=d_us)) if whole else ())
+            out = [next(table) * US if s * US == t else cal._add_us(t, d_us)
+                   for s, t in zip(secs, starts, strict=True)]
             self._seen(cal, max(out), end=True)
             return out
         assert target is not None
