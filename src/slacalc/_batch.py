@@ -423,8 +423,9 @@ class _Batch:
             else:
                 code = RUNNING
             end = got if got is not None else now_us
-            if end is not None:
-                self._used(plan, start, end, pauses)  # its horizon checks
+            if end is not None and end > start:
+                # ``used`` counts up to ``end``: the latest instant its horizon checks see
+                self._seen(plan.cal, end, end=True)  # type: ignore[arg-type]
             deadlines, status = group.deadline[m], group.status[m]
             assert deadlines is not None and status is not None
             deadlines[k] = due
