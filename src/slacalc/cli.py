@@ -1254,6 +1254,20 @@ def _evaluate_rows(policy: sla.Policy, rows: Iterable[_Row], now: dt.datetime | 
     return done
 
 
+def _case_rows(path: str, in_format: str, policy: sla.Policy, stack: ExitStack
+               ) -> tuple[Iterator[Any], _Lines, _Progress, _Report]:
+    """The case rows of ``path`` (``-``: stdin), read lazily, with the progress bar and the
+    reporter of unreadable rows that go with them."""
+    source = "<stdin>" if path == "-" else path
+    stream, size = _open_cases(path, stack)
+    progress = _Progress(sys.stderr, size)
+    report = _Report(sys.stderr, source, progress)
+    lines = _Lines(stream)
+    reader = _CaseReader(policy, report.note)
+    rows = _csv_rows(lines, reader, source) if in_format == "csv" else _jsonl_rows(lines, reader)
+    return rows, lines, progress, report
+
+
 def _cmd_evaluate(args: argparse.Namespace, out: _Out) -> int:
     policy = load_policy(args.policy)
     now = _parse_now(args.now)
@@ -1261,15 +1275,8 @@ def _cmd_evaluate(args: argparse.Namespace, out: _Out) -> int:
     out_format = _output_format(args.out, args.format)
     if args.out is not None and args.cases != "-" and _same_file(args.out, args.cases):
         raise sla.SlaValueError(f"--out {args.out!r} is the cases file; write somewhere else")
-    source = "<stdin>" if args.cases == "-" else args.cases
     with ExitStack() as stack:
-        stream, size = _open_cases(args.cases, stack)
-        progress = _Progress(sys.stderr, size)
-        report = _Report(sys.stderr, source, progress)
-        lines = _Lines(stream)
-        reader = _CaseReader(policy, report.note)
-        rows = (_csv_rows(lines, reader, source) if in_format == "csv"
-                else _jsonl_rows(lines, reader))
+        rows, lines, progress, report = _case_rows(args.cases, in_format, policy, stack)
         first = next(rows, None)  # a bad CSV header fails here, before any output is opened
         if args.out is None:
             sink = out.stream
@@ -1355,16 +1362,9 @@ def _cmd_report(args: argparse.Namespace, out: _Out) -> int:
     now = _parse_now(args.now)
     first, last = parse_period(args.period) if args.period else (None, None)
     in_format = _input_format(args.cases, args.input_format)
-    source = "<stdin>" if args.cases == "-" else args.cases
     tally = sla.Tally(policy, now, first=first, last=last)
     with ExitStack() as stack:
-        stream, size = _open_cases(args.cases, stack)
-        progress = _Progress(sys.stderr, size)
-        problems = _Report(sys.stderr, source, progress)
-        lines = _Lines(stream)
-        reader = _CaseReader(policy, problems.note)
-        rows = (_csv_rows(lines, reader, source) if in_format == "csv"
-                else _jsonl_rows(lines, reader))
+        rows, lines, progress, problems = _case_rows(args.cases, in_format, policy, stack)
         counted = _evaluate_rows(
             policy, rows, now, tally.add, problems.skip,
             tick=(lambda n: progress.update(lines.done, n)) if progress.enabled else None,
