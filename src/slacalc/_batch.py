@@ -169,6 +169,17 @@ def _us(t: dt.datetime) -> int:
     return (t - EPOCH) // _ONE_US
 
 
+class _Seconds:
+    """Whole POSIX seconds of a column of µs instants, and whether they lose nothing."""
+
+    __slots__ = ("values", "whole")
+
+    def __init__(self, instants: list[int]) -> None:
+        self.values = [t // US for t in instants]
+        # the remainders are never negative, so they are all zero iff the sums agree
+        self.whole = sum(self.values) * US == sum(instants)
+
+
 class _Group:
     """The cases of one chunk that share a selector (severity, tier, zone), as columns.
 
@@ -317,14 +328,22 @@ class _Batch:
                     where[0].append(group)
                     where[1].append(k)
                     where[2].append(start)
+        # the columns of a set of groups, shared by the rules (metrics) that use the same set
+        columns: dict[tuple[int, ...], tuple[list[int], list[Any], _Seconds]] = {}
         for index, owners in fixed.items():
             # one call per rule over all its groups, so the lookup tables pay for themselves
             plan = plans[index]
             m = plan.m
-            starts = [t for g in owners for t in g.opened] if len(owners) > 1 else owners[0].opened
-            seen = ([a for g in owners for a in g.achieved] if len(owners) > 1
-                    else owners[0].achieved)
-            deadlines, status, fires = self._columns(plan, starts, seen)
+            key = tuple(map(id, owners))
+            column = columns.get(key)
+            if column is None:
+                starts = ([t for g in owners for t in g.opened] if len(owners) > 1
+                          else owners[0].opened)
+                seen = ([a for g in owners for a in g.achieved] if len(owners) > 1
+                        else owners[0].achieved)
+                column = columns[key] = (starts, seen, _Seconds(starts))
+            starts, seen, secs = column
+            deadlines, status, fires = self._columns(plan, starts, seen, secs)
             at = 0
             for g in owners:
                 n = len(g.cases)
@@ -354,12 +373,13 @@ class _Batch:
                 if fires is not None:
                     g.fires[k, m] = fires[n]
 
-    def _columns(self, plan: _Plan, starts: list[int], achieved: list[dict[str, int] | None]
+    def _columns(self, plan: _Plan, starts: list[int], achieved: list[dict[str, int] | None],
+                 secs: _Seconds | None = None,
                  ) -> tuple[list[int | None], list[int], list[tuple[int | None, ...]] | None]:
         """Deadlines, statuses and escalation instants of clocks started at ``starts``."""
         cal = plan.cal
         assert cal is not None
-        deadlines: list[Any] = self._deadlines(plan, cal, starts)
+        deadlines: list[Any] = self._deadlines(plan, cal, starts, secs or _Seconds(starts))
         now_us = self.shared.now_us
         metric = plan.metric
         got = [a.get(metric) if a else None for a in achieved]
@@ -521,7 +541,8 @@ class _Batch:
         if instant > self.horizon.get(key, instant - 1):
             self.horizon[key] = instant
 
-    def _deadlines(self, plan: _Plan, cal: Calendar, starts: list[int]) -> list[int]:
+    def _deadlines(self, plan: _Plan, cal: Calendar, starts: list[int],
+                   seconds: _Seconds) -> list[int]:
         target = plan.target
         d_us = plan.within_us
         if d_us is not None:
@@ -531,8 +552,8 @@ class _Batch:
                 out = [cal._add_us(t, d_us) for t in starts]
                 self._seen(cal, max(out), end=True)
                 return out
-            secs = [t // US for t in starts]
-            if sum(secs) * US == sum(starts):  # all whole seconds
+            secs = seconds.values
+            if seconds.whole:
                 # one table lookup per case; ``add_many`` runs the horizon check on the latest
                 return [r * US for r in cal.add_many(secs, dt.timedelta(microseconds=d_us))]
             # the whole-second starts through the table, the others one by one
@@ -550,7 +571,7 @@ class _Batch:
         else:
             # The deadline is constant between whole-second breakpoints (midnights, cutoffs),
             # so a start's whole second gives its deadline; the batch call checks the horizon.
-            out = [r * US for r in target.deadline_many([t // US for t in starts])]
+            out = [r * US for r in target.deadline_many(seconds.values)]
         # the time a day target spans is counted up to its deadline: that is checked too
         spans = [due for t, due in zip(starts, out, strict=True) if due > t]
         if spans:
