@@ -20,6 +20,7 @@ Thu 10-08, so reply is due 2026-10-08 11:01.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import importlib.resources
 import io
 import json
@@ -782,6 +783,33 @@ class TestDemoSample:
                  for ln in section.splitlines()
                  if ln.startswith("   ") and len(ln.split()) == 7 and ln.split()[1].isdigit()}
         assert table and all(sum(counts) == 20 for counts in table.values())
+
+    def test_demo_quality_measures(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """The demo ends with the standard contract's quarterly measures; each quarter's average
+        satisfaction is the mean rating of the sample cases closed in it (Asia/Shanghai quarters,
+        closed by the demo's 2026-10-10 10:00, excluded cases left out), computed here from the
+        file itself."""
+        code, out, err = run(capsys, "demo", "--cases", "100")
+        assert (code, err) == (0, "")
+        section = out[out.index("quality measures per quarter"):]
+        shown = {(ln.split()[0], ln.split()[1]): ln.split()[2] for ln in section.splitlines()[1:]
+                 if len(ln.split()) > 3 and ln.split()[0].startswith("2026-Q")}
+        records = [json.loads(x) for x in SAMPLE.read_text(encoding="utf-8").splitlines()]
+        ratings: dict[str, list[float]] = {}
+        for r in records:
+            if "closed" not in r or "satisfaction" not in r or r.get("excluded"):
+                continue
+            closed = dt.datetime.fromisoformat(r["closed"]).astimezone(
+                dt.timezone(dt.timedelta(hours=8)))
+            if closed > dt.datetime(2026, 10, 10, 10, tzinfo=dt.timezone(dt.timedelta(hours=8))):
+                continue
+            quarter = f"2026-Q{(closed.month - 1) // 3 + 1}"
+            ratings.setdefault(quarter, []).append(r["satisfaction"])
+        assert ratings, "the sample file rates some closed cases"
+        for quarter, values in ratings.items():
+            mean = sum(values) / len(values)
+            assert float(shown[quarter, "satisfaction"]) == pytest.approx(mean, abs=0.05)
+        assert shown["2026-Q2", "repairs_on_time"].endswith("%")
 
     def test_demo_without_templates(self, capsys: pytest.CaptureFixture[str],
                                     monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1610,6 +1610,11 @@ class _Demo:
         self.out(f"   Why its {result.metric} is due when it is:")
         for line in result.explain().splitlines():
             self.out(f"     {line}")
+        if policy.measures:
+            self.out()
+            self.out("   The contract's quality measures per quarter (slacalc report):")
+            for line in sla.report(policy, cases, now).to_text().splitlines():
+                self.out(f"     {line}")
 
 
     def nbd_cutoff(self) -> None:
