@@ -208,6 +208,12 @@ class _Group:
     def results(self, k: int) -> tuple[MetricResult, ...]:
         return self.batch.results(self, k)
 
+    def judged(self, k: int, metric: str) -> tuple[str, dt.datetime | None] | None:
+        """(status, deadline) of one metric without building its result; ``None`` if the
+        policy has no such metric."""
+        metrics = self.batch.shared.metrics
+        return self.batch.judged(self, k, metrics.index(metric)) if metric in metrics else None
+
     def has(self, metric: object) -> bool:
         """Whether the evaluations have a result for ``metric`` (every metric of the policy)."""
         return metric in self.batch.shared.metrics
@@ -631,6 +637,25 @@ class _Batch:
     def results(self, group: _Group, k: int) -> tuple[MetricResult, ...]:
         """The result objects of the case at position ``k`` of ``group`` (``evaluate``'s)."""
         return tuple(self.result(group, k, m) for m in range(len(self.shared.metrics)))
+
+    def judged(self, group: _Group, k: int, m: int) -> tuple[str, dt.datetime | None]:
+        """(status, deadline) of one metric straight from the columns, without building its
+        result: what aggregate counts need. The deadline is ``None`` where the result has none."""
+        seen = group.achieved[k]
+        index = group.selector[m]
+        if index < _NO_RULE:
+            index = group.picked.get((k, m), _NO_RULE)
+        if index == _NO_RULE:
+            return "not_applicable", None
+        plan = self.shared.plans[index]
+        if plan.target is None:
+            return "not_applicable", None
+        if plan.start != "opened" and (seen is None or seen.get(plan.start) is None):
+            return "pending", None
+        deadlines, status = group.deadline[m], group.status[m]
+        assert deadlines is not None and status is not None and plan.cal is not None
+        due = deadlines[k]
+        return STATUSES[status[k]], None if due is None else plan.cal._out(due)
 
     def result(self, group: _Group, k: int, m: int) -> MetricResult:
         """The result of the ``m``-th metric of the case at position ``k`` of ``group``."""

@@ -211,6 +211,22 @@ class Evaluation:
     def __len__(self) -> int:
         return len(self.results)
 
+    def _judged(self, metric: str) -> tuple[str, dt.datetime | None, dt.datetime | None]:
+        """(status, deadline, achieved) of one metric, read without building its result where
+        the evaluation came from a batch (for aggregate counts); ``KeyError`` if not evaluated."""
+        lazy = self._lazy
+        if lazy is not None:
+            source, index = lazy
+            found = source.judged(index, metric)
+            if found is not None:
+                status, deadline = found
+                achieved = None
+                if deadline is None:  # rare: read the achievement from the result itself
+                    achieved = self[metric].achieved
+                return status, deadline, achieved
+        result = self[metric]
+        return result.status, result.deadline, result.achieved
+
     def __contains__(self, metric: object) -> bool:
         lazy = self._lazy
         if lazy is not None:

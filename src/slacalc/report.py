@@ -351,8 +351,8 @@ class Tally:
                     continue
                 if case.excluded is not None and case.excluded in self.excluded:
                     continue
-                if self.now is not None and closed > self.now:
-                    continue
+                if self.now is not None and closed.astimezone(dt.UTC) > self.now.astimezone(dt.UTC):
+                    continue  # (compared in UTC: one zone's datetimes compare by wall time)
                 slot = self._slot(i, closed, [0, Decimal(0)])
                 if slot is not None:
                     slot[0] += 1
@@ -362,15 +362,14 @@ class Tally:
             metric = m.metric
             if metric is None or evaluation is None or metric not in evaluation:
                 continue
-            result = evaluation[metric]
-            status = result.status
+            status, deadline, achieved = evaluation._judged(metric)
             if status == "met":
                 index = 0
             elif status == "breached":
                 index = 1
             else:
                 continue
-            when = result.deadline if result.deadline is not None else result.achieved
+            when = deadline if deadline is not None else achieved
             if when is None:  # pragma: no cover - a judged result has one or the other
                 continue
             slot = self._slot(i, when, [0, 0])
