@@ -635,6 +635,34 @@ def test_mixed_batches_chunked_and_whole() -> None:
     assert [evaluation_view(e) for e in singles] == views[:50]
 
 
+def test_evaluate_stream_in_any_chunk_size() -> None:
+    """``evaluate_stream`` yields, lazily and in order, what ``evaluate_many`` gives, whatever
+    the chunk size (1, 3, 64, larger than the batch); it reads its input only as it goes, and a
+    chunk size that is not a positive int is refused naming the value."""
+    policy = sla.templates.load("severity-a-d")
+    cases = list(template_batch("severity-a-d", "mid"))[:150]
+    now = NOWS["mid"]
+    views = [evaluation_view(e) for e in quiet(lambda: policy.evaluate_many(cases, now))]
+    for size in (1, 3, 64, 10_000):
+        got = quiet(lambda size=size: list(policy.evaluate_stream(iter(cases), now,
+                                                                  chunk_size=size)))
+        assert [evaluation_view(e) for e in got] == views
+    pulled = []
+
+    def source() -> Iterator[sla.Case]:
+        for case in cases:
+            pulled.append(case.id)
+            yield case
+
+    stream = policy.evaluate_stream(source(), now, chunk_size=10)
+    assert pulled == []  # nothing read before the first evaluation is asked for
+    first = quiet(lambda: next(stream))
+    assert first.case_id == cases[0].id and len(pulled) == 10
+    for bad in (0, -1, 2.5, True, "8"):
+        with pytest.raises(sla.SlaValueError, match="chunk_size"):
+            policy.evaluate_stream(cases, now, chunk_size=bad)  # type: ignore[arg-type]
+
+
 # -- dense batches: the lookup tables ----------------------------------------------------------
 YEAR_2025 = (dt.datetime(2025, 1, 1, tzinfo=SH), dt.datetime(2025, 12, 31, 23, 59, 59, tzinfo=SH))
 def dense_batch(policy: sla.Policy, seed: str, now: dt.datetime | None,
