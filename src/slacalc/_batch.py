@@ -1,8 +1,8 @@
 """The columnar fast path behind :meth:`Policy.evaluate_many <slacalc.Policy.evaluate_many>`.
 
 ``evaluate`` works one case at a time, on datetimes, with every rule of the semantics spelled
-out (pauses, severity changes, exclusions). Most cases in a large batch need none of that: no
-pause stops their clock and their severity never changed. For those this module
+out (pauses, severity changes, exclusions). Most cases in a large batch need little of that: no
+pause stops their clock and their severity never changed. This module
 
 1. picks each metric's rule once per (severity, tier, zone) — per case only where a rule depends
    on the case itself (working-hours conditions, clocks started by an event);
@@ -11,12 +11,15 @@ pause stops their clock and their severity never changed. For those this module
    microsecond kernels for the rare start with a fraction of a second);
 3. compares achievements and ``now`` with the deadlines as integers to give each status, and
    works out escalation instants in microseconds;
-4. runs the data-horizon checks once per calendar on the latest instant each check would see;
-5. returns :class:`~slacalc.Evaluation` values whose result objects (datetimes, time used,
+4. recomputes, one by one and on microseconds, the cases whose clock stops (``_paused``: the
+   rules of evaluation.py's ``_budget`` / ``_deadline`` / ``_used``, mirrored);
+5. runs the data-horizon checks once per calendar on the latest instant each check would see;
+6. returns :class:`~slacalc.Evaluation` values whose result objects (datetimes, time used,
    escalations, explanations) are built from these columns the first time they are read.
 
-Every other case goes through ``evaluate`` itself. The two paths give equal values; the tests
-compare them on generated policies and on every built-in template.
+Cases with severity changes or an exclusion, and instants outside the years the tables cover,
+go through ``evaluate`` itself. The two paths give equal values; tests/test_evaluate_many.py
+compares them on generated policies and on every built-in template.
 """
 
 from __future__ import annotations
