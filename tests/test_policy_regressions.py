@@ -173,3 +173,35 @@ def test_hours_mapping_order_does_not_matter() -> None:
     b = make({"sat": "09:00-12:00", "mon-fri": "09:00-18:00"})
     assert a == b
     assert hash(a) == hash(b)
+
+
+class TestRepeatedHour:
+    """Instants of one DST zone inside the repeated hour of a fall-back night (review 3)."""
+
+    BERLIN = ZoneInfo("Europe/Berlin")
+    ALWAYS = sla.Policy.from_dict({
+        "name": "berlin",
+        "calendars": {"always": {"days": "all", "hours": "00:00-24:00", "tz": "Europe/Berlin"}},
+        "severities": [{"id": "A", "targets": [
+            {"metric": "restore", "calendar": "always", "within": "4h"}]}],
+    })
+
+    def test_segment_duration_is_real_time(self) -> None:
+        """The fall-back day 2025-10-26 in Berlin lasts 25 hours; a segment over it says so."""
+        cal = sla.Calendar(tz="Europe/Berlin", days="all", hours="00:00-24:00")
+        (seg,) = cal.segments(dt.datetime(2025, 10, 26, tzinfo=self.BERLIN),
+                              dt.datetime(2025, 10, 27, tzinfo=self.BERLIN))
+        assert seg.duration == dt.timedelta(hours=25)
+        assert "25h00m" in str(seg)
+
+    @pytest.mark.parametrize("batch", [False, True])
+    def test_explained_intervals_reach_now_in_the_fold(self, batch: bool) -> None:
+        """Opened at 02:50 (summer time, 00:50 UTC), judged at 02:20 after the clocks went back
+        (01:20 UTC): 30 minutes used, and the explanation lists that half hour, not nothing."""
+        case = sla.Case("T", dt.datetime(2025, 10, 26, 2, 50, tzinfo=self.BERLIN), "A")
+        now = dt.datetime(2025, 10, 26, 2, 20, fold=1, tzinfo=self.BERLIN)
+        result = (self.ALWAYS.evaluate_many([case], now)[0] if batch
+                  else self.ALWAYS.evaluate(case, now))["restore"]
+        assert result.used == dt.timedelta(minutes=30)
+        (seg,) = result.segments()
+        assert seg.counted and seg.duration == dt.timedelta(minutes=30)

@@ -161,7 +161,8 @@ class Segment:
 
     @property
     def duration(self) -> dt.timedelta:
-        return self.end - self.start
+        """Real elapsed time (in UTC: across a DST change, wall readings would mislead)."""
+        return self.end.astimezone(dt.UTC) - self.start.astimezone(dt.UTC)
 
     def __str__(self) -> str:
         mark = "counted" if self.counted else "skipped"

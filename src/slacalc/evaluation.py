@@ -79,7 +79,7 @@ class MetricResult:
         counted or skipped, with why: outside hours, weekend, holiday by name, pause and reason."""
         if self._calendar is None or self.start is None or self._until is None:
             return []
-        if self._until <= self.start:
+        if _utc(self._until) <= _utc(self.start):
             return []
         pieces = self._calendar.segments(self.start, self._until)
         for pause, stops in self._pauses:
