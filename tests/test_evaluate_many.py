@@ -231,9 +231,9 @@ def assert_same_batch(policy: sla.Policy, cases: list[Any], now: dt.datetime | N
     # what aggregate counts read straight from the batch's columns, before any result is built
     for g, r in zip(many[1::3], refs[1::3], strict=True):
         for m in r:
-            status, deadline, achieved = g._judged(m.metric)
-            assert (status, deadline) == (m.status, m.deadline)
-            assert deadline is not None or achieved == m.achieved
+            status, due, achieved = g._judged(m.metric)
+            assert (status, due) == (m.status, m.due)
+            assert due is not None or achieved == m.achieved
     # the input list is left as it was (same objects, same order)
     assert len(cases) == len(before)
     assert all(a is b for a, b in zip(cases, before, strict=True))

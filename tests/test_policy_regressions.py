@@ -205,3 +205,69 @@ class TestRepeatedHour:
         assert result.used == dt.timedelta(minutes=30)
         (seg,) = result.segments()
         assert seg.counted and seg.duration == dt.timedelta(minutes=30)
+
+
+class TestReview3:
+    """Findings of the third review: aggregate measures and instants at the edges."""
+
+    RETURNS = sla.Policy.from_dict({
+        "name": "returns", "calendars": {"business": {"coverage": "5x8", "country": "CN"}},
+        "severities": [{"id": "A", "targets": [
+            {"metric": "part_return", "calendar": "business", "business_days": {"n": 1}}]}],
+        "measures": [{"name": "returns", "kind": "on_time", "metric": "part_return",
+                      "at_least": "95%", "period": "month"}]})
+
+    @pytest.mark.parametrize("batch", [False, True])
+    def test_end_of_day_promise_counts_in_its_own_month(self, batch: bool) -> None:
+        """Opened Monday 2026-06-29, due by the end of the next business day (Tuesday 06-30):
+        the deadline is the midnight starting 07-01, but the promise fell due in June."""
+        tz = ZoneInfo("Asia/Shanghai")
+        case = sla.Case("T", dt.datetime(2026, 6, 29, 10, tzinfo=tz), "A",
+                        achieved={"part_return": dt.datetime(2026, 6, 30, 16, tzinfo=tz)})
+        evaluation = (self.RETURNS.evaluate_many([case])[0] if batch
+                      else self.RETURNS.evaluate(case))
+        result = evaluation["part_return"]
+        assert result.deadline == dt.datetime(2026, 7, 1, tzinfo=tz)
+        assert result.due == dt.datetime(2026, 6, 30, 23, 59, 59, 999999, tzinfo=tz)
+        (row,) = self.RETURNS.report([case], first=dt.date(2026, 6, 1), last=dt.date(2026, 6, 30))
+        assert (row.period, row.verdict, row.counted) == ("2026-06", "met", 1)
+
+    def test_closed_in_the_repeated_hour(self) -> None:
+        """Opened 02:50 summer time, closed 02:10 after the clocks went back (20 minutes later):
+        accepted; closed 02:40 summer time (10 minutes before opening): refused."""
+        berlin = ZoneInfo("Europe/Berlin")
+        opened = dt.datetime(2025, 10, 26, 2, 50, tzinfo=berlin)
+        later = dt.datetime(2025, 10, 26, 2, 10, fold=1, tzinfo=berlin)
+        assert sla.Case("T", opened, "A", closed=later).closed is later
+        with pytest.raises(sla.SlaValueError, match="before"):
+            sla.Case("T", opened, "A", closed=dt.datetime(2025, 10, 26, 2, 40, tzinfo=berlin))
+
+    def test_numpy_float_ratings(self) -> None:
+        """A numpy float rating averages like the same Python float."""
+        np = pytest.importorskip("numpy")
+        policy = sla.Policy.from_dict({
+            "name": "sat", "calendars": {"b": {"coverage": "5x8", "country": "CN"}},
+            "targets": [{"metric": "reply", "calendar": "b", "within": "4h"}],
+            "measures": [{"name": "sat", "kind": "average_satisfaction", "at_least": 4}]})
+        tz = ZoneInfo("Asia/Shanghai")
+        opened = dt.datetime(2026, 7, 1, 10, tzinfo=tz)
+        cases = [sla.Case(str(i), opened, "A", closed=opened + dt.timedelta(hours=1),
+                          satisfaction=rating)
+                 for i, rating in enumerate([np.float64(4.5), 3.5, np.float32(5.0)])]
+        (row,) = policy.report(cases)
+        assert row.value == pytest.approx(13 / 3)
+
+    def test_sub_second_utc_offsets(self) -> None:
+        """An offset with microseconds (datetime.timezone allows it) is kept exactly by the
+        batch paths, as by the scalar ones."""
+        odd = dt.timezone(dt.timedelta(hours=3, microseconds=1))
+        cal = sla.Calendar.from_coverage("5x8", country="CN")
+        starts = [dt.datetime(2025, 3, 19, 5, 0, 0, tzinfo=odd) + dt.timedelta(minutes=7 * i)
+                  for i in range(300)]
+        d = dt.timedelta(hours=4)
+        assert cal.add_many(starts, d) == [cal.add(t, d) for t in starts]
+        policy = self.RETURNS
+        cases = [sla.Case(str(i), t, "A") for i, t in enumerate(starts)]
+        many = policy.evaluate_many(cases)
+        assert [e["part_return"].deadline for e in many] == [
+            policy.evaluate(c)["part_return"].deadline for c in cases]

@@ -642,8 +642,8 @@ class _Batch:
         return tuple(self.result(group, k, m) for m in range(len(self.shared.metrics)))
 
     def judged(self, group: _Group, k: int, m: int) -> tuple[str, dt.datetime | None]:
-        """(status, deadline) of one metric straight from the columns, without building its
-        result: what aggregate counts need. The deadline is ``None`` where the result has none."""
+        """(status, due) of one metric straight from the columns, without building its result:
+        what aggregate counts need (``due`` as ``MetricResult.due``; ``None`` without deadline)."""
         seen = group.achieved[k]
         index = group.selector[m]
         if index < _NO_RULE:
@@ -658,6 +658,8 @@ class _Batch:
         deadlines, status = group.deadline[m], group.status[m]
         assert deadlines is not None and status is not None and plan.cal is not None
         due = deadlines[k]
+        if due is not None and plan.end_of_day:
+            due -= 1  # the last on-time instant (``MetricResult.due``)
         return STATUSES[status[k]], None if due is None else plan.cal._out(due)
 
     def result(self, group: _Group, k: int, m: int) -> MetricResult:
@@ -729,7 +731,7 @@ class _Batch:
         return MetricResult(
             plan.metric, STATUSES[code], plan.described, start.astimezone(zone), deadline,
             None if achieved is None else achieved.astimezone(zone), used, remaining, share,
-            escalations, "", cal, stops, achieved or now or deadline)
+            escalations, "", cal, stops, achieved or now or deadline, plan.end_of_day)
 
 
 def _used_us(cal: Calendar, start: int, end: int, pauses: Sequence[tuple[int, int | None]]) -> int:

@@ -147,7 +147,9 @@ class Instants:
         found = None
         try:
             m0, m1 = epoch_of_wall(tz, o, 0), epoch_of_wall(tz, o + 1, 0)
-            if m1 - m0 == DAY:
+            offset = dt.datetime.combine(dt.date.fromordinal(o), dt.time(), tz).utcoffset()
+            # whole-second offsets only: midnights are kept in whole seconds
+            if m1 - m0 == DAY and offset is not None and not offset.microseconds:
                 found = m0
         except (ValueError, OverflowError, TypeError):  # out of range, or an odd tzinfo
             found = None

@@ -16,6 +16,7 @@ Events are kept sorted, so a case is the same value whatever order its events we
 from __future__ import annotations
 
 import datetime as dt
+import numbers
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -78,12 +79,13 @@ class SeverityChange:
 
 
 def _rating(value: Any) -> None:
-    """Check a satisfaction rating: a real number (not a bool) from 1 to 5 inclusive."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    """Check a satisfaction rating: a real number (not a bool) from 1 to 5 inclusive (numpy's
+    numbers are real numbers too)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise SlaValueError(
             f"Case.satisfaction={value!r} is not a rating; give a number from 1 to 5, or None"
         )
-    if not 1 <= value <= 5:  # NaN fails this too
+    if not 1 <= float(value) <= 5:  # NaN fails this too
         raise SlaValueError(
             f"Case.satisfaction={value!r} is outside the rating scale 1-5 (inclusive)"
         )
@@ -167,7 +169,7 @@ class Case:
         _aware(self.opened, "Case.opened")
         if self.closed is not None:
             _aware(self.closed, "Case.closed")
-            if self.closed < self.opened:
+            if _utc_key(self.closed) < _utc_key(self.opened):
                 raise SlaValueError(
                     f"Case.closed={self.closed.isoformat()} is before "
                     f"Case.opened={self.opened.isoformat()}"

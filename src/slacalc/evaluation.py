@@ -39,6 +39,7 @@ __all__ = ["Escalation", "Evaluation", "MetricResult", "evaluate"]
 
 STATUSES = ("met", "breached", "running", "paused", "pending", "not_applicable")
 _ZERO = dt.timedelta(0)
+_ONE_US = dt.timedelta(microseconds=1)
 
 
 @attrs.frozen
@@ -73,6 +74,16 @@ class MetricResult:
     _calendar: Calendar | None = attrs.field(default=None, eq=False, repr=False)
     _pauses: tuple[tuple[Pause, bool], ...] = attrs.field(default=(), eq=False, repr=False)
     _until: dt.datetime | None = attrs.field(default=None, eq=False, repr=False)
+    # the deadline is "by the end of the day": the next midnight itself is already late
+    _end_of_day: bool = attrs.field(default=False, eq=False, repr=False)
+
+    @property
+    def due(self) -> dt.datetime | None:
+        """The last instant at which achieving the metric is on time: the deadline, or just
+        before it for "by the end of the day" targets (due at the next midnight, exclusive)."""
+        if self.deadline is None or not self._end_of_day:
+            return self.deadline
+        return self.deadline - _ONE_US
 
     def segments(self) -> list[Segment]:
         """Every interval from the clock's start to the deadline (or achievement, or ``now``),
@@ -140,6 +151,9 @@ class Evaluation:
     :meth:`Policy.evaluate_many <slacalc.Policy.evaluate_many>` computes deadlines and statuses
     for the whole batch at once and builds each case's result objects the first time they are
     read; the values are the same as :meth:`Policy.evaluate <slacalc.Policy.evaluate>` gives.
+    Until :attr:`results` has been read once, such an evaluation keeps its batch's columns
+    (those of up to 65,536 cases) alive; read ``results`` (or pickle it) before keeping a few
+    evaluations out of a large stream for long.
     """
 
     __slots__ = ("_case_id", "_lazy", "_results")
@@ -212,20 +226,21 @@ class Evaluation:
         return len(self.results)
 
     def _judged(self, metric: str) -> tuple[str, dt.datetime | None, dt.datetime | None]:
-        """(status, deadline, achieved) of one metric, read without building its result where
-        the evaluation came from a batch (for aggregate counts); ``KeyError`` if not evaluated."""
+        """(status, due, achieved) of one metric (``due`` as :attr:`MetricResult.due`), read
+        without building its result where the evaluation came from a batch (for aggregate
+        counts); ``KeyError`` if not evaluated."""
         lazy = self._lazy
         if lazy is not None:
             source, index = lazy
             found = source.judged(index, metric)
             if found is not None:
-                status, deadline = found
+                status, due = found
                 achieved = None
-                if deadline is None:  # rare: read the achievement from the result itself
+                if due is None:  # rare: read the achievement from the result itself
                     achieved = self[metric].achieved
-                return status, deadline, achieved
+                return status, due, achieved
         result = self[metric]
-        return result.status, result.deadline, result.achieved
+        return result.status, result.due, result.achieved
 
     def __contains__(self, metric: object) -> bool:
         lazy = self._lazy
@@ -480,7 +495,7 @@ def _metric(  # noqa: PLR0915 - the status rules read best in one place
     return MetricResult(metric, status, described, start.astimezone(zone),
                         None if deadline is None else deadline.astimezone(zone),
                         None if achieved is None else achieved.astimezone(zone), used, remaining,
-                        share, escalations, "", cal, tuple(stops), until)
+                        share, escalations, "", cal, tuple(stops), until, end_of_day)
 
 
 def _escalations(policy: Policy, metric: str, cal: Calendar, start: dt.datetime,

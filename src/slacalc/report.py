@@ -357,19 +357,21 @@ class Tally:
                 if slot is not None:
                     slot[0] += 1
                     slot[1] = _SUMS.add(slot[1], Decimal(rating) if isinstance(rating, int)
-                                        else Decimal(repr(rating)))
+                                        else Decimal(repr(float(rating))))
                 continue
             metric = m.metric
             if metric is None or evaluation is None or metric not in evaluation:
                 continue
-            status, deadline, achieved = evaluation._judged(metric)
+            # a promise belongs to the period it falls due in: its last on-time instant (the
+            # day before the deadline's midnight for "by the end of the day")
+            status, due, achieved = evaluation._judged(metric)
             if status == "met":
                 index = 0
             elif status == "breached":
                 index = 1
             else:
                 continue
-            when = deadline if deadline is not None else achieved
+            when = due if due is not None else achieved
             if when is None:  # pragma: no cover - a judged result has one or the other
                 continue
             slot = self._slot(i, when, [0, 0])
