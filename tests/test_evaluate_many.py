@@ -663,6 +663,28 @@ def test_evaluate_stream_in_any_chunk_size() -> None:
             policy.evaluate_stream(cases, now, chunk_size=bad)  # type: ignore[arg-type]
 
 
+def test_free_text_zones_and_unknown_values() -> None:
+    """Zones no rule names (an address per case, as free text) behave as "any other zone" and
+    share one selector: a stream of distinct zones gives the loop's answers, and the batch
+    keeps a bounded number of (severity, tier, zone) entries."""
+    from slacalc import _batch  # noqa: PLC0415 - the bound is an implementation detail
+
+    policy = sla.templates.load("onsite-zones")
+    named = sorted({z for s in policy.severities for r in s.targets for z in (r.when.zone or ())}
+                   | {z for r in policy.targets for z in (r.when.zone or ())})
+    severities = [s.id for s in policy.severities]
+    opened = dt.datetime(2026, 3, 2, 9, tzinfo=SH)
+    cases = [sla.Case(str(i), opened + dt.timedelta(minutes=37 * i), severities[i % len(severities)],
+                      zone=named[i % len(named)] if i % 3 == 0 else f"site {i}, road {i % 17}")
+             for i in range(_batch._KEYS + 300)]
+    many = policy.evaluate_many(cases, NOWS["mid"])
+    for i in range(0, len(cases), 41):
+        assert evaluation_view(many[i]) == evaluation_view(policy.evaluate(cases[i], NOWS["mid"]))
+    shared = many[1]._lazy[0].batch.shared
+    assert len(shared.selectors) <= _batch._KEYS
+    assert len(shared.selector_list) <= len(severities) * (len(named) + 1)
+
+
 # -- dense batches: the lookup tables ----------------------------------------------------------
 YEAR_2025 = (dt.datetime(2025, 1, 1, tzinfo=SH), dt.datetime(2025, 12, 31, 23, 59, 59, tzinfo=SH))
 def dense_batch(policy: sla.Policy, seed: str, now: dt.datetime | None,

@@ -47,6 +47,8 @@ _MIN_US = (dt.datetime(1971, 1, 1, tzinfo=dt.UTC) - EPOCH) // _ONE_US
 _MAX_US = (dt.datetime(2199, 12, 1, tzinfo=dt.UTC) - EPOCH) // _ONE_US
 MET, BREACHED, RUNNING, _PAUSED, PENDING, NOT_APPLICABLE = range(6)
 _NO_RULE = -1  # selector entry: no rule applies to this metric
+_OTHER = "\x00any other"  # a severity, tier or zone that no rule names
+_KEYS = 4_096  # raw (severity, tier, zone) keys remembered per call
 #: cases per chunk: bounds the working columns; large enough for the lookup tables to pay
 CHUNK = 65_536
 
@@ -124,6 +126,8 @@ class _Shared:
         # (a fixed rule, clock from ``opened``), _NO_RULE, or -2 - k for the k-th candidate
         # list (rules with conditions judged per case)
         self.selectors: dict[tuple[str, str | None, str | None], int] = {}
+        self.normal: dict[tuple[str, str | None, str | None], int] = {}
+        self.named: tuple[frozenset[str], ...] | None = None  # values some rule names
         self.selector_list: list[tuple[int, ...]] = []
         self.candidates: list[tuple[tuple[int, Calendar | None, bool], ...]] = []
         self.instants = Instants()
@@ -136,13 +140,37 @@ class _Shared:
         return index
 
     def selector(self, key: tuple[str, str | None, str | None]) -> int:
-        """Validate a (severity, tier, zone) key, as ``evaluate`` does, and resolve its rules."""
+        """Validate a (severity, tier, zone) key, as ``evaluate`` does, and resolve its rules.
+
+        Values no rule names behave alike (a zone no target lists is "any other zone"), so they
+        share one selector; and at most ``_KEYS`` raw keys are remembered, so a stream whose
+        zones are free text (an address per case) keeps bounded memory.
+        """
         policy = self.policy
-        severity, tier, zone = key
+        severity, tier, _ = key
         if policy.severities:
             policy.severity(severity)
         if tier is not None and policy.tiers:
             policy.tier(tier)
+        named = self.named
+        if named is None:
+            rules = [r for s in policy.severities for r in s.targets] + list(policy.targets)
+            named = self.named = tuple(
+                frozenset(v for r in rules for v in (getattr(r.when, part) or ()))
+                | extra
+                for part, extra in (("severity", {s.id for s in policy.severities}),
+                                    ("tier", {t.id for t in policy.tiers}), ("zone", set())))
+        normal = tuple(v if v in known else _OTHER
+                       for v, known in zip(key, named, strict=True))
+        sid = self.normal.get(normal)  # type: ignore[arg-type]
+        if sid is None:
+            sid = self.normal[normal] = self._resolve(*normal)  # type: ignore[index]
+        if len(self.selectors) < _KEYS:
+            self.selectors[key] = sid
+        return sid
+
+    def _resolve(self, severity: str, tier: str | None, zone: str | None) -> int:
+        policy = self.policy
         out = []
         for metric in self.metrics:
             cands: list[tuple[int, Calendar | None, bool]] = []
@@ -163,9 +191,8 @@ class _Shared:
             else:
                 out.append(-2 - len(self.candidates))
                 self.candidates.append(tuple(cands))
-        sid = self.selectors[key] = len(self.selector_list)
         self.selector_list.append(tuple(out))
-        return sid
+        return len(self.selector_list) - 1
 
 
 def _us(t: dt.datetime) -> int:
@@ -692,7 +719,7 @@ class _Batch:
                 metric, "pending", plan.described, None, None, achieved, None, None, None,
                 note=f"the clock starts at {plan.start!r}, which has not happened")
         reasons = shared.stopping
-        stops = tuple((p, p.reason in reasons) for p in case.pauses)
+        stops = tuple([(p, p.reason in reasons) for p in case.pauses]) if case.pauses else ()
         deadlines, status = group.deadline[m], group.status[m]
         assert deadlines is not None and status is not None
         pauses = group.pauses.get(k)
