@@ -330,6 +330,9 @@ class _Batch:
             group.opened.append(opened_us)
             group.achieved.append(achieved)
         self._compute(groups.values())
+        # what an unread evaluation keeps alive is its group's columns, not the whole chunk
+        self.cases = []
+        self.paused = []
         for (cal, end), latest in self.horizon.items():
             cal._check_instant(latest, "evaluate_many", end=end)
         return out
