@@ -80,12 +80,10 @@ def evaluate_stream(policy: Policy, cases: Iterable[Case], now: dt.datetime | No
 class _Plan:
     """One rule of the policy as the batch uses it: its target, calendar and ladder."""
 
-    __slots__ = ("cal", "described", "end_of_day", "index", "ladder", "m", "metric", "rule",
-                 "span", "span_us", "start", "target", "within_us")
+    __slots__ = ("cal", "described", "end_of_day", "ladder", "m", "metric", "span", "span_us",
+                 "start", "target", "within_us")
 
-    def __init__(self, policy: Policy, rule: TargetRule, index: int, m: int) -> None:
-        self.index = index
-        self.rule = rule
+    def __init__(self, policy: Policy, rule: TargetRule, m: int) -> None:
         self.metric = rule.metric
         self.m = m  # the metric's position in the policy's metrics
         self.start = rule.start
@@ -136,7 +134,7 @@ class _Shared:
         index = self._plan_of.get(rule)
         if index is None:
             index = self._plan_of[rule] = len(self.plans)
-            self.plans.append(_Plan(self.policy, rule, index, self.metrics.index(rule.metric)))
+            self.plans.append(_Plan(self.policy, rule, self.metrics.index(rule.metric)))
         return index
 
     def selector(self, key: tuple[str, str | None, str | None]) -> int:
@@ -193,10 +191,6 @@ class _Shared:
                 self.candidates.append(tuple(cands))
         self.selector_list.append(tuple(out))
         return len(self.selector_list) - 1
-
-
-def _us(t: dt.datetime) -> int:
-    return (t - EPOCH) // _ONE_US
 
 
 class _Seconds:
