@@ -807,12 +807,11 @@ class Calendar:
         out = run_tables(tl, snap, xs, table, apply)
         if out is None:
             # Bisection: small batches, or tables would be too large for this calendar.
-            out = []
-            for x in xs:
-                if not isinstance(x, int):
-                    raise _bad_element(xs, "starts", int)
+            def one(x: int) -> int:
                 s, target = tl.reaching(x * US, d * US)
-                out.append(s.inv_us(target) // US)
+                return s.inv_us(target) // US
+
+            out = each_int(xs, one)
         self._check_batch(max(out), "add_many")
         return out
 
@@ -887,6 +886,17 @@ class Calendar:
             ]
         except (TypeError, IndexError):
             raise _bad_element(xs + ys, "starts/ends", int) from None
+
+
+def each_int(xs: list[Any], one: Callable[[int], int]) -> list[int]:
+    """``one(x)`` for each int start, one by one (a batch's fallback when no table is used);
+    any other element is refused, naming it."""
+    out = []
+    for x in xs:
+        if not isinstance(x, int):
+            raise _bad_element(xs, "starts", int)
+        out.append(one(x))
+    return out
 
 
 def run_tables(

@@ -28,6 +28,7 @@ from slacalc.calendar import (
     _chunked,
     _int_list,
     _to_duration_us,
+    each_int,
     run_tables,
 )
 from slacalc.errors import OutOfRangeError, SlaValueError
@@ -201,11 +202,7 @@ class _DayTarget(Target):
 
         out = run_tables(tl, snap, xs, table, apply)
         if out is None:
-            out = []
-            for x in xs:
-                if not isinstance(x, int):
-                    raise _bad_element(xs, "starts", int)
-                out.append(self._solve(x * US) // US)
+            out = each_int(xs, lambda x: self._solve(x * US) // US)
         self._horizon(max(out) * US)
         return out
 
