@@ -102,7 +102,7 @@ def main() -> None:
     opened = [c.opened for c in cases]
     for cal_name, seconds in DURATIONS.values():  # build the tables once, outside the timings
         policy.calendar(cal_name).add_many(starts, dt.timedelta(seconds=seconds))
-    policy.evaluate_many(cases[:1000], now)
+    sla.evaluate_many(policy, cases[:1000], now)
 
     def core(values: list[Any]) -> Callable[[], None]:
         def run() -> None:
@@ -111,7 +111,7 @@ def main() -> None:
         return run
 
     def read_statuses() -> None:
-        for evaluation in policy.evaluate_many(cases, now):
+        for evaluation in sla.evaluate_many(policy, cases, now):
             for metric in DURATIONS:
                 evaluation[metric].status  # noqa: B018 - reading is the point
 
@@ -131,10 +131,10 @@ def main() -> None:
         ("core add_many, int seconds, once per metric", best(core(starts), repeats) / n),
         ("core add_many, datetimes, once per metric", best(core(opened), repeats) / n),
         ("reference: touch each case, no evaluation", best(floor, repeats) / n),
-        ("Policy.evaluate_many", best(lambda: policy.evaluate_many(cases, now), repeats) / n),
+        ("Policy.evaluate_many", best(lambda: sla.evaluate_many(policy, cases, now), repeats) / n),
         ("evaluate_many + read every metric's status", best(read_statuses, 1) / n),
         ("Policy.evaluate, one case at a time",
-         best(lambda: [policy.evaluate(c, now) for c in sample], 1) / len(sample)),
+         best(lambda: [sla.evaluate(policy, c, now) for c in sample], 1) / len(sample)),
     ]
     print(f"\n{'operation':48s} {'per case':>12s} {'cases/s':>12s}")
     for name, per_case in rows:

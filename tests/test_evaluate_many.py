@@ -211,7 +211,7 @@ def years(caught: list[warnings.WarningMessage]) -> set[tuple[type[Warning], str
 
 def reference(policy: sla.Policy, cases: list[Any], now: dt.datetime | None) -> Run:
     """The loop the contract names, with its warnings."""
-    return run(lambda: [policy.evaluate(c, now) for c in cases])
+    return run(lambda: [sla.evaluate(policy, c, now) for c in cases])
 
 
 def describe_case(case: Any) -> str:
@@ -224,7 +224,7 @@ def assert_same_batch(policy: sla.Policy, cases: list[Any], now: dt.datetime | N
     """``evaluate_many`` (called first, on cold caches) equals the per-case loop in everything
     listed in the module docstring; returns the reference evaluations."""
     before = list(cases)
-    got = run(lambda: policy.evaluate_many(cases, now))
+    got = run(lambda: sla.evaluate_many(policy, cases, now))
     ref = reference(policy, cases, now)
     assert got.error is None and ref.error is None, (got.error, ref.error)
     many, refs = got.value, ref.value
@@ -472,7 +472,7 @@ class CaseMaker:
     def at_a_deadline(self, case: sla.Case) -> sla.Case:
         """The case with one metric achieved at its deadline, or a microsecond or a second
         either side (the deadline read from the per-case path: only an input here)."""
-        results = quiet(lambda: self.policy.evaluate(case))
+        results = quiet(lambda: sla.evaluate(self.policy, case))
         timed = [r for r in results if r.deadline is not None]
         if not timed:
             return case
@@ -485,7 +485,7 @@ class CaseMaker:
     def due_at(self, case: sla.Case, now: dt.datetime) -> sla.Case:
         """The case moved so that one of its deadlines falls at ``now`` (exactly, where the
         target's calendar makes a move keep the deadline's offset), not yet achieved."""
-        results = quiet(lambda: self.policy.evaluate(case))
+        results = quiet(lambda: sla.evaluate(self.policy, case))
         timed = [r for r in results if r.deadline is not None]
         if not timed:
             return case
@@ -606,7 +606,7 @@ def test_a_batch_across_all_statuses() -> None:
     pending, severity changes, open pauses and exclusions: the generator reaches every branch."""
     policy = sla.templates.load("standard-contract")
     cases = list(template_batch("standard-contract", "mid"))
-    refs = quiet(lambda: [policy.evaluate(c, NOWS["mid"]) for c in cases])
+    refs = quiet(lambda: [sla.evaluate(policy, c, NOWS["mid"]) for c in cases])
     seen = exercised(refs, cases, NOWS["mid"])
     for status in ("met", "breached", "running", "paused", "pending", "not_applicable"):
         assert seen[status], (status, seen)
@@ -622,12 +622,12 @@ def test_mixed_batches_chunked_and_whole() -> None:
     policy = sla.templates.load("severity-a-d")
     cases = list(template_batch("severity-a-d", "mid"))
     now = NOWS["mid"]
-    whole = quiet(lambda: policy.evaluate_many(cases, now))
-    again = quiet(lambda: policy.evaluate_many(cases, now))
+    whole = quiet(lambda: sla.evaluate_many(policy, cases, now))
+    again = quiet(lambda: sla.evaluate_many(policy, cases, now))
     chunked = [e for i in range(0, len(cases), 97)
-               for e in quiet(lambda i=i: policy.evaluate_many(cases[i:i + 97], now))]
-    backwards = quiet(lambda: policy.evaluate_many(cases[::-1], now))[::-1]
-    singles = [quiet(lambda c=c: policy.evaluate_many([c], now))[0] for c in cases[:50]]
+               for e in quiet(lambda i=i: sla.evaluate_many(policy, cases[i:i + 97], now))]
+    backwards = quiet(lambda: sla.evaluate_many(policy, cases[::-1], now))[::-1]
+    singles = [quiet(lambda c=c: sla.evaluate_many(policy, [c], now))[0] for c in cases[:50]]
     views = [evaluation_view(e) for e in whole]
     assert [evaluation_view(e) for e in again] == views
     assert [evaluation_view(e) for e in chunked] == views
@@ -642,9 +642,9 @@ def test_evaluate_stream_in_any_chunk_size() -> None:
     policy = sla.templates.load("severity-a-d")
     cases = list(template_batch("severity-a-d", "mid"))[:150]
     now = NOWS["mid"]
-    views = [evaluation_view(e) for e in quiet(lambda: policy.evaluate_many(cases, now))]
+    views = [evaluation_view(e) for e in quiet(lambda: sla.evaluate_many(policy, cases, now))]
     for size in (1, 3, 64, 10_000):
-        got = quiet(lambda size=size: list(policy.evaluate_stream(iter(cases), now,
+        got = quiet(lambda size=size: list(sla.evaluate_stream(policy, iter(cases), now,
                                                                   chunk_size=size)))
         assert [evaluation_view(e) for e in got] == views
     pulled = []
@@ -654,13 +654,13 @@ def test_evaluate_stream_in_any_chunk_size() -> None:
             pulled.append(case.id)
             yield case
 
-    stream = policy.evaluate_stream(source(), now, chunk_size=10)
+    stream = sla.evaluate_stream(policy, source(), now, chunk_size=10)
     assert pulled == []  # nothing read before the first evaluation is asked for
     first = quiet(lambda: next(stream))
     assert first.case_id == cases[0].id and len(pulled) == 10
     for bad in (0, -1, 2.5, True, "8"):
         with pytest.raises(sla.SlaValueError, match="chunk_size"):
-            policy.evaluate_stream(cases, now, chunk_size=bad)  # type: ignore[arg-type]
+            sla.evaluate_stream(policy, cases, now, chunk_size=bad)  # type: ignore[arg-type]
 
 
 def test_free_text_zones_and_unknown_values() -> None:
@@ -677,9 +677,9 @@ def test_free_text_zones_and_unknown_values() -> None:
     cases = [sla.Case(str(i), opened + dt.timedelta(minutes=37 * i), severities[i % len(severities)],
                       zone=named[i % len(named)] if i % 3 == 0 else f"site {i}, road {i % 17}")
              for i in range(_batch._KEYS + 300)]
-    many = policy.evaluate_many(cases, NOWS["mid"])
+    many = sla.evaluate_many(policy, cases, NOWS["mid"])
     for i in range(0, len(cases), 41):
-        assert evaluation_view(many[i]) == evaluation_view(policy.evaluate(cases[i], NOWS["mid"]))
+        assert evaluation_view(many[i]) == evaluation_view(sla.evaluate(policy, cases[i], NOWS["mid"]))
     shared = many[1]._lazy[0].batch.shared
     assert len(shared.selectors) <= _batch._KEYS
     assert len(shared.selector_list) <= len(severities) * (len(named) + 1)
@@ -739,7 +739,7 @@ def test_dense_batches_reach_the_lookup_tables(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(core_targets, "run_tables", counting)
     for name in ("repairs", "severity-a-d", "helpdesk"):
         policy = sla.Policy.from_toml_text(sla.templates.source(name))  # fresh calendars
-        quiet(lambda policy=policy, name=name: policy.evaluate_many(
+        quiet(lambda policy=policy, name=name: sla.evaluate_many(policy,
             dense_batch(policy, name + "-dense", None, DENSE_TEMPLATES[name])))
     assert answered[True] >= 3, answered
 
@@ -786,7 +786,7 @@ def _edge_cases(policy: sla.Policy) -> list[sla.Case]:
                     achieved=dict.fromkeys(events, written),  # every clock starts at the edge
                 )
                 out.append(case)
-                results = quiet(lambda case=case: policy.evaluate(case))
+                results = quiet(lambda case=case: sla.evaluate(policy, case))
                 due = {r.metric: r.deadline for r in results if r.deadline is not None}
                 if due:
                     late = i % 2 == 1
@@ -890,7 +890,7 @@ def test_same_zone_instants_in_a_fold_are_compared_as_instants() -> None:
     opened at 02:00 (first pass, 00:00 UTC) used one hour of its 2 h (7x24), in both paths."""
     policy = sla.templates.load("complaints")
     case = sla.Case("T", _fold(0, 0), "any", achieved={"complaint_reply": _fold(0, 1)})
-    for result in (policy.evaluate(case), policy.evaluate_many([case] * 300)[0]):
+    for result in (sla.evaluate(policy, case), sla.evaluate_many(policy, [case] * 300)[0]):
         reply = result["complaint_reply"]
         assert (reply.status, reply.used, reply.remaining, reply.share) == (
             "met", dt.timedelta(hours=1), dt.timedelta(hours=1), 0.5)
@@ -951,7 +951,7 @@ def batch(contract: sla.Policy) -> list[sla.Case]:
 @pytest.fixture(scope="module")
 def expected(contract: sla.Policy, batch: list[sla.Case]) -> list[tuple[Any, ...]]:
     """The loop's results for ``batch`` at ``NOW``, as views."""
-    return views(quiet(lambda: [contract.evaluate(c, NOW) for c in batch]))
+    return views(quiet(lambda: [sla.evaluate(contract, c, NOW) for c in batch]))
 
 
 def views(evaluations: Iterable[Any]) -> list[tuple[Any, ...]]:
@@ -964,14 +964,14 @@ class TestContainer:
                                                 expected: list[tuple[Any, ...]]) -> None:
         """The result is a ``list`` of ``sla.Evaluation``, one per case, in input order; a
         shuffled batch gives the same results shuffled the same way."""
-        out = quiet(lambda: contract.evaluate_many(batch, NOW))
+        out = quiet(lambda: sla.evaluate_many(contract, batch, NOW))
         assert type(out) is list and len(out) == len(batch)
         assert all(type(e) is sla.Evaluation for e in out)
         assert [e.case_id for e in out] == [c.id for c in batch]
         assert views(out) == expected
         order = list(range(len(batch)))
         random.Random(7).shuffle(order)
-        shuffled = quiet(lambda: contract.evaluate_many([batch[i] for i in order], NOW))
+        shuffled = quiet(lambda: sla.evaluate_many(contract, [batch[i] for i in order], NOW))
         assert views(shuffled) == [expected[i] for i in order]
 
     @pytest.mark.parametrize("wrap", ["generator", "tuple", "iterator", "map", "dict_values"])
@@ -986,7 +986,7 @@ class TestContainer:
             "map": lambda: map(copy.copy, batch),
             "dict_values": lambda: dict(enumerate(batch)).values(),
         }
-        out = quiet(lambda: contract.evaluate_many(makers[wrap](), NOW))
+        out = quiet(lambda: sla.evaluate_many(contract, makers[wrap](), NOW))
         assert type(out) is list
         assert views(out) == expected
 
@@ -999,7 +999,7 @@ class TestContainer:
                 drawn.append(i)
                 yield c
 
-        out = quiet(lambda: contract.evaluate_many(gen(), NOW))
+        out = quiet(lambda: sla.evaluate_many(contract, gen(), NOW))
         assert drawn == list(range(len(batch)))
         assert len(out) == len(batch)
 
@@ -1009,7 +1009,7 @@ class TestContainer:
     def test_empty(self, contract: sla.Policy, empty: Iterable[Any],
                    now: dt.datetime | None) -> None:
         """No cases give an empty list."""
-        out = contract.evaluate_many(empty, now)
+        out = sla.evaluate_many(contract, empty, now)
         assert out == [] and type(out) is list
 
     def test_input_not_mutated(self, contract: sla.Policy, batch: list[sla.Case]) -> None:
@@ -1017,7 +1017,7 @@ class TestContainer:
         hashes, same written zones)."""
         cases = list(batch)
         before = [(c, hash(c), repr(c)) for c in cases]
-        quiet(lambda: contract.evaluate_many(cases, NOW))
+        quiet(lambda: sla.evaluate_many(contract, cases, NOW))
         assert [(c, hash(c), repr(c)) for c in cases] == before
         assert all(a is b for a, b in zip(cases, batch, strict=True))
 
@@ -1025,8 +1025,8 @@ class TestContainer:
                                 expected: list[tuple[Any, ...]]) -> None:
         """Evaluating the same batch twice (caches warm the second time) gives equal results;
         reading the second batch first leaves the first one's results unchanged."""
-        first = quiet(lambda: contract.evaluate_many(batch, NOW))
-        second = quiet(lambda: contract.evaluate_many(batch, NOW))
+        first = quiet(lambda: sla.evaluate_many(contract, batch, NOW))
+        second = quiet(lambda: sla.evaluate_many(contract, batch, NOW))
         assert views(second) == expected
         assert views(first) == expected
         assert first == second
@@ -1037,8 +1037,8 @@ class TestContainer:
                                                     expected: list[tuple[Any, ...]]) -> None:
         """Results read back to front, one metric at a time before the whole, hashed or
         printed before their fields are read, copied and pickled unread, are the loop's."""
-        out = quiet(lambda: contract.evaluate_many(batch, NOW))
-        ref = quiet(lambda: [contract.evaluate(c, NOW) for c in batch])
+        out = quiet(lambda: sla.evaluate_many(contract, batch, NOW))
+        ref = quiet(lambda: [sla.evaluate(contract, c, NOW) for c in batch])
         n = len(out)
         assert pickle.loads(pickle.dumps(out[0])) == ref[0]  # pickled before anything is read
         assert copy.deepcopy(out[5]) == ref[5] and copy.copy(out[6]) == ref[6]  # copied first
@@ -1058,7 +1058,7 @@ class TestContainer:
                                        expected: list[tuple[Any, ...]]) -> None:
         """Four threads reading the same unread batch results at once, each from a different
         starting point, all see the loop's values."""
-        out = quiet(lambda: contract.evaluate_many(batch, NOW))
+        out = quiet(lambda: sla.evaluate_many(contract, batch, NOW))
         n = len(out)
 
         def read(k: int) -> list[tuple[Any, ...]]:
@@ -1095,8 +1095,8 @@ class TestBadInput:
         bad value and its position."""
         cases: list[Any] = list(batch)
         cases.insert(position, bad)
-        got = _error(lambda: contract.evaluate_many(cases, NOW))
-        ref = _error(lambda: contract.evaluate(bad, NOW))  # what the loop raises
+        got = _error(lambda: sla.evaluate_many(contract, cases, NOW))
+        ref = _error(lambda: sla.evaluate(contract, bad, NOW))  # what the loop raises
         assert type(got) is type(ref) is sla.SlaValueError
         assert repr(bad) in str(got)
         assert f"[{position}]" in str(got), str(got)
@@ -1106,7 +1106,7 @@ class TestBadInput:
         """A string, bytes, a number, ``None`` or a mapping given as the batch raises an
         ``SlaError`` naming it (the loop raises one for the first character of a string, and
         TypeError on a non-iterable)."""
-        got = _error(lambda: contract.evaluate_many(cases, NOW))
+        got = _error(lambda: sla.evaluate_many(contract, cases, NOW))
         assert isinstance(got, sla.SlaError)
         assert repr(cases) in str(got)
 
@@ -1123,8 +1123,8 @@ class TestBadInput:
         else:
             odd = attrs.evolve(case, severity_changes=[sla.SeverityChange(case.opened, "Z")])
         cases = [*batch[:350], odd, *batch[351:]]
-        got = _error(lambda: contract.evaluate_many(cases, NOW))
-        ref = _error(lambda: contract.evaluate(odd, NOW))
+        got = _error(lambda: sla.evaluate_many(contract, cases, NOW))
+        ref = _error(lambda: sla.evaluate(contract, odd, NOW))
         assert isinstance(got, sla.SlaValueError)
         assert (type(got), str(got)) == (type(ref), str(ref))
 
@@ -1136,8 +1136,8 @@ class TestBadInput:
                      size: int) -> None:
         """A naive ``now`` (or one that is no datetime) raises the loop's ``SlaError``."""
         cases = batch[:size]
-        got = _error(lambda: contract.evaluate_many(cases, now))
-        ref = _error(lambda: contract.evaluate(cases[0], now))
+        got = _error(lambda: sla.evaluate_many(contract, cases, now))
+        ref = _error(lambda: sla.evaluate(contract, cases[0], now))
         assert isinstance(got, sla.SlaValueError)
         assert (type(got), str(got)) == (type(ref), str(ref))
 
@@ -1147,7 +1147,7 @@ class TestBadInput:
         up front)."""
         naive = dt.datetime(2026, 10, 9, 17)
         for cases in ([None, *batch[:300]], [*batch[:300], None]):
-            got = _error(lambda cases=cases: contract.evaluate_many(cases, naive))
+            got = _error(lambda cases=cases: sla.evaluate_many(contract, cases, naive))
             assert type(got) is sla.SlaValueError
             assert "None" in str(got) or repr(naive) in str(got), str(got)
 
@@ -1238,8 +1238,8 @@ def test_strict_calendars_raise_in_both(name: str) -> None:
     raised = 0
     for extra in (_past_cases(lenient, 3, name + "strict"), _crossing(policy)):
         mixed = inside[:150] + extra + inside[150:]
-        ref = run(lambda mixed=mixed: [policy.evaluate(c) for c in mixed])
-        got = run(lambda mixed=mixed: policy.evaluate_many(mixed))
+        ref = run(lambda mixed=mixed: [sla.evaluate(policy, c) for c in mixed])
+        got = run(lambda mixed=mixed: sla.evaluate_many(policy, mixed))
         assert type(got.error) is type(ref.error)
         if ref.error is None:
             assert_same_batch(policy, mixed, None, every=31, check_pickle=False)

@@ -10,6 +10,7 @@ cutoff rule, and a fast deadline engine.
 datetime.datetime(2026, 11, 23, 11, 0, tzinfo=zoneinfo.ZoneInfo(key='Asia/Shanghai'))
 """
 
+from slacalc._batch import evaluate_many, evaluate_stream
 from slacalc.calendar import Calendar, DayInfo, Segment
 from slacalc.case import Case, Pause, SeverityChange
 from slacalc.coverage import Coverage, Hours
@@ -26,7 +27,7 @@ from slacalc.errors import (
     UnknownCountryError,
     UnknownTimezoneError,
 )
-from slacalc.evaluation import Escalation, Evaluation, MetricResult
+from slacalc.evaluation import Escalation, Evaluation, MetricResult, evaluate
 from slacalc.policy import (
     METRICS,
     ClockRules,
@@ -92,6 +93,9 @@ __all__ = [
     "When",
     "Within",
     "__version__",
+    "evaluate",
+    "evaluate_many",
+    "evaluate_stream",
     "report",
     "templates",
 ]

@@ -1,4 +1,4 @@
-"""The columnar fast path behind :meth:`Policy.evaluate_many <slacalc.Policy.evaluate_many>`.
+"""The columnar fast path behind :func:`slacalc.evaluate_many`.
 
 ``evaluate`` works one case at a time, on datetimes, with every rule of the semantics spelled
 out (pauses, severity changes, exclusions). Most cases in a large batch need little of that: no
@@ -53,14 +53,23 @@ _KEYS = 4_096  # raw (severity, tier, zone) keys remembered per call
 CHUNK = 65_536
 
 
-def evaluate_many(policy: Policy, cases: Iterable[Case], now: dt.datetime | None) -> list[Evaluation]:
-    """``[evaluate(policy, c, now) for c in cases]``, computed a chunk of cases at a time."""
+def evaluate_many(policy: Policy, cases: Iterable[Case],
+                  now: dt.datetime | None = None) -> list[Evaluation]:
+    """:func:`slacalc.evaluate` for many cases, in order: the fast path for large batches.
+
+    The results equal ``[sla.evaluate(policy, c, now) for c in cases]``. Deadlines and statuses
+    are computed for the whole batch at once on the calendars' integer tables; each case's
+    result objects are built the first time they are read.
+    """
     return list(evaluate_stream(policy, cases, now))
 
 
-def evaluate_stream(policy: Policy, cases: Iterable[Case], now: dt.datetime | None,
+def evaluate_stream(policy: Policy, cases: Iterable[Case], now: dt.datetime | None = None, *,
                     chunk_size: int = CHUNK) -> Iterator[Evaluation]:
-    """The evaluations of ``cases`` in order, lazily: memory stays flat for any count."""
+    """Like :func:`evaluate_many`, lazily, ``chunk_size`` cases at a time: for inputs too large
+    to hold (a CSV of millions of rows), in memory that does not grow with the count."""
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
+        raise SlaValueError(f"chunk_size must be a positive int, not {chunk_size!r}")
     if isinstance(cases, (str, bytes, Mapping)) or not isinstance(cases, Iterable):
         raise SlaValueError(f"cases must be an iterable of slacalc.Case values, not {cases!r}")
     if now is not None and (not isinstance(now, dt.datetime) or now.utcoffset() is None):

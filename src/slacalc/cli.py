@@ -1225,12 +1225,12 @@ def _evaluate_rows(policy: sla.Policy, rows: Iterable[_Row], now: dt.datetime | 
         nonlocal done
         try:
             evaluations: list[sla.Evaluation | None] = list(
-                policy.evaluate_many([case for _, case in chunk], now=now))
+                sla.evaluate_many(policy, [case for _, case in chunk], now=now))
         except sla.SlaError:  # find the case that cannot be judged, judge the others
             evaluations = []
             for line, case in chunk:
                 try:
-                    evaluations.append(policy.evaluate(case, now=now))
+                    evaluations.append(sla.evaluate(policy, case, now=now))
                 except sla.SlaError as exc:
                     skip(line, str(exc))
                     evaluations.append(None)
@@ -1572,7 +1572,7 @@ class _Demo:
         """The shipped sample cases under the standard contract: counts per metric and status."""
         policy, which, cases = _demo_policy()
         now = self.at(2026, 10, 10, 10)
-        evaluations = policy.evaluate_many(cases, now=now)
+        evaluations = sla.evaluate_many(policy, cases, now=now)
         self.out()
         self.out(f"{number}. Sample cases: {len(cases)} tickets of 2026, around the Spring Festival "
                  "and National Day")
@@ -1728,7 +1728,7 @@ def _demo_policy() -> tuple[sla.Policy, str, list[sla.Case]]:
         cases, problems = _sample_cases(builtin)
         if not problems:
             try:
-                builtin.evaluate_many(cases)
+                sla.evaluate_many(builtin, cases)
             except sla.SlaError:
                 pass
             else:

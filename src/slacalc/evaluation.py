@@ -148,9 +148,9 @@ class Evaluation:
     """All metric results of one case; ``evaluation["restore"]`` gives one.
 
     An immutable value: equal when the case id and every result are equal, hashable, picklable.
-    :meth:`Policy.evaluate_many <slacalc.Policy.evaluate_many>` computes deadlines and statuses
+    :func:`slacalc.evaluate_many` computes deadlines and statuses
     for the whole batch at once and builds each case's result objects the first time they are
-    read; the values are the same as :meth:`Policy.evaluate <slacalc.Policy.evaluate>` gives.
+    read; the values are the same as :func:`slacalc.evaluate` gives.
     Until :attr:`results` has been read once, such an evaluation keeps its batch's columns
     (those of up to 65,536 cases) alive; read ``results`` (or pickle it) before keeping a few
     evaluations out of a large stream for long.

@@ -1,7 +1,7 @@
 """Policies: tiers, severities, targets per metric, the clock's rules and escalation ladders.
 
 A :class:`Policy` is an immutable value built from a policy file (see ``docs/policy-files.md``)
-or from plain data, and round-trips back to it. :meth:`Policy.evaluate` turns a
+or from plain data, and round-trips back to it. :func:`slacalc.evaluate` turns a
 :class:`~slacalc.Case` into an :class:`~slacalc.Evaluation`: per metric, the deadline, the status,
 the business time used and left, the escalations and an explanation.
 
@@ -24,7 +24,7 @@ import datetime as dt
 import pathlib
 import re
 import tomllib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
@@ -613,50 +613,11 @@ class Policy:
         rules: tuple[TargetRule, ...] = self._memo(("rules", severity), compute)
         return rules
 
-    # -- evaluation ---------------------------------------------------------------------------
-    def evaluate(self, case: Any, now: dt.datetime | None = None) -> Any:
-        """Evaluate one case: per metric, deadline, status, time used and left, escalations.
-
-        ``now`` is the instant the evaluation is made at (``None``: judge only what the case
-        records: achieved metrics are met or breached, the others are running).
-        """
-        from slacalc.evaluation import evaluate  # noqa: PLC0415 - evaluation imports policy
-
-        return evaluate(self, case, now)
-
-    def evaluate_many(self, cases: Any, now: dt.datetime | None = None) -> list[Any]:
-        """:meth:`evaluate` for many cases, in order: the fast path for large batches.
-
-        The results equal ``[policy.evaluate(c, now) for c in cases]``. Deadlines and statuses
-        are computed for the whole batch at once on the calendars' integer tables; each case's
-        result objects are built the first time they are read.
-        """
-        from slacalc._batch import evaluate_many  # noqa: PLC0415 - evaluation imports policy
-
-        return evaluate_many(self, cases, now)
-
-    def evaluate_stream(self, cases: Any, now: dt.datetime | None = None, *,
-                        chunk_size: int = 65_536) -> Iterator[Any]:
-        """Like :meth:`evaluate_many`, lazily, ``chunk_size`` cases at a time: for inputs too
-        large to hold (a CSV of millions of rows), in memory that does not grow with the count.
-        """
-        from slacalc._batch import evaluate_stream  # noqa: PLC0415 - evaluation imports policy
-
-        if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
-            raise SlaValueError(f"chunk_size must be a positive int, not {chunk_size!r}")
-        return evaluate_stream(self, cases, now, chunk_size)
-
+    # -- measures ---------------------------------------------------------------------------
     def measure(self, name: str) -> Measure:
         """The aggregate measure named ``name``."""
         found: Measure = self._find(self.measures, "name", name, "measure")
         return found
-
-    def report(self, cases: Iterable[Any], now: dt.datetime | None = None, *,
-               first: dt.date | None = None, last: dt.date | None = None) -> Any:
-        """The policy's aggregate measures over ``cases``, per period: :func:`slacalc.report`."""
-        from slacalc.report import report  # noqa: PLC0415 - report imports policy
-
-        return report(self, cases, now, first=first, last=last)
 
     # -- files --------------------------------------------------------------------------------
     @classmethod

@@ -3,8 +3,7 @@
 A policy's ``[[measures]]`` (see ``docs/policy-files.md``) state promises about many cases at
 once: "repairs within 60 working days with >= 95 % on time", "per quarter, average satisfaction
 over closed cases must be >= 4", "2 % of the quarter's fee credited per missed restore". The
-function :func:`report` streams any number of cases through :meth:`Policy.evaluate_many
-<slacalc.Policy.evaluate_many>`, in chunks, keeping only a few counters per measure and period,
+function :func:`report` streams any number of cases through :func:`slacalc.evaluate_many`, in chunks, keeping only a few counters per measure and period,
 and returns a :class:`Report` with one :class:`MeasureResult` per measure and period.
 
 Semantics:
@@ -71,6 +70,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from slacalc._batch import evaluate_many
 from slacalc.case import Case
 from slacalc.errors import SlaValueError
 from slacalc.policy import Measure, Policy, format_share
@@ -280,7 +280,7 @@ class Tally:
     :func:`report` is the usual entry point; a ``Tally`` is for callers that evaluate the cases
     themselves (to handle a case that cannot be evaluated their own way, or to share the
     evaluations with other output). ``add(case, evaluation)`` counts one case, where
-    ``evaluation`` is ``policy.evaluate(case, now)`` (``None`` is allowed when
+    ``evaluation`` is ``sla.evaluate(policy, case, now)`` (``None`` is allowed when
     ``needs_evaluation`` is false: satisfaction reads only the case); :meth:`report` gives the
     result so far. Memory: a few counters per measure and period, whatever the number of cases.
 
@@ -339,7 +339,7 @@ class Tally:
             raise SlaValueError(f"cases must be slacalc.Case values, not {case!r}")
         if evaluation is None and self.needs_evaluation:
             raise SlaValueError(f"case {case.id!r}: the measures of policy {self.policy.name!r} "
-                                "need its evaluation: add(case, policy.evaluate(case, now))")
+                                "need its evaluation: add(case, sla.evaluate(policy, case, now))")
         if evaluation is not None and evaluation.case_id != case.id:
             raise SlaValueError(f"the evaluation is of case {evaluation.case_id!r}, not of "
                                 f"case {case.id!r}")
@@ -379,7 +379,7 @@ class Tally:
                 slot[index] += 1
 
     def extend(self, cases: Iterable[Case]) -> None:
-        """Evaluate (in chunks, with ``policy.evaluate_many``) and count every case."""
+        """Evaluate (in chunks, with ``evaluate_many``) and count every case."""
         if isinstance(cases, Case) or not isinstance(cases, Iterable):
             raise SlaValueError(f"cases must be an iterable of slacalc.Case values, not {cases!r}")
         stream = iter(cases)
@@ -388,7 +388,7 @@ class Tally:
                 if not isinstance(case, Case):
                     raise SlaValueError(f"cases must be slacalc.Case values, not {case!r}")
             if self.needs_evaluation:
-                evaluations: Iterable[Any] = self.policy.evaluate_many(chunk, self.now)
+                evaluations: Iterable[Any] = evaluate_many(self.policy, chunk, self.now)
             else:
                 evaluations = itertools.repeat(None, len(chunk))
             for case, evaluation in zip(chunk, evaluations, strict=True):
@@ -458,9 +458,7 @@ def report(policy: Policy, cases: Iterable[Case], now: dt.datetime | None = None
     """Judge ``policy``'s aggregate measures over ``cases``, per period.
 
     ``cases`` may be any iterable (a generator over a file of millions of cases): it is read once,
-    evaluated in chunks of 16,384 with :meth:`Policy.evaluate_many
-    <slacalc.Policy.evaluate_many>` as of ``now`` (see :meth:`Policy.evaluate
-    <slacalc.Policy.evaluate>`), and only counters per measure and period are kept. ``first`` and
+    evaluated in chunks of 16,384 with :func:`slacalc.evaluate_many` as of ``now`` (see :func:`slacalc.evaluate`), and only counters per measure and period are kept. ``first`` and
     ``last`` (dates) restrict the report to the periods overlapping ``[first, last]``. The module
     docstring states what is counted where.
     """
