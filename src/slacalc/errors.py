@@ -12,6 +12,8 @@ True
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "CoverageError",
     "DurationError",
@@ -74,3 +76,28 @@ class HorizonWarning(SlaWarning):
     officially published bridge days and weekend make-up workdays, so results may be wrong.
     Pass ``strict=True`` to a calendar to turn this warning into :class:`HorizonError`.
     """
+
+
+#: the most characters of a bad value that an error message repeats
+ECHO_LIMIT = 80
+
+
+def echo(value: Any, limit: int = ECHO_LIMIT) -> str:
+    """``repr(value)`` for an error message, cut to about ``limit`` characters.
+
+    A message must name the bad value, but repeating a 5-million-element list or a 20 KB string
+    helps nobody: long reprs keep their start and end and say how long they were.
+
+    >>> echo("5x8")
+    "'5x8'"
+    >>> echo("9" * 5000)
+    "'9999999999999999999999999999999999...9999999999999999999999999999999999' (5,002 characters)"
+    """
+    try:
+        text = repr(value)
+    except Exception:  # a broken __repr__ must not hide the real error
+        text = f"<{type(value).__name__} object>"
+    if len(text) <= limit:
+        return text
+    half = max((limit - 10) // 2, 1)
+    return f"{text[:half]}...{text[-half:]} ({len(text):,} characters)"
