@@ -132,8 +132,8 @@ class _Shared:
         # (severity, tier, zone) -> a selector id; a selector holds per metric: a plan index
         # (a fixed rule, clock from ``opened``), _NO_RULE, or -2 - k for the k-th candidate
         # list (rules with conditions judged per case)
-        self.selectors: dict[tuple[str, str | None, str | None], int] = {}
-        self.normal: dict[tuple[str, str | None, str | None], int] = {}
+        self.selectors: dict[tuple[str | None, str | None, str | None], int] = {}
+        self.normal: dict[tuple[str | None, str | None, str | None], int] = {}
         self.named: tuple[frozenset[str], ...] | None = None  # values some rule names
         self.selector_list: list[tuple[int, ...]] = []
         self.candidates: list[tuple[tuple[int, Calendar | None, bool], ...]] = []
@@ -146,7 +146,7 @@ class _Shared:
             self.plans.append(_Plan(self.policy, rule, self.metrics.index(rule.metric)))
         return index
 
-    def selector(self, key: tuple[str, str | None, str | None]) -> int:
+    def selector(self, key: tuple[str | None, str | None, str | None]) -> int:
         """Validate a (severity, tier, zone) key, as ``evaluate`` does, and resolve its rules.
 
         Values no rule names behave alike (a zone no target lists is "any other zone"), so they

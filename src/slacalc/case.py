@@ -150,12 +150,14 @@ class Case:
     whole case may be excluded for (force majeure), if the policy excludes that reason.
     ``closed`` is when the case was closed (aware, not before ``opened``) and ``satisfaction`` the
     customer's rating of it, 1 to 5 inclusive; both are optional and read only by the aggregate
-    measures of :func:`slacalc.report` (average satisfaction per period).
+    measures of :func:`slacalc.report` (average satisfaction per period). ``severity`` may be
+    left out (``None``) for a policy whose promises do not depend on severity (one without
+    severity levels); a policy with severity levels refuses such a case when evaluating it.
     """
 
     id: str = attrs.field(converter=str)
     opened: dt.datetime
-    severity: str
+    severity: str | None = None
     tier: str | None = None
     zone: str | None = None
     achieved: tuple[tuple[str, dt.datetime], ...] = attrs.field(default=(), converter=_achieved)
@@ -176,7 +178,8 @@ class Case:
                 )
         if self.satisfaction is not None:
             _rating(self.satisfaction)
-        _text(self.severity, "Case.severity")
+        if self.severity is not None:
+            _text(self.severity, "Case.severity")
         for change in self.severity_changes:
             if _utc_key(change.at) < _utc_key(self.opened):
                 raise SlaValueError(

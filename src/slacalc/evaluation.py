@@ -339,7 +339,7 @@ def _as_of(when: dt.datetime | None, now: dt.datetime | None) -> dt.datetime | N
     return when
 
 
-def _pick(policy: Policy, metric: str, severity: str, case: Case, restart_at: dt.datetime | None,
+def _pick(policy: Policy, metric: str, severity: str | None, case: Case, restart_at: dt.datetime | None,
           now: dt.datetime | None) -> tuple[TargetRule | None, dt.datetime | None]:
     """The first matching rule and its clock start (conditions judged at that start)."""
     for rule in policy.rules(severity):
@@ -428,7 +428,7 @@ def _metric(  # noqa: PLR0915 - the status rules read best in one place
     changes = [c for c in case.severity_changes if horizon is None or c.at <= horizon]
     last = changes[-1] if changes else None
     mode = policy.clock.severity_change
-    options: list[tuple[str, dt.datetime | None]]
+    options: list[tuple[str | None, dt.datetime | None]]
     if last is None:
         options = [(first, None)]
     elif mode == "restart":

@@ -21,6 +21,7 @@ True
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import pathlib
 import re
 import tomllib
@@ -32,7 +33,7 @@ import attrs
 
 from slacalc._durations import format_duration, format_time, parse_duration, parse_time
 from slacalc.calendar import Calendar
-from slacalc.errors import SlaError, SlaValueError
+from slacalc.errors import SlaError, SlaValueError, echo
 from slacalc.targets import BusinessDays, NextBusinessDay, NextDay, Target, Within
 
 __all__ = [
@@ -67,6 +68,9 @@ METRICS = (
     "part_return",
     "repair",
 )
+#: How a policy's own metric names (``custom_metrics``) are spelt: a letter, then letters,
+#: digits or underscores, at most 64 characters (they are column names in case tables).
+_METRIC_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
 TARGET_KINDS = ("within", "next_business_day", "next_day", "business_days", "none")
 SEVERITY_CHANGES = ("restart", "keep", "shorter")
 
@@ -143,8 +147,8 @@ class When:
     hours: Literal["in", "out"] | None = None
     hours_calendar: str | None = None
 
-    def matches(self, policy: Policy, case_tier: str | None, zone: str | None, severity: str,
-                start: dt.datetime) -> bool:
+    def matches(self, policy: Policy, case_tier: str | None, zone: str | None,
+                severity: str | None, start: dt.datetime) -> bool:
         if self.zone is not None and zone not in self.zone:
             return False
         if self.tier is not None and case_tier not in self.tier:
@@ -520,6 +524,8 @@ class Policy:
     clock: ClockRules = ClockRules()
     schedules: tuple[Schedule, ...] = ()
     measures: tuple[Measure, ...] = ()
+    #: metric names this policy declares next to the built-in :data:`METRICS`
+    custom_metrics: tuple[str, ...] = ()
     # Derived values (targets built from rules, lookups): computed once, never invalidated,
     # because a policy never changes.
     _derived: dict[Any, Any] = attrs.field(
@@ -542,8 +548,12 @@ class Policy:
         )
         return spec.calendar
 
-    def severity(self, severity_id: str) -> Severity:
+    def severity(self, severity_id: str | None) -> Severity:
         """The severity with this id."""
+        if severity_id is None:
+            known = ", ".join(repr(s.id) for s in self.severities) or "none"
+            raise SlaValueError(f"the case has no severity, but policy {self.name!r} sets its "
+                                f"targets by severity level: give the case one of {known}")
         found: Severity = self._memo(
             ("severity", severity_id),
             lambda: self._find(self.severities, "id", severity_id, "severity"),
@@ -593,19 +603,25 @@ class Policy:
                 return ladder
         return None
 
+    def metric_names(self) -> tuple[str, ...]:
+        """Every metric name this policy may use: the built-in :data:`METRICS`, then its own
+        ``custom_metrics`` in the order declared."""
+        return (*METRICS, *self.custom_metrics)
+
     def metrics(self) -> list[str]:
-        """The metrics this policy has targets for, in :data:`METRICS` order."""
+        """The metrics this policy has targets for, in :meth:`metric_names` order."""
         def compute() -> tuple[str, ...]:
             used = {t.metric for t in self.targets} | {
                 t.metric for s in self.severities for t in s.targets
             }
-            return tuple(m for m in METRICS if m in used)
+            return tuple(m for m in self.metric_names() if m in used)
 
         return list(self._memo("metrics", compute))
 
-    def rules(self, severity: str) -> tuple[TargetRule, ...]:
+    def rules(self, severity: str | None) -> tuple[TargetRule, ...]:
         """The rules tried for a case of this severity, in order: the severity's, then the
-        policy's. A policy without severity levels ignores the case's severity."""
+        policy's. A policy without severity levels ignores the case's severity (which may then
+        be ``None``)."""
         def compute() -> tuple[TargetRule, ...]:
             own = self.severity(severity).targets if self.severities else ()
             return (*own, *self.targets)
@@ -655,6 +671,8 @@ class Policy:
         out: dict[str, Any] = {"name": self.name}
         if self.description:
             out["description"] = self.description
+        if self.custom_metrics:
+            out["custom_metrics"] = list(self.custom_metrics)
         out["calendars"] = {s.name: s.to_dict() for s in self.calendars}
         out["clock"] = self.clock.to_dict()
         out["tiers"] = [t.to_dict() for t in self.tiers]
@@ -678,6 +696,7 @@ class _Loader:
 
     def __init__(self) -> None:
         self.problems: list[str] = []
+        self.metric_names: tuple[str, ...] = METRICS  # with the policy's custom_metrics
 
     def bad(self, path: str, message: str) -> None:
         self.problems.append(f"{path}: {message}")
@@ -736,11 +755,13 @@ class _Loader:
     def policy(self, data: Mapping[str, Any]) -> Policy:
         if not isinstance(data, Mapping):
             raise PolicyError([f"a policy is a table (dict), not {type(data).__name__}"])
-        self.unknown_keys(data, "", ("name", "description", "calendars", "clock", "tiers",
-                                     "severities", "targets", "escalations", "schedules",
-                                     "measures"))
+        self.unknown_keys(data, "", ("name", "description", "custom_metrics", "calendars",
+                                     "clock", "tiers", "severities", "targets", "escalations",
+                                     "schedules", "measures"))
         name = self.text(data, "name", "", required=True)
         description = self.text(data, "description", "")
+        custom = self.custom_metrics(data.get("custom_metrics", []))
+        self.metric_names = (*METRICS, *custom)
         calendars = self.calendars(data.get("calendars"))
         # names defined in the file, valid or not: an invalid calendar is reported once, not
         # again by every target that names it
@@ -771,7 +792,45 @@ class _Loader:
         if self.problems:
             raise PolicyError(self.problems)
         return Policy(name, description, calendars, severities, tiers, targets, ladders, clock,
-                      schedules, measures)
+                      schedules, measures, custom)
+
+    def custom_metrics(self, raw: Any) -> tuple[str, ...]:
+        """The policy's own metric names (``custom_metrics = ["callback", "first_fix"]``)."""
+        if not isinstance(raw, list):
+            self.bad("custom_metrics", f"{echo(raw)} is not an array of metric names")
+            return ()
+        out: list[str] = []
+        for i, name in enumerate(raw):
+            path = f"custom_metrics[{i}]"
+            if not isinstance(name, str) or not _METRIC_NAME.fullmatch(name):
+                self.bad(path, f"{echo(name)} is not a metric name: write a letter, then letters, "
+                               "digits or underscores (at most 64 characters), e.g. 'first_fix'")
+            elif name in METRICS:
+                self.bad(path, f"{name!r} is a built-in metric; use it without declaring it")
+            elif name == "opened":
+                self.bad(path, "'opened' is the instant a case is opened, not a metric")
+            elif name in out:
+                self.bad(path, f"{name!r} is declared twice")
+            else:
+                out.append(name)
+        return tuple(out)
+
+    def is_metric(self, metric: Any, path: str) -> bool:
+        """Whether ``metric`` is a built-in or declared metric; reported, with the closest
+        declared name, when it is not."""
+        if isinstance(metric, str) and metric in self.metric_names:
+            return True
+        custom = self.metric_names[len(METRICS):]
+        hint = ""
+        if isinstance(metric, str):
+            close = difflib.get_close_matches(metric, self.metric_names, n=1)
+            if close:
+                hint = f"did you mean {close[0]!r}? The "
+        declared = f"; declared in custom_metrics: {', '.join(custom)}" if custom else (
+            "; declare a metric of your own in custom_metrics")
+        self.bad(path, f"{echo(metric)} is not a metric; {hint or 'the '}built-in metrics are "
+                       f"{', '.join(METRICS)}{declared}")
+        return False
 
     def measure(self, raw: Any, path: str, calendars: set[str],
                 targeted: set[str]) -> Measure | None:
@@ -804,13 +863,12 @@ class _Loader:
             if metric is None:
                 self.bad(f"{path}.metric", "is required")
                 ok = False
-            elif metric not in METRICS:
-                self.bad(f"{path}.metric",
-                         f"{metric!r} is not a metric; metrics are {', '.join(METRICS)}")
+            elif not self.is_metric(metric, f"{path}.metric"):
                 ok = False
             elif metric not in targeted:
+                targeted_names = [m for m in self.metric_names if m in targeted]
                 self.bad(f"{path}.metric", f"{metric!r} has no target in this policy; the "
-                         f"targeted metrics are {', '.join(m for m in METRICS if m in targeted) or 'none'}")
+                         f"targeted metrics are {', '.join(targeted_names) or 'none'}")
                 ok = False
         at_least = per_breach = cap = None
         if kind == "on_time":
@@ -981,10 +1039,7 @@ class _Loader:
         data = self.table(raw, path)
         self.unknown_keys(data, path, ("metric", "calendar", "start", "when", *TARGET_KINDS))
         metric = data.get("metric")
-        ok = True
-        if metric not in METRICS:
-            self.bad(f"{path}.metric", f"{metric!r} is not a metric; metrics are {', '.join(METRICS)}")
-            ok = False
+        ok = self.is_metric(metric, f"{path}.metric")
         kinds = [k for k in TARGET_KINDS if k in data]
         if len(kinds) != 1:
             self.bad(path, f"give exactly one of {', '.join(TARGET_KINDS)} (found "
@@ -1072,8 +1127,7 @@ class _Loader:
         data = self.table(raw, path)
         self.unknown_keys(data, path, ("metric", "steps"))
         metric = data.get("metric")
-        if metric not in METRICS:
-            self.bad(f"{path}.metric", f"{metric!r} is not a metric; metrics are {', '.join(METRICS)}")
+        if not self.is_metric(metric, f"{path}.metric"):
             return None
         steps = []
         for i, rawstep in enumerate(self.array(data, "steps", path)):
@@ -1106,7 +1160,7 @@ class _Loader:
             if not self.array(data, "steps", path):
                 self.bad(f"{path}.steps", "at least one step is required")
             return None
-        return EscalationLadder(metric, tuple(steps))
+        return EscalationLadder(str(metric), tuple(steps))
 
     def clock(self, raw: Any) -> ClockRules:
         data = self.table(raw, "clock")
