@@ -818,18 +818,13 @@ class _Loader:
     def is_metric(self, metric: Any, path: str) -> bool:
         """Whether ``metric`` is a built-in or declared metric; reported, with the closest
         declared name, when it is not."""
-        if isinstance(metric, str) and metric in self.metric_names:
+        names = self.metric_names
+        if isinstance(metric, str) and metric in names:
             return True
-        custom = self.metric_names[len(METRICS):]
-        hint = ""
-        if isinstance(metric, str):
-            close = difflib.get_close_matches(metric, self.metric_names, n=1)
-            if close:
-                hint = f"did you mean {close[0]!r}? The "
-        declared = f"; declared in custom_metrics: {', '.join(custom)}" if custom else (
-            "; declare a metric of your own in custom_metrics")
-        self.bad(path, f"{echo(metric)} is not a metric; {hint or 'the '}built-in metrics are "
-                       f"{', '.join(METRICS)}{declared}")
+        close = difflib.get_close_matches(metric, names, n=1) if isinstance(metric, str) else []
+        hint = f"did you mean {close[0]!r}? The" if close else "the"
+        self.bad(path, f"{echo(metric)} is not a metric; {hint} metrics are {', '.join(names)} "
+                       "(declare others in custom_metrics)")
         return False
 
     def measure(self, raw: Any, path: str, calendars: set[str],
