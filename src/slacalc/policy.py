@@ -359,6 +359,27 @@ class Due:
 ROLLS = ("forward", "backward", "none")
 
 
+def _due(cal: Calendar, name: str, nominal: dt.date, roll: str, by: dt.time | None) -> Due:
+    """The obligation ``name`` nominally due on ``nominal``, rolled by ``roll``: due at ``by`` on
+    that day, or by its end (the next local midnight) without ``by``."""
+    if roll == "forward":
+        day = cal.add_business_days(nominal, 0)
+    elif roll == "backward":
+        day = nominal if cal.is_business_day(nominal) else cal.add_business_days(nominal, -1)
+    else:
+        day = nominal
+    if by is None:
+        local = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=cal.tz)
+    else:
+        local = dt.datetime.combine(day, by, tzinfo=cal.tz)
+    # normalise through UTC so a wall time in a gap or fold gets the zone's reading
+    return Due(name, nominal, day, local.astimezone(dt.UTC).astimezone(cal.tz))
+
+
+#: the longest contract term :meth:`Policy.inspections` computes, in years
+MAX_TERM_YEARS = 100
+
+
 @attrs.frozen
 class Schedule:
     """A recurring obligation such as "the monthly report is due on the 5th, postponed past
@@ -397,18 +418,7 @@ class Schedule:
             if nominal in seen:  # several times on one day (BYHOUR=...) are one obligation
                 continue
             seen.add(nominal)
-            if self.roll == "forward":
-                day = cal.add_business_days(nominal, 0)
-            elif self.roll == "backward":
-                day = nominal if cal.is_business_day(nominal) else cal.add_business_days(nominal, -1)
-            else:
-                day = nominal
-            if self.by is None:
-                local = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=cal.tz)
-            else:
-                local = dt.datetime.combine(day, self.by, tzinfo=cal.tz)
-            # normalise through UTC so a wall time in a gap or fold gets the zone's reading
-            out.append(Due(self.name, nominal, day, local.astimezone(dt.UTC).astimezone(cal.tz)))
+            out.append(_due(cal, self.name, nominal, self.roll, self.by))
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -596,6 +606,67 @@ class Policy:
         """
         out = [due for sched in self.schedules for due in sched.dues(self, first, last)]
         return sorted(out, key=lambda d: (d.nominal, d.name))
+
+    def inspections(self, tier: str, start: dt.date, years: int, *,
+                    calendar: str | None = None, by: dt.time | None = None) -> list[Due]:
+        """The preventive inspections a contract of ``tier`` owes over its term, as due dates.
+
+        A contract starting on ``start`` for ``years`` years with ``n`` inspections a year
+        (the tier's ``inspections_per_year``) owes one inspection per period of ``12 / n``
+        months, counted from ``start``: inspection ``k`` covers
+        ``[start + (k-1)·12/n months, start + k·12/n months)`` and is nominally due on that
+        period's last day. A due date that is not a business day of ``calendar`` (default: the
+        policy's first calendar) is postponed to the next business day, like a scheduled report
+        (``roll = "forward"``); it is due at ``by`` on that day, or by its end without ``by``.
+        When ``n`` does not divide 12, each contract year is split into ``n`` periods of whole
+        days as equal as they can be. ``years`` must be one of the tier's ``terms`` when it
+        lists any. A tier without inspections owes none.
+
+        >>> import datetime as dt
+        >>> import slacalc as sla
+        >>> tiers = sla.templates.load("tiers")
+        >>> [d.day.isoformat() for d in tiers.inspections("diamond", dt.date(2026, 1, 1), 1)]
+        ['2026-03-31', '2026-06-30', '2026-09-30', '2026-12-31']
+        >>> due = tiers.inspections("platinum", dt.date(2025, 10, 2), 1)[0]
+        >>> due.name, due.nominal.isoformat(), due.day.isoformat()  # National Day week
+        ('platinum inspection 1 of 1', '2026-10-01', '2026-10-08')
+        """
+        from dateutil.relativedelta import relativedelta  # noqa: PLC0415 - only needed here
+
+        if not isinstance(tier, str):
+            raise SlaValueError(f"tier must be a tier id (str), not {echo(tier)}")
+        found = self.tier(tier)
+        if isinstance(start, dt.datetime) or not isinstance(start, dt.date):
+            raise SlaValueError(f"start must be a datetime.date (the contract's first day), "
+                                f"not {echo(start)}")
+        if isinstance(years, bool) or not isinstance(years, int) or not (
+            0 < years <= MAX_TERM_YEARS
+        ):
+            raise SlaValueError(f"years must be a whole number of years from 1 to "
+                                f"{MAX_TERM_YEARS} (the contract's term), not {echo(years)}")
+        if found.terms and years not in found.terms:
+            raise SlaValueError(
+                f"years={years}: tier {tier!r} is sold for terms of "
+                f"{', '.join(map(str, found.terms))} years; give one of them")
+        if by is not None and not isinstance(by, dt.time):
+            raise SlaValueError(f"by must be a datetime.time or None, not {echo(by)}")
+        cal = self.calendar(self.calendars[0].name if calendar is None else calendar)
+        per_year = found.inspections_per_year
+        total = per_year * years
+        if start.year + years >= dt.MAXYEAR:
+            raise SlaValueError(f"start={start.isoformat()} with years={years} ends past the "
+                                "last date Python can represent")
+        ends: list[dt.date] = []  # the first day after each period
+        for k in range(1, total + 1):
+            if 12 % per_year == 0:
+                ends.append(start + relativedelta(months=k * (12 // per_year)))
+            else:
+                year, part = divmod(k - 1, per_year)
+                first = start + relativedelta(years=year)
+                length = (start + relativedelta(years=year + 1) - first).days
+                ends.append(first + dt.timedelta(days=(part + 1) * length // per_year))
+        return [_due(cal, f"{tier} inspection {k} of {total}", end - dt.timedelta(days=1),
+                     "forward", by) for k, end in enumerate(ends, 1)]
 
     def ladder(self, metric: str) -> EscalationLadder | None:
         for ladder in self.escalations:
