@@ -11,6 +11,7 @@ datetime.datetime(2026, 11, 23, 11, 0, tzinfo=zoneinfo.ZoneInfo(key='Asia/Shangh
 """
 
 from slacalc._batch import evaluate_many, evaluate_stream
+from slacalc.alarms import Alarm, alarms
 from slacalc.calendar import Calendar, DayInfo, Segment
 from slacalc.case import Case, Pause, SeverityChange
 from slacalc.coverage import Coverage, Hours
@@ -50,6 +51,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "METRICS",
+    "Alarm",
     "BusinessDays",
     "Calendar",
     "Case",
@@ -93,6 +95,7 @@ __all__ = [
     "When",
     "Within",
     "__version__",
+    "alarms",
     "evaluate",
     "evaluate_many",
     "evaluate_stream",
