@@ -89,7 +89,8 @@ class TestEvaluate:
                                             dt.datetime(2026, 9, 19, 12, tzinfo=SH))
         repairs = without_severities("repairs")
         fixed = sla.Case("R-1", dt.datetime(2026, 1, 5, 10, tzinfo=SH),
-                         achieved={"repair": dt.datetime(2026, 2, 2, 10, tzinfo=SH)})
+                         achieved={"part_return": dt.datetime(2026, 1, 5, 10, tzinfo=SH),
+                                   "repair": dt.datetime(2026, 2, 2, 10, tzinfo=SH)})
         rows = [row for row in sla.report(repairs, [fixed]) if row.counted]
         assert [(row.measure, row.met, row.breached) for row in rows] == [
             ("repairs_on_time", 1, 0)]
