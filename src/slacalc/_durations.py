@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from slacalc.errors import SlaValueError
+from slacalc.errors import DurationError, SlaValueError
 
 __all__ = ["format_duration", "format_time", "parse_duration", "parse_time"]
 
@@ -36,10 +36,10 @@ def parse_duration(text: object, *, where: str = "duration", signed: bool = Fals
     """
     if isinstance(text, dt.timedelta):
         if text < dt.timedelta(0) and not signed:
-            raise SlaValueError(f"{where}: {text!r} is negative")
+            raise DurationError(f"{where}: {text!r} is negative")
         return text
     if not isinstance(text, str):
-        raise SlaValueError(f"{where}: {text!r} is not a duration; write e.g. '4h' or '30m'")
+        raise DurationError(f"{where}: {text!r} is not a duration; write e.g. '4h' or '30m'")
     s = text.strip().replace(" ", "")
     seconds = 0.0
     sign = ""
@@ -51,7 +51,7 @@ def parse_duration(text: object, *, where: str = "duration", signed: bool = Fals
     else:
         iso = _ISO.match(s.upper())
         if iso is None or not any(iso.groups()[1:]):
-            raise SlaValueError(
+            raise DurationError(
                 f"{where}: {text!r} is not a duration; write e.g. '4h', '30m', '2h30m', '1d' or "
                 "ISO 8601 'PT4H'"
             )
@@ -60,9 +60,9 @@ def parse_duration(text: object, *, where: str = "duration", signed: bool = Fals
             if value:
                 seconds += float(value) * unit
     if sign and not signed:
-        raise SlaValueError(f"{where}: {text!r} must not carry a sign")
+        raise DurationError(f"{where}: {text!r} must not carry a sign")
     if seconds > 100 * 366 * 86_400:
-        raise SlaValueError(f"{where}: {text!r} is longer than a hundred years")
+        raise DurationError(f"{where}: {text!r} is longer than a hundred years")
     result = dt.timedelta(seconds=seconds)
     return -result if sign == "-" else result
 
