@@ -65,7 +65,7 @@ def load(name: str) -> Policy:
     >>> load("gold")
     Traceback (most recent call last):
       ...
-    slacalc.errors.SlaValueError: no built-in template named 'gold'; the templates are complaints, helpdesk, onsite-zones, parts-returns, repairs, reports, severity-1-4, severity-a-d, spare-parts, standard-contract, tiers
+    slacalc.errors.SlaValueError: no built-in template named 'gold'; the templates are complaints, helpdesk, onsite-zones, parts-returns, repairs, reports, rma, severity-1-4, severity-a-d, spare-parts, standard-contract, tiers
     """
     source(name)  # validates the name before anything is cached
     return _load(name)
