@@ -256,6 +256,27 @@ class _Group:
         metrics = self.batch.shared.metrics
         return self.batch.result(self, k, metrics.index(metric)) if metric in metrics else None
 
+    def timings(self, k: int, m: int) -> tuple[_Plan, int | None, str, tuple[int | None, ...],
+                                                int | None] | None:
+        """What the alarm feed needs of the ``m``-th metric, straight from the columns:
+        (its plan, deadline µs, status, escalation instants µs, achievement µs as of ``now``);
+        ``None`` when no deadline is computed (no rule, negotiated, or the clock has not
+        started)."""
+        seen = self.achieved[k]
+        index = self.selector[m]
+        if index < _NO_RULE:
+            index = self.picked.get((k, m), _NO_RULE)
+        if index == _NO_RULE:
+            return None
+        plan = self.batch.shared.plans[index]
+        if plan.target is None or (plan.start != "opened" and (
+                seen is None or seen.get(plan.start) is None)):
+            return None
+        deadlines, status = self.deadline[m], self.status[m]
+        assert deadlines is not None and status is not None
+        return (plan, deadlines[k], STATUSES[status[k]], self.fires.get((k, m), ()),
+                None if seen is None else seen.get(plan.metric))
+
 
 class _Batch:
     """One chunk of cases: :meth:`run` fills the groups' columns, :meth:`results` reads them."""

@@ -39,6 +39,7 @@ from collections.abc import Iterable
 import attrs
 
 from slacalc._batch import evaluate_stream
+from slacalc._timeline import EPOCH
 from slacalc.case import Case
 from slacalc.errors import SlaValueError, echo
 from slacalc.policy import Policy
@@ -79,8 +80,8 @@ def alarms(policy: Policy, cases: Iterable[Case], since: dt.datetime,
     metrics, then of the ladder, the deadline last). See the module docstring for the rules.
 
     The cases are evaluated in chunks by :func:`slacalc.evaluate_stream`, so memory does not grow
-    with their number; a metric without an escalation ladder whose deadline is outside the
-    window costs no result object.
+    with their number, and the instants are read from the batch's integer columns: only the
+    alarms in the window become objects.
     """
     if not isinstance(policy, Policy):
         raise SlaValueError(f"policy must be a slacalc.Policy, not {echo(policy)}")
@@ -89,32 +90,44 @@ def alarms(policy: Policy, cases: Iterable[Case], since: dt.datetime,
     if hi < lo:
         raise SlaValueError(f"until={until.isoformat()} is before since={since.isoformat()}; "
                             "the window is [since, until)")
-    metrics = policy.metrics()
-    ladders = {m: policy.ladder(m) for m in metrics}
-    found: list[tuple[dt.datetime, int, int, int, Alarm]] = []
     if hi == lo:
         return []
+    lo_us, hi_us = (lo - EPOCH) // _ONE_US, (hi - EPOCH) // _ONE_US
+    metrics = policy.metrics()
+    last = {m: len(ladder.steps) if (ladder := policy.ladder(m)) else 0 for m in metrics}
+    found: list[tuple[int, int, int, int, Alarm]] = []
     for c, evaluation in enumerate(evaluate_stream(policy, cases)):
-        for m, metric in enumerate(metrics):
-            ladder = ladders[metric]
-            if ladder is None:
-                status, due, _ = evaluation._judged(metric)
-                # a deadline is ``due`` or, "by the end of the day", one microsecond after it
-                if status == "met" or due is None or not lo - _ONE_US <= due < hi:
+        case_id = evaluation.case_id
+        lazy = evaluation._lazy  # a batch evaluation: read its columns, build no results
+        if lazy is not None:
+            group, k = lazy
+            for m, metric in enumerate(metrics):
+                timings = group.timings(k, m)
+                if timings is None:
                     continue
-            result = evaluation[metric]
+                plan, due, status, fires, achieved = timings
+                out = plan.cal._out
+                for s, (step, fire) in enumerate(zip(plan.ladder, fires, strict=False)):
+                    if fire is not None and lo_us <= fire < hi_us and (
+                        achieved is None or achieved > fire
+                    ):
+                        found.append((fire, c, m, s,
+                                      Alarm(out(fire), case_id, metric, step.name, step.notify)))
+                if due is not None and status != "met" and lo_us <= due < hi_us:
+                    found.append((due, c, m, last[metric],
+                                  Alarm(out(due), case_id, metric, DEADLINE)))
+            continue
+        for m, result in enumerate(evaluation):  # evaluated one by one (severity changes, ...)
             for s, esc in enumerate(result.escalations):
-                if esc.status == "skipped":
-                    continue
-                at = esc.at.astimezone(dt.UTC)
-                if lo <= at < hi:
-                    found.append((at, c, m, s, Alarm(esc.at, evaluation.case_id, metric,
-                                                     esc.name, esc.notify)))
+                at = (esc.at - EPOCH) // _ONE_US
+                if esc.status != "skipped" and lo_us <= at < hi_us:
+                    found.append((at, c, m, s, Alarm(esc.at, case_id, result.metric, esc.name,
+                                                     esc.notify)))
             deadline = result.deadline
             if deadline is not None and result.status != "met":
-                at = deadline.astimezone(dt.UTC)
-                if lo <= at < hi:
-                    found.append((at, c, m, len(result.escalations),
-                                  Alarm(deadline, evaluation.case_id, metric, DEADLINE)))
+                at = (deadline - EPOCH) // _ONE_US
+                if lo_us <= at < hi_us:
+                    found.append((at, c, m, last[result.metric],
+                                  Alarm(deadline, case_id, result.metric, DEADLINE)))
     found.sort(key=lambda row: row[:4])
     return [row[4] for row in found]
