@@ -37,6 +37,8 @@ CALENDAR_NAMES = ("business", "always", "extended", "office", "night")
 SITE_ZONES = ("city", "near_county", "far_county", "elsewhere")
 #: Events a target's clock may start at besides ``opened`` (metrics double as events).
 EVENTS = ("diagnosed", "onsite", "response")
+#: Metric names a generated policy may declare besides the built-in ones.
+CUSTOM_METRICS = ("callback", "first_fix", "Handover_2")
 REASONS = ("customer_info", "vendor_defect", "force_majeure", "awaiting_parts", "weather")
 TIER_IDS = ("standard", "gold", "platinum", "diamond")
 SEVERITY_IDS = ("A", "B", "C", "D", "1", "2", "3", "4")
@@ -209,10 +211,14 @@ def policy_dicts(draw: st.DrawFn, *, min_stopping: int = 0, with_clock: bool = T
     calendars = {n: dict(draw(st.sampled_from(CALENDAR_SPECS))) for n in names}
     tiers = draw(st.lists(st.sampled_from(TIER_IDS), max_size=3, unique=True))
     sev_ids = draw(st.lists(st.sampled_from(SEVERITY_IDS), min_size=1, max_size=4, unique=True))
-    # A few metrics shared by the severities (a metric only one severity has rarely applies).
-    metrics = tuple(draw(st.lists(st.sampled_from(sla.METRICS), min_size=1, max_size=3,
-                                  unique=True)))
+    # A few metrics shared by the severities (a metric only one severity has rarely applies),
+    # built in or declared by the policy.
+    custom = draw(st.lists(st.sampled_from(CUSTOM_METRICS), max_size=2, unique=True))
+    metrics = tuple(draw(st.lists(st.sampled_from((*sla.METRICS, *custom)), min_size=1,
+                                  max_size=3, unique=True)))
     out: dict[str, Any] = {"name": draw(st.sampled_from(("helpdesk", "network maintenance")))}
+    if custom:
+        out["custom_metrics"] = custom
     if draw(st.booleans()):
         out["description"] = "generated: clauses 4.1-4.3"
     out["calendars"] = calendars
