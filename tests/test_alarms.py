@@ -187,7 +187,8 @@ def as_tuples(alarms: list[sla.Alarm]) -> list[tuple[dt.datetime, str, str, str,
 def feeds(draw: st.DrawFn) -> tuple[sla.Policy, list[sla.Case], list[dt.datetime]]:
     """A policy, a few cases, and poll instants t0 < t1 < ... around the cases' openings."""
     policy = draw(policies())
-    cases_ = draw(st.lists(cases(policy), min_size=1, max_size=4))
+    cases_ = [attrs.evolve(c, id=f"T-{i}")  # distinct ids: an alarm names its case
+              for i, c in enumerate(draw(st.lists(cases(policy), min_size=1, max_size=4)))]
     first = min(c.opened for c in cases_) - dt.timedelta(hours=1)
     cuts = draw(st.lists(st.integers(0, 30 * 24 * 60), min_size=2, max_size=8, unique=True))
     polls = [first + dt.timedelta(minutes=m) for m in sorted(cuts)]
@@ -208,6 +209,28 @@ class TestProperties:
                   for a in sla.alarms(policy, cases_, lo, hi)]
         assert pieces == whole
         assert len(set(as_tuples(whole))) == len(whole)
+
+    @given(feeds(), st.data())
+    @settings(max_examples=40)
+    def test_polls_cut_at_alarm_instants(
+        self, feed: tuple[sla.Policy, list[sla.Case], list[dt.datetime]], data: st.DataObject
+    ) -> None:
+        """Polls whose edges fall exactly on alarm instants (or a microsecond either side)
+        still add up to one poll: an alarm at an edge belongs to the poll that starts there."""
+        policy, cases_, polls = feed
+        t0, tn = polls[0], polls[-1]
+        whole = sla.alarms(policy, cases_, t0, tn)
+        nudge = data.draw(st.sampled_from([dt.timedelta(0), dt.timedelta(microseconds=1),
+                                           -dt.timedelta(microseconds=1)]))
+        instants = sorted({a.at for a in whole})
+        if len(instants) > 12:  # a sample keeps the number of polls small
+            instants = data.draw(st.lists(st.sampled_from(instants), max_size=12, unique=True))
+        cuts = sorted({min(max(t + nudge, t0), tn) for t in instants} | {t0, tn})
+        pieces = [sla.alarms(policy, cases_, lo, hi) for lo, hi in itertools.pairwise(cuts)]
+        assert [a for piece in pieces for a in piece] == whole
+        if nudge == dt.timedelta(0):  # each poll opens with the alarms at its first instant
+            assert all(piece[0].at == lo for piece, lo in zip(pieces, cuts, strict=False)
+                       if piece)
 
     @given(feeds())
     @settings(max_examples=40)
