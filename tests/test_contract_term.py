@@ -124,6 +124,20 @@ class TestBadInput:
         with pytest.raises(sla.SlaValueError, match="ends past the last date"):
             policy.inspections("t", D(9990, 1, 1), 100)
 
+    def test_more_than_daily_is_refused(self) -> None:
+        """A tier with more inspections a year than days is refused with the limit, instead of
+        building an unbounded list."""
+        policy = policy_with(inspections_per_year=10**12)
+        with pytest.raises(sla.SlaValueError, match="at most 365 a year"):
+            policy.inspections("t", D(2026, 1, 1), 1)
+
+    def test_daily_inspections(self) -> None:
+        """365 a year: one each day of a non-leap contract year, weekends rolled to Monday."""
+        dues = policy_with(inspections_per_year=365).inspections("t", D(2025, 3, 1), 1)
+        assert [d.nominal for d in dues] == [D(2025, 3, 1) + dt.timedelta(days=i)
+                                             for i in range(365)]
+        assert dues[0].day == D(2025, 3, 3)  # Saturday 1 March -> Monday 3 March
+
     def test_any_term_without_listed_terms(self) -> None:
         """A tier that lists no terms takes any term from 1 to 100 years."""
         policy = policy_with(inspections_per_year=0)

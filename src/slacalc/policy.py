@@ -378,6 +378,8 @@ def _due(cal: Calendar, name: str, nominal: dt.date, roll: str, by: dt.time | No
 
 #: the longest contract term :meth:`Policy.inspections` computes, in years
 MAX_TERM_YEARS = 100
+#: the most inspections a year :meth:`Policy.inspections` computes (one a day)
+MAX_INSPECTIONS_PER_YEAR = 365
 
 
 @attrs.frozen
@@ -652,6 +654,10 @@ class Policy:
             raise SlaValueError(f"by must be a datetime.time or None, not {echo(by)}")
         cal = self.calendar(self.calendars[0].name if calendar is None else calendar)
         per_year = found.inspections_per_year
+        if per_year > MAX_INSPECTIONS_PER_YEAR:
+            raise SlaValueError(
+                f"tier {tier!r} has inspections_per_year={echo(per_year)}: inspections are "
+                f"computed for at most {MAX_INSPECTIONS_PER_YEAR} a year (one a day)")
         total = per_year * years
         if start.year + years >= dt.MAXYEAR:
             raise SlaValueError(f"start={start.isoformat()} with years={years} ends past the "
