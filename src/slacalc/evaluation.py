@@ -339,8 +339,8 @@ def _as_of(when: dt.datetime | None, now: dt.datetime | None) -> dt.datetime | N
     return when
 
 
-def _pick(policy: Policy, metric: str, severity: str | None, case: Case, restart_at: dt.datetime | None,
-          now: dt.datetime | None) -> tuple[TargetRule | None, dt.datetime | None]:
+def _pick(policy: Policy, metric: str, severity: str | None, case: Case,
+          restart_at: dt.datetime | None, now: dt.datetime | None) -> tuple[TargetRule | None, dt.datetime | None]:
     """The first matching rule and its clock start (conditions judged at that start)."""
     for rule in policy.rules(severity):
         if rule.metric != metric:

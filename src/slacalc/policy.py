@@ -616,10 +616,11 @@ class Policy:
         A contract starting on ``start`` for ``years`` years with ``n`` inspections a year
         (the tier's ``inspections_per_year``) owes one inspection per period of ``12 / n``
         months, counted from ``start``: inspection ``k`` covers
-        ``[start + (k - 1) * 12 / n months, start + k * 12 / n months)`` and is nominally due on that
-        period's last day. A due date that is not a business day of ``calendar`` (default: the
-        policy's first calendar) is postponed to the next business day, like a scheduled report
-        (``roll = "forward"``); it is due at ``by`` on that day, or by its end without ``by``.
+        ``[start + (k - 1) * 12 / n months, start + k * 12 / n months)`` and is nominally due
+        on that period's last day. A due date that is not a business day of ``calendar``
+        (default: the policy's first calendar) is postponed to the next business day, like a
+        scheduled report (``roll = "forward"``); it is due at ``by`` on that day, or by its end
+        without ``by``.
         When ``n`` does not divide 12, each contract year is split into ``n`` periods of whole
         days as equal as they can be. ``years`` must be one of the tier's ``terms`` when it
         lists any. A tier without inspections owes none.
