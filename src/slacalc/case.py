@@ -260,7 +260,7 @@ def _row_instant(value: Any, where: str) -> dt.datetime:
                 f"{where} {echo(value)} is not an ISO 8601 date-time; write e.g. {_EXAMPLE_TIME}"
             ) from None
     elif _row_blank(value):
-        raise SlaValueError(f"{where} is missing; give an ISO 8601 date-time, e.g. {_EXAMPLE_TIME}")
+        raise SlaValueError(f"missing {where}; give an ISO 8601 date-time, e.g. {_EXAMPLE_TIME}")
     else:
         raise SlaValueError(f"{where} {echo(value)} is not an ISO 8601 date-time string")
     if t.utcoffset() is None:
@@ -282,7 +282,7 @@ def _row_name(value: Any, where: str, *, required: bool) -> str | None:
     """A non-empty name; an integer (not a bool) is read as its digits (severity 1)."""
     if _row_blank(value):
         if required:
-            raise SlaValueError(f"{where} is missing; give a non-empty string")
+            raise SlaValueError(f"missing {where}; give a non-empty string")
         return None
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
@@ -348,7 +348,7 @@ def _row_rating(value: Any) -> int | float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise SlaValueError(
-            f"satisfaction {echo(value)} is not a rating; give a number from 1 to 5, or null"
+            f"satisfaction {echo(value)} is not a number from 1 to 5 (nor null, for none)"
         )
     return value  # type: ignore[return-value]  # the range is the constructor's to check
 

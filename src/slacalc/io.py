@@ -515,10 +515,9 @@ def read_cases(source: str | os.PathLike[str] | IO[Any], format: str | None = No
             ) from None
         name, close = os.fspath(source), stream.close
     else:
-        if format is None:
-            if not isinstance(getattr(source, "name", None), str):
-                raise SlaValueError("read_cases needs format= ('jsonl' or 'csv') for a stream "
-                                    "without a file name")
+        if format is None and not isinstance(getattr(source, "name", None), str):
+            raise SlaValueError("read_cases needs format= ('jsonl' or 'csv') for a stream "
+                                "without a file name")
         fmt = format_of(getattr(source, "name", "") or "", format)
         stream, name, close = _binary(source), _source_name(source), None
     return CaseReader(fmt.read(stream, name), source=name, policy=policy, errors=errors,
@@ -535,7 +534,7 @@ def cases_from_records(records: Iterable[Mapping[str, Any]], *, policy: Policy |
     >>> reader = cases_from_records([{"id": 1, "opened": "2026-10-01T23:10+08:00", "severity": 2},
     ...                              {"id": 2, "severity": "A"}], errors="collect")
     >>> [(c.id, c.severity) for c in reader], [str(e) for e in reader.errors]
-    ([('1', '2')], ['<records>:2: opened is missing; give an ISO 8601 date-time, e.g. 2026-10-01T23:10+08:00'])
+    ([('1', '2')], ['<records>:2: missing opened; give an ISO 8601 date-time, e.g. 2026-10-01T23:10+08:00'])
     """
     def rows() -> Iterator[Row]:
         for n, record in enumerate(records, 1):
