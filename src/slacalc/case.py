@@ -272,8 +272,8 @@ def _row_instant(value: Any, where: str) -> dt.datetime:
         t.astimezone(dt.UTC)
     except OverflowError:
         raise OutOfRangeError(
-            f"{where} {t.isoformat()} is outside the instants that can be expressed in UTC; "
-            "give a date-time between 0001-01-02 and 9999-12-30"
+            f"{where} {t.isoformat()} cannot be converted to UTC (it lies at the edge of the "
+            "date-time range); slacalc computes the years 1900-2199"
         ) from None
     return t
 
@@ -350,6 +350,12 @@ def _row_rating(value: Any) -> int | float | None:
         raise SlaValueError(
             f"satisfaction {echo(value)} is not a number from 1 to 5 (nor null, for none)"
         )
+    try:
+        float(value)
+    except OverflowError:
+        raise SlaValueError(
+            f"satisfaction {echo(value)} is outside the rating scale 1-5 (inclusive)"
+        ) from None
     return value  # type: ignore[return-value]  # the range is the constructor's to check
 
 

@@ -40,6 +40,7 @@ import json
 import os
 import pathlib
 import re
+import sys
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import IO, TYPE_CHECKING, Any, Literal, TextIO
@@ -224,6 +225,9 @@ def _loads(text: str) -> Any:
     except RecursionError:
         raise ValueError("bad JSON: nested too deeply") from None
     except ValueError as exc:  # a number past Python's digit limit
+        if "digits" in str(exc):
+            raise ValueError("bad JSON: a number has more digits than Python reads "
+                             f"({sys.get_int_max_str_digits():,})") from None
         raise ValueError(f"bad JSON: {' '.join(str(exc).split())}") from None
 
 

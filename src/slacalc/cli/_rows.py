@@ -7,6 +7,7 @@ import argparse
 import datetime as dt
 import itertools
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -22,6 +23,29 @@ from slacalc.errors import echo
 CHUNK = 16_384
 #: what makes one case fail to evaluate (a bug elsewhere escapes to the internal-error path)
 _CASE_FAILURES = (sla.SlaError, ValueError, TypeError, ArithmeticError, RecursionError)
+
+
+# the library names an instant by its parameter, in UTC: ``t=2199-12-31T02:00:00+00:00``
+_INTERNAL_INSTANT = re.compile(r"\b[a-z_]+=([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(?:[+-][0-9:]+|Z)?)")
+
+
+def _zone_of(policy: sla.Policy) -> dt.tzinfo | None:
+    """The zone of the policy's calendars when they share one (to report instants in)."""
+    try:
+        zones = {policy.calendar(spec.name).tz for spec in policy.calendars}
+    except sla.SlaError:
+        return None
+    return zones.pop() if len(zones) == 1 else None
+
+
+def _local(text: str, tz: dt.tzinfo | None) -> str:
+    """An instant of a library message, in ``tz`` and without its parameter name."""
+    try:
+        t = dt.datetime.fromisoformat(text)
+        local = t.astimezone(tz) if tz is not None and t.utcoffset() is not None else t
+    except (ValueError, OverflowError):
+        return text
+    return local.isoformat()
 
 
 def add_input_options(p: argparse.ArgumentParser) -> None:
@@ -135,6 +159,7 @@ class CaseRows:
         stack.callback(self.progress.close)
         self.problems = Problems(sys.stderr, self.progress)
         self.raise_errors = args.on_error == "raise"
+        self.zone = _zone_of(policy)
         fmt = case_io.format_of(self.source, args.input_format)
         self.reader = case_io.CaseReader(
             fmt.read(stream, self.source), source=self.source, policy=policy,
@@ -144,6 +169,12 @@ class CaseRows:
         # id) fails here, before any output is opened
         self.first = next(self.reader, None)
         self.first_line = self.reader.line
+
+    def failed(self, line: int, case: sla.Case, exc: Exception) -> None:
+        """A case that could not be evaluated: a bad row, its instants said in local time."""
+        reason = str(exc) or type(exc).__name__
+        tz = self.zone or case.opened.tzinfo
+        self.bad(line, _INTERNAL_INSTANT.sub(lambda m: _local(m[1], tz), reason))
 
     def bad(self, line: int, reason: str) -> None:
         """A row whose case could not be evaluated."""
@@ -175,7 +206,7 @@ class CaseRows:
                     try:
                         evaluations.append(sla.evaluate(policy, case, now=now))
                     except _CASE_FAILURES as exc:
-                        self.bad(line, str(exc) or type(exc).__name__)
+                        self.failed(line, case, exc)
                         evaluations.append(None)
             for (_, case), evaluation in zip(chunk, evaluations, strict=True):
                 if evaluation is not None:
