@@ -148,7 +148,7 @@ def build_target(args: argparse.Namespace) -> tuple[sla.Target, str]:
                 "--cutoff and --by apply to --target nbd, nd or bd:N, not to --duration"
             )
         duration = parse_duration(args.duration)
-        return (sla.Within(duration=duration, calendar=cal),
+        return (sla.Within(cal, duration),
                 f"within {fmt_td(duration)} of {coverage} time")
     kind: str
     if args.target is not None:
@@ -162,7 +162,7 @@ def build_target(args: argparse.Namespace) -> tuple[sla.Target, str]:
                     f"delivery is {kind} hours of {coverage.days}x{coverage.hours} time"
                 )
             hours = _hours_of_delivery(kind, coverage)
-            return sla.Within(duration=hours, calendar=cal), (
+            return sla.Within(cal, hours), (
                 f"{coverage}: within {kind} hours of {coverage.days}x{coverage.hours} time"
             )
     else:
@@ -189,7 +189,7 @@ def build_target(args: argparse.Namespace) -> tuple[sla.Target, str]:
         text = f"{n} business days, due by " + (f"{by:%H:%M}" if by else "the end of the day")
         if cutoff is not None:
             text += f", counted from the effective day (cutoff {cutoff:%H:%M})"
-        return sla.BusinessDays(n=n, calendar=cal, by=by, cutoff=cutoff), text
+        return sla.BusinessDays(cal, n, by=by, cutoff=cutoff), text
     raise sla.SlaValueError(
         f"--target {echo(args.target)} is not a target; use nbd, nd or bd:N with N a number of "
         "business days in ASCII digits, at most 999999 (e.g. bd:10)"

@@ -196,7 +196,7 @@ class Demo:
 
     def four_hours(self) -> None:
         t = self.at(2026, 10, 1, 23)
-        due = sla.Within(duration=dt.timedelta(hours=4), calendar=self.cal24).deadline(t)
+        due = sla.Within(self.cal24, dt.timedelta(hours=4)).deadline(t)
         self.row(f"requested {fmt_instant(t)}", f"due {fmt_instant(due)}")
 
     def across_holiday(self) -> None:
@@ -214,7 +214,7 @@ class Demo:
 
     def part_return(self) -> None:
         t = self.at(2026, 2, 13, 10)
-        due = sla.BusinessDays(n=10, calendar=self.cal, by=dt.time(17)).deadline(t)
+        due = sla.BusinessDays(self.cal, 10, by=dt.time(17)).deadline(t)
         self.row(f"part replaced {fmt_instant(t)}", f"return by {fmt_instant(due)}")
         counted = [d for d in _dates(t.date(), due.date()) if self.cal.is_business_day(d)]
         self.row(f"{len(counted)} working days counted",
@@ -223,7 +223,7 @@ class Demo:
         list_skipped_days(self.cal, t.date(), due.date(), Indented(self.out))
 
     def repair(self) -> None:
-        sixty = sla.BusinessDays(n=60, calendar=self.cal)
+        sixty = sla.BusinessDays(self.cal, 60)
         for t in (self.at(2026, 7, 1, 9), self.at(2026, 9, 1, 9)):
             last = (sixty.deadline(t) - dt.timedelta(microseconds=1)).date()
             self.row(f"received {fmt_instant(t)}", f"due by the end of {fmt_day(last)}")
