@@ -373,3 +373,26 @@ class TestDemoBound:
         code, out, err = run(capsys, "demo", "--cases", cases)
         assert (code, out) == (2, "")
         assert "1,000,000" in err
+
+
+class TestRegistration:
+    def test_a_new_action_is_a_module_and_a_name(self, capsys: pytest.CaptureFixture[str],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+        """A module with register(actions) named in policy.ACTIONS becomes
+        ``slacalc policy NAME``, with its status passed through."""
+        import types  # noqa: PLC0415 - only this test builds a module
+
+        from slacalc.cli import _common  # noqa: PLC0415
+        from slacalc.cli import policy as policy_group  # noqa: PLC0415
+
+        module = types.ModuleType("slacalc.cli.policy_hello")
+
+        def register(actions: Any) -> None:
+            p = _common.command_parser(actions, "hello", help="say hello")
+            p.add_argument("who")
+            p.set_defaults(func=lambda args, out: (out(f"hello {args.who}"), Exit.FINDINGS)[1])
+
+        module.register = register  # type: ignore[attr-defined]
+        monkeypatch.setitem(sys.modules, "slacalc.cli.policy_hello", module)
+        monkeypatch.setattr(policy_group, "ACTIONS", (*policy_group.ACTIONS, "policy_hello"))
+        assert run(capsys, "policy", "hello", "world")[:2] == (1, "hello world\n")

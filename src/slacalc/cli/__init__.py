@@ -10,7 +10,7 @@ and formats results.
 
 Each command is one module of this package with a ``register(commands)`` function that adds its
 parser (with ``set_defaults(func=run)``) to ``commands``, the ``add_subparsers()`` object;
-:data:`COMMANDS` lists them. Every command returns a status of the one table,
+:data:`COMMANDS` lists their names, so adding a command is one module and one line there. Every command returns a status of the one table,
 :class:`~slacalc.cli._errors.Exit`, and every error goes through :func:`main`'s one error path.
 
 >>> main(["deadline", "--coverage", "5x8", "--country", "CN",
@@ -21,12 +21,12 @@ parser (with ``set_defaults(func=run)``) to ``commands``, the ``add_subparsers()
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from collections.abc import Sequence
 
 import slacalc as sla
-from slacalc.cli import calendar, deadline, demo, evaluate, policy, report
 from slacalc.cli._common import (
     PROG,
     Out,
@@ -46,14 +46,14 @@ __all__ = [
     "main", "parse_duration", "parse_period", "parse_start",
 ]
 
-#: the modules of the commands, in the order ``slacalc --help`` lists them
+#: the modules (in this package) of the commands, in the order ``slacalc --help`` lists them
 COMMANDS = (
-    deadline,
-    calendar,
-    evaluate,
-    report,
-    policy,
-    demo,
+    "deadline",
+    "calendar",
+    "evaluate",
+    "report",
+    "policy",
+    "demo",
 )
 
 
@@ -68,8 +68,8 @@ def build_parser() -> Parser:
     parser.add_argument("--debug", action="store_true",
                         help="on an internal error, print the traceback")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for command in COMMANDS:
-        command.register(commands)
+    for name in COMMANDS:
+        importlib.import_module(f"slacalc.cli.{name}").register(commands)
     return parser
 
 

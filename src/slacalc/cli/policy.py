@@ -1,20 +1,21 @@
 """``slacalc policy ACTION``: the policy actions, one module each.
 
-Adding an action is one module with a ``register(actions)`` function (``actions`` is the
-``add_subparsers()`` object of ``slacalc policy``) plus one line in :data:`ACTIONS`.
+Adding an action is one module of this package with a ``register(actions)`` function
+(``actions`` is the ``add_subparsers()`` object of ``slacalc policy``) plus its name in
+:data:`ACTIONS`.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
-from slacalc.cli import policy_check, policy_show
 from slacalc.cli._common import command_parser
 
-#: the modules of ``slacalc policy``'s actions, in the order ``--help`` lists them
+#: the modules (in :mod:`slacalc.cli`) of ``slacalc policy``'s actions, in ``--help`` order
 ACTIONS = (
-    policy_check,
-    policy_show,
+    "policy_check",
+    "policy_show",
 )
 
 
@@ -25,5 +26,5 @@ def register(commands: Any) -> None:
         description="Validate a policy file, or print a policy as TOML.",
     )
     actions = pol.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
-    for action in ACTIONS:
-        action.register(actions)
+    for name in ACTIONS:
+        importlib.import_module(f"slacalc.cli.{name}").register(actions)
