@@ -289,6 +289,28 @@ class TestOneBadRowAmongMany:
         assert "2199" in reason and "(1900-2199)" in reason
 
 
+    def test_reported_in_line_order(self, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                    policy: Path) -> None:
+        """Rows the reader cannot read and cases the evaluation refuses are reported together,
+        in line order, notes included."""
+        cases = write_jsonl(tmp_path / "cases.jsonl", [
+            D1,
+            {**D1, "id": "D2", "opened": "1800-12-31T23:59-14:00"},  # refused when evaluated
+            "{bad",                                                  # refused when read
+            D1,                                                      # a repeated id
+            {**D1, "id": "D5", "opened": "2199-12-31T10:00+08:00"},  # deadline past 2199
+        ])
+        code, _, err = run(capsys, "evaluate", cases, "--policy", policy)
+        assert code == 3
+        lines = err.splitlines()
+        assert lines[0] == (f"{cases}:2: skipped: opened 1800-12-31T23:59:00-14:00 is outside "
+                            "the years slacalc can compute (1900-2199)")
+        assert lines[1].startswith(f"{cases}:3: skipped: bad JSON")
+        assert lines[2] == f"slacalc: note: {cases}:4: case id 'D1' repeats the id of line 1"
+        assert lines[3].startswith(f"{cases}:5: skipped: ")
+        assert lines[4] == "slacalc: 3 of 5 rows skipped; 2 evaluated"
+
+
 class TestUnsafeText:
     ID = "E\u202eX\x00"
 

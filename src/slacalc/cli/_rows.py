@@ -161,10 +161,15 @@ class CaseRows:
         self.raise_errors = args.on_error == "raise"
         self.zone = _zone_of(policy)
         fmt = case_io.format_of(self.source, args.input_format)
+        # bad rows and notes wait for the chunk they belong to, so that stderr lists them in
+        # line order together with the cases the evaluation refuses (at most a chunk's worth)
+        self._held: list[tuple[int, int, Callable[[], None]]] = []
         self.reader = case_io.CaseReader(
             fmt.read(stream, self.source), source=self.source, policy=policy,
             errors="raise" if self.raise_errors else "skip",
-            on_skip=self.problems.skip, on_note=self.problems.note)
+            on_skip=lambda bad: self._hold(bad.line, lambda: self.problems.skip(bad)),
+            on_note=lambda text: self._hold(self.reader.line,
+                                            lambda: self.problems.note(text)))
         # read the first case now: a file that is unusable as a whole (a CSV header without
         # id) fails here, before any output is opened
         self.first = next(self.reader, None)
@@ -173,6 +178,10 @@ class CaseRows:
     def failed(self, line: int, case: sla.Case, exc: Exception) -> None:
         """A case that could not be evaluated: a bad row, its instants said in local time."""
         reason = str(exc) or type(exc).__name__
+        opened_year = case.opened.astimezone(dt.UTC).year
+        if isinstance(exc, sla.OutOfRangeError) and not 1900 <= opened_year <= 2199:
+            reason = (f"opened {case.opened.isoformat()} is outside the years slacalc can "
+                      "compute (1900-2199)")
         tz = self.zone or case.opened.tzinfo
         self.bad(line, _INTERNAL_INSTANT.sub(lambda m: _local(m[1], tz), reason))
 
@@ -180,8 +189,18 @@ class CaseRows:
         """A row whose case could not be evaluated."""
         bad = case_io.BadRow(self.source, line, reason)
         if self.raise_errors:
+            self.report_held()
             raise case_io.BadRowError(bad)
-        self.problems.skip(bad)
+        self._hold(line, lambda: self.problems.skip(bad))
+
+    def _hold(self, line: int, say: Callable[[], None]) -> None:
+        self._held.append((line, len(self._held), say))
+
+    def report_held(self) -> None:
+        """Write the bad rows and notes held so far, in line order."""
+        held, self._held = self._held, []
+        for _, _, say in sorted(held, key=lambda h: (h[0], h[1])):
+            say()
 
     @property
     def skipped(self) -> int:
@@ -197,6 +216,9 @@ class CaseRows:
 
         def flush() -> None:
             nonlocal done
+            if not chunk:
+                self.report_held()
+                return
             try:
                 evaluations: list[sla.Evaluation | None] = list(
                     sla.evaluate_many(policy, [case for _, case in chunk], now=now))
@@ -213,18 +235,18 @@ class CaseRows:
                     emit(case, evaluation)
                     done += 1
             chunk.clear()
+            self.report_held()
 
         rows: Iterator[tuple[int, sla.Case]] = ((reader.line, case) for case in reader)
         if self.first is not None:
             rows = itertools.chain([(self.first_line, self.first)], rows)
         for line, case in rows:
             chunk.append((line, case))
-            if len(chunk) >= CHUNK:
+            if len(chunk) >= CHUNK or len(self._held) >= CHUNK:
                 flush()
             if progress.enabled and (reader.cases & 255) == 0:
                 progress.update(reader.cases + reader.skipped)
-        if chunk:
-            flush()
+        flush()  # the last chunk, and what is held after the last case
         progress.update(reader.cases + reader.skipped, final=True)
         progress.close()
         return done
