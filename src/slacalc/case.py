@@ -239,6 +239,7 @@ class Case:
 #: The keys of a case's row form, in the order :meth:`Case.to_dict` writes them.
 ROW_KEYS = ("id", "opened", "severity", "tier", "zone", "achieved", "pauses", "severity_changes",
             "excluded", "closed", "satisfaction")
+_ROW_KEYSET = frozenset(ROW_KEYS)
 _PAUSE_KEYS = ("start", "end", "reason")
 _CHANGE_KEYS = ("at", "severity")
 _EXAMPLE_TIME = "2026-10-01T23:10+08:00"
@@ -294,22 +295,24 @@ def _row_name(value: Any, where: str, *, required: bool) -> str | None:
 def _row_items(value: Any, where: str, keys: tuple[str, ...]) -> list[Mapping[str, Any] | Any]:
     if _row_blank(value):
         return []
-    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
-        raise SlaValueError(f"{where} {echo(value)} is not a list")
-    items = list(value)
-    for i, item in enumerate(items):
-        if isinstance(item, Mapping):
+    if type(value) is not list:
+        if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+            raise SlaValueError(f"{where} {echo(value)} is not a list")
+        value = list(value)
+    allowed = frozenset(keys)
+    for i, item in enumerate(value):
+        if (type(item) is dict or isinstance(item, Mapping)) and not allowed.issuperset(item):
             unknown = [k for k in item if k not in keys]
             if unknown:
                 raise SlaValueError(f"{where}[{i}] has the unknown key {echo(unknown[0])}; "
                                     f"the keys are {', '.join(keys)}")
-    return items
+    return value  # type: ignore[no-any-return]
 
 
 def _row_pause(item: Any, where: str) -> Pause:
     if isinstance(item, Pause):
         return item
-    if not isinstance(item, Mapping):
+    if type(item) is not dict and not isinstance(item, Mapping):
         raise SlaValueError(f"{where} {echo(item)} is not a pause: give a mapping with "
                             "start, end and reason, or a slacalc.Pause")
     end = item.get("end")
@@ -360,11 +363,11 @@ def _row_rating(value: Any) -> int | float | None:
 
 
 def _case_from_row(cls: type[Case], data: Mapping[str, Any]) -> Case:
-    if not isinstance(data, Mapping):
+    if type(data) is not dict and not isinstance(data, Mapping):
         raise SlaValueError(f"a case row must be a mapping of {', '.join(ROW_KEYS)}, "
                             f"not {echo(data)}")
-    unknown = [k for k in data if k not in ROW_KEYS]
-    if unknown:
+    if not _ROW_KEYSET.issuperset(data):
+        unknown = [k for k in data if k not in _ROW_KEYSET]
         raise SlaValueError(f"a case row has the unknown key {echo(unknown[0])}; "
                             f"the keys are {', '.join(ROW_KEYS)}")
     excluded = data.get("excluded")

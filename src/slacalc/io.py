@@ -81,6 +81,7 @@ _ERRORS = ("raise", "skip", "collect")
 _ACHIEVED_PREFIX = "achieved."
 _JSON_COLUMNS = ("achieved", "pauses", "severity_changes")
 _REQUIRED = ("id", "opened", "severity")
+_ROW_KEYSET = frozenset(ROW_KEYS)
 # what a row that cannot be turned into a case raises; anything else is a bug and escapes
 _ROW_FAILURES = (SlaError, ValueError, TypeError, ArithmeticError, RecursionError)
 
@@ -415,10 +416,9 @@ class CaseReader:
     # rows
     def _case(self, record: Mapping[str, Any], line: int) -> Case | str:
         try:
-            unknown = [k for k in record if k not in ROW_KEYS]
-            if unknown:
-                self._note_unknown(unknown, line)
-                record = {k: v for k, v in record.items() if k in ROW_KEYS}
+            if not _ROW_KEYSET.issuperset(record):
+                self._note_unknown([k for k in record if k not in _ROW_KEYSET], line)
+                record = {k: v for k, v in record.items() if k in _ROW_KEYSET}
             case = Case.from_dict(record)
             self._check_policy(case)
         except _ROW_FAILURES as exc:
