@@ -354,7 +354,8 @@ class CaseReader:
     """An iterator of the :class:`~slacalc.Case` values of a file or of records, in order.
 
     It reads one row at a time. Rows that cannot be read are handled as ``errors`` says (see
-    the module's docs); ``errors`` (the list) holds them with ``errors="collect"``. Notes (an
+    the module's docs); ``errors`` (the list) holds them with ``errors="collect"`` (so it grows
+    with the bad rows; ``"skip"`` keeps nothing). Notes (an
     unknown column, a case id used twice) go to ``on_note``, or are warned as
     :class:`CaseFileWarning`. With a ``policy``, a severity (also one a case changes to) or a
     tier the policy does not have makes the row a bad row.
@@ -498,8 +499,9 @@ def read_cases(source: str | os.PathLike[str] | IO[Any], format: str | None = No
                on_note: Callable[[str], None] | None = None) -> CaseReader:
     """The cases of a case file, read one row at a time (see :class:`CaseReader`).
 
-    ``source`` is a path or an open file (bytes or text); ``format`` (``"jsonl"``, ``"csv"``)
-    is read from the path's ending when not given. A file that cannot be opened, or whose
+    ``source`` is a path or an open file (bytes, or text: a file opened in text mode is read
+    through its byte buffer, an in-memory ``io.StringIO`` whole); ``format`` (``"jsonl"``,
+    ``"csv"``) is read from the path's ending when not given. A file that cannot be opened, or whose
     format cannot be told, is a :class:`~slacalc.SlaValueError` at once; a CSV header without
     ``id``, ``opened`` or ``severity`` when the first case is read.
 
