@@ -5,7 +5,11 @@ calendars (National Day 2026: 1-7 October)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
 import pickle
+from pathlib import Path
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,6 +17,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import slacalc as sla
+from slacalc.cli import main
+from slacalc.io import read_cases
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -107,3 +113,45 @@ class TestEvaluate:
         graded = sla.Case("T-1", opened, severity, tier=tier, achieved={"diagnosed": diagnosed})
         assert sla.evaluate(TIERS, plain) == sla.evaluate(TIERS, graded)
         assert sla.evaluate_many(TIERS, [plain, graded]) == [sla.evaluate(TIERS, plain)] * 2
+
+
+class TestCaseFiles:
+    ROW: ClassVar[dict[str, Any]] = {"id": "R-1", "opened": "2026-09-30T14:00+08:00",
+                                     "achieved": {"fault_confirmed": "2026-09-30T14:00+08:00"}}
+
+    def test_row_without_severity(self) -> None:
+        """A row may leave the severity out (it was 'missing severity')."""
+        assert sla.Case.from_dict(self.ROW).severity is None
+        assert sla.Case.from_dict({**self.ROW, "severity": ""}).severity is None
+
+    def test_reader_under_a_policy_without_levels(self) -> None:
+        """Under a policy without severity levels every row reads, whatever its severity
+        (each used to be 'unknown severity'); a CSV's severity cells may be empty."""
+        rma = sla.templates.load("rma")
+        lines = "".join(json.dumps({**self.ROW, "id": f"R-{i}", **extra}) + "\n"
+                        for i, extra in enumerate(({}, {"severity": "A"}, {"severity": "urgent"})))
+        reader = read_cases(io.StringIO(lines), "jsonl", policy=rma, errors="collect")
+        assert [c.severity for c in reader] == [None, "A", "urgent"]
+        assert reader.errors == []
+        csv = "id,opened,severity\nR-1,2026-09-30T14:00+08:00,\n"
+        assert [c.severity for c in read_cases(io.StringIO(csv), "csv", policy=rma)] == [None]
+
+    def test_reader_under_a_graded_policy(self) -> None:
+        """A policy with severity levels skips a row without one, saying which it has."""
+        reader = read_cases(io.StringIO(json.dumps(self.ROW) + "\n"), "jsonl",
+                            policy=sla.templates.load("severity-a-d"), errors="collect")
+        assert list(reader) == []
+        [bad] = reader.errors
+        assert bad.reason == ("missing severity; the policy sets its targets by severity level: "
+                              "A, B, C, D")
+
+    def test_command_line(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """slacalc evaluate reads the rma template's cases without severity: confirmed on
+        30 September 2026, the spare ships by the end of Saturday 10 October."""
+        cases = tmp_path / "cases.jsonl"
+        cases.write_text(json.dumps(self.ROW) + "\n", encoding="utf-8")
+        code = main(["evaluate", str(cases), "--policy", "builtin:rma"])
+        out, err = capsys.readouterr()
+        assert (code, err) == (0, "")
+        [row] = out.splitlines()[1:]
+        assert row.startswith("R-1,parts_ship,running,") and ",2026-10-11T00:00:00+08:00," in row

@@ -202,10 +202,10 @@ class Case:
     def from_dict(cls, data: Mapping[str, Any]) -> Case:
         """A case from its row form, the mapping :meth:`to_dict` gives (and case files hold).
 
-        Keys: ``id``, ``opened`` and ``severity`` (required); ``tier``, ``zone``, ``excluded``
-        (text); ``achieved`` (a mapping of metric or event names to instants); ``pauses`` (a list
-        of ``{"start", "end", "reason"}`` mappings or :class:`Pause` values; ``end`` null while
-        paused); ``severity_changes`` (a list of ``{"at", "severity"}`` mappings or
+        Keys: ``id`` and ``opened`` (required); ``severity``, ``tier``, ``zone``, ``excluded``
+        (text; a case under a policy without severity levels needs no severity); ``achieved``
+        (a mapping of metric or event names to instants); ``pauses`` (a list of ``{"start",
+        "end", "reason"}`` mappings or :class:`Pause` values; ``end`` null while paused); ``severity_changes`` (a list of ``{"at", "severity"}`` mappings or
         :class:`SeverityChange` values); ``closed`` (an instant) and ``satisfaction`` (a number
         from 1 to 5). Instants are aware datetimes or ISO 8601 text with a UTC offset; a
         missing key, ``None`` or an empty string means "none"; an integer id or severity is
@@ -377,7 +377,7 @@ def _case_from_row(cls: type[Case], data: Mapping[str, Any]) -> Case:
     return cls(
         _row_name(data.get("id"), "id", required=True),
         _row_instant(data.get("opened"), "opened"),
-        _row_name(data.get("severity"), "severity", required=True) or "",
+        _row_name(data.get("severity"), "severity", required=False),
         tier=_row_name(data.get("tier"), "tier", required=False),
         zone=_row_name(data.get("zone"), "zone", required=False),
         achieved=_row_achieved(data.get("achieved")),
