@@ -14,13 +14,14 @@ datetime.date(2026, 10, 8)
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import os
 import sys
 import warnings
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from functools import partial
+from functools import cache, partial
 from itertools import islice
 from math import gcd
 from typing import Any, Literal, overload
@@ -300,8 +301,15 @@ class Calendar:
         ``5`` covers business days, ``6`` business days and Saturdays, ``7`` every day;
         ``8`` hours default to 09:00-17:00 and ``24`` to the whole day.
 
+        A spare-part service level's third part (``NBD``, ``ND``, a number of hours) is a
+        delivery promise, not part of the calendar: ``from_coverage("5x8xNBD")`` is the
+        calendar its promise is kept on, the same as ``from_coverage("5x8")``. For the promise
+        itself, use :meth:`Target.parse` with the same arguments.
+
         >>> Calendar.from_coverage("24x7", tz="Asia/Shanghai")
-        Calendar(tz=zoneinfo.ZoneInfo(key='Asia/Shanghai'), country=None, subdiv=None, days='all', hours='00:00-24:00', extra_holidays=frozenset(), extra_workdays=frozenset(), strict=False)
+        Calendar.from_coverage('7x24', tz='Asia/Shanghai')
+        >>> Calendar.from_coverage("5x8xNBD", country="CN") == Calendar.from_coverage("5x8", country="CN")
+        True
         """
         coverage = Coverage.parse(spec)
         if hours is None:
@@ -322,12 +330,68 @@ class Calendar:
         )
 
     def __repr__(self) -> str:
-        return (
-            f"Calendar(tz={self.tz!r}, country={self.country!r}, subdiv={self.subdiv!r}, "
-            f"days={self.days!r}, hours={str(self.hours)!r}, "
-            f"extra_holidays={_fmt_dates(self.extra_holidays)}, "
-            f"extra_workdays={_fmt_dates(self.extra_workdays)}, strict={self.strict!r})"
-        )
+        """One line that evaluates back to an equal calendar (with ``Calendar`` in scope).
+
+        >>> Calendar.from_coverage("6x8", country="CN")
+        Calendar.from_coverage('6x8', country='CN')
+        >>> Calendar(tz="UTC", hours="08:00-12:00", extra_holidays=["2026-12-24"])
+        Calendar(tz='UTC', hours='08:00-12:00', extra_holidays=['2026-12-24'])
+        """
+        spec = self._coverage_spec()
+        args: list[str] = [repr(spec)] if spec else []
+        if self.country is not None:
+            args.append(f"country={self.country!r}")
+        if self.subdiv is not None:
+            args.append(f"subdiv={self.subdiv!r}")
+        if not self._zone_is_implied():
+            key = self.tz.key
+            args.append(f"tz={key!r}" if key else f"tz={self.tz!r}")
+        if not spec:
+            if self.days != "business":
+                args.append(f"days={self.days!r}")
+            args.append(f"hours={_hours_spec(self.hours)!r}")
+        for name in ("extra_holidays", "extra_workdays"):
+            dates = getattr(self, name)
+            if dates:
+                args.append(f"{name}={[d.isoformat() for d in sorted(dates)]!r}")
+        if self.strict:
+            args.append("strict=True")
+        head = "Calendar.from_coverage" if spec else "Calendar"
+        return f"{head}({', '.join(args)})"
+
+    def __str__(self) -> str:
+        """A one-sentence description: zone, covered days and hours, holidays.
+
+        >>> print(Calendar.from_coverage("5x8", country="CN"))
+        Asia/Shanghai, business days 09:00-17:00, CN holidays
+        >>> print(Calendar.from_coverage("7x24", tz="UTC", extra_holidays=["2026-12-24"]))
+        UTC, every day 00:00-24:00, 1 extra holiday
+        """
+        days = "business days" if self.days == "business" else "every day"
+        text = f"{self.tz.key or self.tz}, {days} {self.hours.describe()}"
+        if self.country:
+            text += f", {self.country}" + (f"-{self.subdiv}" if self.subdiv else "") + " holidays"
+        for dates, what in ((self.extra_holidays, "extra holiday"),
+                            (self.extra_workdays, "extra workday")):
+            if dates:
+                text += f", {len(dates)} {what}" + ("s" if len(dates) > 1 else "")
+        return text + (", strict about the data horizon" if self.strict else "")
+
+    def _coverage_spec(self) -> str | None:
+        """The ``DxH`` spec whose default hours are this calendar's, if there is one."""
+        for spec in _SHORT_SPECS[self.days]:
+            if self.hours == _spec_hours(spec):
+                return spec
+        return None
+
+    def _zone_is_implied(self) -> bool:
+        """Whether the country alone gives this calendar's zone (so ``tz=`` can be left out)."""
+        if self.country is None:
+            return False
+        try:
+            return resolve_zone(None, self.country) == self.tz
+        except SlaValueError:
+            return False
 
     # -- the data horizon ---------------------------------------------------------------------
     @property
@@ -988,7 +1052,21 @@ def _chunked(
     return generate()
 
 
-def _fmt_dates(dates: frozenset[dt.date]) -> str:
-    if not dates:
-        return "frozenset()"
-    return "{" + ", ".join(f"'{d.isoformat()}'" for d in sorted(dates)) + "}"
+#: the coverage specs a calendar's repr may use, by day rule
+_SHORT_SPECS = {"business": ("5x8", "5x24", "6x8", "6x24"), "all": ("7x8", "7x24")}
+
+
+@cache
+def _spec_hours(spec: str) -> Hours:
+    return Coverage.parse(spec).default_hours()
+
+
+def _hours_spec(hours: Hours) -> str | dict[str, str] | Hours:
+    """What ``Calendar(hours=...)`` takes to rebuild ``hours``: text, a mapping, or itself."""
+    if hours.makeup is None and not any(hours.per_day):
+        return str(hours)
+    if hours.default is None:
+        spec = ast.literal_eval(str(hours))
+        if Hours.parse(spec) == hours:
+            return dict(spec)
+    return hours
