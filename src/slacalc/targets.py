@@ -85,11 +85,13 @@ def _optional_time(instance: Any, attribute: attrs.Attribute[Any], value: Any) -
 
 def _count(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise SlaValueError(f"{attribute.name} must be an int number of business days, not {value!r}")
+        raise SlaValueError(f"{attribute.name} must be an int number of business days, not {echo(value)}")
     if value < 0:
-        raise SlaValueError(f"{attribute.name}={value} is negative; a deadline lies ahead")
+        raise SlaValueError(f"{attribute.name}={echo(value)} is negative; a deadline lies ahead")
     if value > 50_000:
-        raise SlaValueError(f"{attribute.name}={value} business days is beyond any contract")
+        raise SlaValueError(
+            f"{attribute.name}={echo(value)} business days is beyond any contract (at most 50000)"
+        )
 
 
 class Target(abc.ABC):
@@ -264,17 +266,20 @@ class _DayTarget(Target):
     #: the keyword time fields, in the order the constructor reads them
     _time_fields: tuple[str, ...] = ("cutoff", "by")
 
-    def _horizon(self, due_us: int) -> None:
+    def _horizon(self, due_us: int, start_us: int | None = None) -> None:
         if not self._uses_holidays:
             return
-        # the due day is the latest day the answer depends on (by=None: due at its end)
+        # the start's local day is the earliest day the answer depends on, the due day the
+        # latest (by=None: due at its end)
         last = due_us - 1 if self.by is None else due_us
+        if start_us is not None:
+            self.calendar._check_day_start(start_us, type(self).__name__)
         self.calendar._check_day_instant(last, type(self).__name__)
 
     def deadline(self, t: dt.datetime) -> dt.datetime:
         t_us = self.calendar._in(t, "t")
         due = self._solve(t_us)
-        self._horizon(due)
+        self._horizon(due, t_us)
         return self.calendar._out(due)
 
     def deadline_many(self, starts: Iterable[Any]) -> list[Any]:
@@ -314,7 +319,7 @@ class _DayTarget(Target):
         out = run_tables(tl, snap, xs, table, apply)
         if out is None:
             out = each_int(xs, lambda x: self._solve(x * US) // US)
-        self._horizon(max(out) * US)
+        self._horizon(max(out) * US, lo_in * US)
         return out
 
     def _breakpoints(self, snap: Snapshot, s0: int, s1: int) -> list[int]:
