@@ -38,7 +38,7 @@ _ISO_UNITS: tuple[int, ...] = (7 * 86_400, 86_400, 3_600, 60, 1)
 MAX_TEXT = 64
 #: the longest duration accepted: a hundred years (no service promise runs longer)
 MAX_SECONDS = 100 * 366 * 86_400
-_HINT = "write e.g. '4h', '30m', '2h30m', '1d' or ISO 8601 'PT4H'"
+_HINT = "write e.g. '4h', '30m', '2h30m', '1d' (24 hours) or ISO 8601 'PT4H'"
 
 
 def parse_duration(text: object, *, where: str = "duration", signed: bool = False) -> dt.timedelta:
@@ -54,7 +54,7 @@ def parse_duration(text: object, *, where: str = "duration", signed: bool = Fals
     >>> parse_duration("4 hours")
     Traceback (most recent call last):
     ...
-    slacalc.errors.DurationError: duration: '4 hours' is not a duration; write e.g. '4h', '30m', '2h30m', '1d' or ISO 8601 'PT4H'
+    slacalc.errors.DurationError: duration: '4 hours' is not a duration; write e.g. '4h', '30m', '2h30m', '1d' (24 hours) or ISO 8601 'PT4H'
     """
     if isinstance(text, dt.timedelta):
         if text < dt.timedelta(0) and not signed:
