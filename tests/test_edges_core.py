@@ -13,6 +13,8 @@ import pickle
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import slacalc as sla
 
@@ -369,3 +371,32 @@ class TestLowerHorizon:
         cal = sla.Calendar.from_coverage("5x8", country="CN", strict=True)
         assert cal.add(sh(2001, 1, 1), H) == sh(2001, 1, 2, 10)  # New Year's Day off
         assert cal.is_business_day(dt.date(2001, 1, 2))
+
+
+_PIECES = st.sampled_from([*"0123456789xX×*:-,. PTHMSDWNBhmsdw٣５+", "NBD", "ND", "24", "5x8"])
+_SPEC_TEXT = st.lists(_PIECES, max_size=12).map("".join)
+
+
+class TestFuzzText:
+    """Random and mutated text through the core's parsers: only SlaError escapes."""
+
+    @settings(max_examples=300, deadline=None, derandomize=True)
+    @given(st.one_of(_SPEC_TEXT, st.text(max_size=30)))
+    def test_texts(self, text: str) -> None:
+        """Coverage specs, hours, durations, times of day and targets from the same text."""
+        cal = sla.Calendar.from_coverage("5x8", country="CN")
+        calls = [
+            lambda: sla.Calendar.from_coverage(text, tz="UTC"),
+            lambda: sla.Target.parse(text, country="CN"),
+            lambda: sla.Calendar(tz="UTC", hours=text),
+            lambda: sla.Calendar(tz="UTC", hours={text: "09:00-17:00"}),
+            lambda: cal.add(sh(2026, 1, 5, 10), text),
+            lambda: sla.Within(cal, text),
+            lambda: sla.NextBusinessDay(cal, cutoff=text),
+            lambda: cal.effective_day(sh(2026, 1, 5, 10), text),
+        ]
+        for call in calls:
+            try:
+                call()
+            except sla.SlaError as err:
+                assert len(str(err)) < 600
