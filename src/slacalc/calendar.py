@@ -125,7 +125,10 @@ def _check_date(day: object, name: str = "day") -> dt.date:
 
 def _check_time(value: object, name: str) -> dt.time:
     if not isinstance(value, dt.time):
-        raise SlaValueError(f"{name} must be a datetime.time such as time(15), not {echo(value)}")
+        raise SlaValueError(
+            f"{name} must be a datetime.time such as time(15) or a string such as '15:00', "
+            f"not {echo(value)}"
+        )
     if value.tzinfo is not None:
         raise SlaValueError(
             f"{name}={echo(value)} has a tzinfo; times of day are read in the calendar's own zone"
