@@ -727,11 +727,20 @@ class TestSegments:
 
 
 # -- repr and str ---------------------------------------------------------------------------
+def _from_coverage(spec: str, place: dict[str, str], extra: tuple[frozenset[dt.date], ...],
+                   strict: bool, hours: str | dict[str, str] | None) -> sla.Calendar | None:
+    """``Calendar.from_coverage`` with these arguments, or None when it has no default hours."""
+    try:
+        return sla.Calendar.from_coverage(spec, **place, extra_holidays=extra[0],  # type: ignore[arg-type]
+                                          extra_workdays=extra[1], strict=strict, hours=hours)
+    except sla.CoverageError:
+        assert spec == "6x12" and hours is None
+        return None
+
+
 _COVERAGE_CALENDARS = st.builds(
-    lambda spec, place, extra, strict: sla.Calendar.from_coverage(
-        spec, **place, extra_holidays=extra[0], extra_workdays=extra[1], strict=strict
-    ),
-    st.sampled_from(["5x8", "8x5", "5x24", "6x8", "6x24", "7x8", "24x7", "5x8xNBD"]),
+    _from_coverage,
+    st.sampled_from(["5x8", "8x5", "5x24", "6x8", "6x24", "7x8", "24x7", "5x8xNBD", "6x12"]),
     st.sampled_from([
         {"country": "CN"}, {"tz": "UTC"}, {"tz": "Asia/Shanghai"},
         {"country": "CN", "tz": "Asia/Urumqi"}, {"country": "US", "tz": "America/New_York"},
@@ -739,7 +748,9 @@ _COVERAGE_CALENDARS = st.builds(
     ]),
     holiday_sets(),
     st.booleans(),
-)
+    st.sampled_from([None, None, "08:00-20:00", "09:00-12:00,13:30-18:00", "00:00-24:00",
+                     {"mon-fri": "09:00-18:00", "sat": "09:00-12:00"}, "09:00-17:00"]),
+).filter(lambda cal: cal is not None)
 _CUSTOM_CALENDARS = cal_specs().map(lambda spec: spec.build())
 
 

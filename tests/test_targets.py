@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import slacalc as sla
 
@@ -415,3 +417,28 @@ class TestTargetRepr:
         names = {n: getattr(sla, n) for n in ("Calendar", "Within", "NextBusinessDay", "NextDay",
                                                "BusinessDays")}
         assert eval(text, names) == made
+
+    @settings(max_examples=40, deadline=None)
+    @given(
+        kind=st.sampled_from(["within", "nbd", "nd", "bd"]),
+        minutes=st.integers(0, 10_000),
+        n=st.integers(0, 500),
+        by=st.none() | st.times(),
+        cutoff=st.none() | st.times(),
+    )
+    def test_evaluates_back(self, cn: sla.Calendar, kind: str, minutes: int, n: int,
+                            by: dt.time | None, cutoff: dt.time | None) -> None:
+        """``eval(repr(target)) == target`` for generated targets of every kind."""
+        times = {k: v for k, v in (("by", by), ("cutoff", cutoff)) if v is not None}
+        made: sla.Target
+        if kind == "within":
+            made = sla.Within(cn, dt.timedelta(minutes=minutes, microseconds=n))
+        elif kind == "nbd":
+            made = sla.NextBusinessDay(cn, **times)
+        elif kind == "nd":
+            made = sla.NextDay(cn, **times)
+        else:
+            made = sla.BusinessDays(cn, n, **times)
+        names = {name: getattr(sla, name) for name in ("Calendar", "Within", "NextBusinessDay",
+                                                        "NextDay", "BusinessDays")}
+        assert eval(repr(made), names) == made
