@@ -419,12 +419,18 @@ class _Batch:
                  secs: _Seconds | None = None,
                  ) -> tuple[list[int | None], list[int], list[tuple[int | None, ...]] | None]:
         """Deadlines, statuses and escalation instants of clocks started at ``starts``."""
+        metric = plan.metric
+        got = [a.get(metric) if a else None for a in achieved]
+        return self._judge(plan, starts, got, secs)
+
+    def _judge(self, plan: _Plan, starts: list[int], got: list[int | None],
+               secs: _Seconds | None = None,
+               ) -> tuple[list[int | None], list[int], list[tuple[int | None, ...]] | None]:
+        """:meth:`_columns` given each clock's achievement in µs (``None``: not as of ``now``)."""
         cal = plan.cal
         assert cal is not None
         deadlines: list[Any] = self._deadlines(plan, cal, starts, secs or _Seconds(starts))
         now_us = self.shared.now_us
-        metric = plan.metric
-        got = [a.get(metric) if a else None for a in achieved]
         pairs = zip(got, deadlines, strict=True)
         if now_us is None:
             if plan.end_of_day:

@@ -1,0 +1,1223 @@
+"""Columnar evaluation: a table of cases in, a table of results out, without an object per case.
+
+:func:`evaluate_table` is the unit a data pipeline calls on each chunk of cases (a Parquet row
+group, a Dask or Spark partition, a DataFrame in a notebook). It takes the cases as columns, in
+the row schema of the case files, and gives a :class:`ResultTable`: one row per case and metric
+(``form="long"``) or one row per case (``form="wide"``), with the case's other columns carried
+along. The values equal those of :func:`slacalc.evaluate`, case by case.
+
+The cases' columns (names as in the case files):
+
+``id``, ``opened``, ``severity`` (required); ``tier``, ``zone``, ``excluded``;
+``achieved.<name>`` (one column per metric or event) or ``achieved`` (a mapping or struct per
+row); ``pauses`` (a list of ``{start, end, reason}`` per row); ``severity_changes`` (a list of
+``{at, severity}``). Instants are aware datetimes, ISO 8601 strings with an offset, int POSIX
+microseconds (also as ``array('q')``) or timezone-aware Arrow timestamps; missing values are
+``None`` (or Arrow nulls). Any other column (``customer``, ``closed``, ``satisfaction``, ...) is
+carried into the results unchanged.
+
+Input may be a mapping of column name to sequence (lists, tuples, ``array('q')``), a
+``pyarrow.Table`` or ``RecordBatch``, anything with ``__arrow_c_stream__``, or a pandas or
+polars DataFrame (converted to Arrow first). pyarrow is needed for every input but the mapping,
+and for the Arrow, pandas and polars exports; the computation itself is plain Python.
+
+>>> import datetime as dt
+>>> import slacalc as sla
+>>> policy = sla.templates.load("helpdesk")
+>>> tz = dt.timezone(dt.timedelta(hours=8))
+>>> cases = {
+...     "id": ["T-1", "T-2"],
+...     "opened": [dt.datetime(2026, 9, 30, 16, tzinfo=tz), dt.datetime(2026, 10, 9, 10, tzinfo=tz)],
+...     "severity": ["any", "any"],
+...     "achieved.response": [None, "2026-10-09T10:20:00+08:00"],
+...     "customer": ["ACME", "Initech"],
+... }
+>>> results = sla.evaluate_table(policy, cases, now=dt.datetime(2026, 10, 9, 12, tzinfo=tz))
+>>> for row in results.records():
+...     print(row["id"], row["metric"], row["status"], row["deadline"], row["customer"])
+T-1 response breached 2026-09-30 16:30:00+08:00 ACME
+T-2 response met 2026-10-09 10:30:00+08:00 Initech
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from array import array
+from collections.abc import Iterable, Mapping, Sequence
+from operator import gt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slacalc._batch import (
+    _MAX_US,
+    _MIN_US,
+    _NO_RULE,
+    NOT_APPLICABLE,
+    PENDING,
+    _Batch,
+    _Group,
+    _merged,
+    _Plan,
+    _seen_by,
+    _Shared,
+    _used_us,
+)
+from slacalc._timeline import EPOCH, US, Instants
+from slacalc.case import Case, Pause, SeverityChange
+from slacalc.errors import NaiveDatetimeError, SlaError, SlaValueError, echo
+from slacalc.evaluation import STATUSES, MetricResult, evaluate
+from slacalc.policy import Policy
+
+__all__ = ["FIELDS", "ResultTable", "evaluate_table", "result_schema"]
+
+#: The per-metric fields of a result, in column order.
+FIELDS = ("start", "deadline", "achieved", "status", "used", "remaining", "share",
+          "next_escalation", "escalations_fired")
+#: The case columns every result table starts with.
+CASE_FIELDS = ("id", "severity", "tier", "zone", "opened")
+_INSTANT_FIELDS = frozenset({"opened", "start", "deadline", "achieved", "next_escalation"})
+_DURATION_FIELDS = frozenset({"used", "remaining"})
+#: Columns an evaluation reads (not carried into the results).
+_CONSUMED = frozenset({"id", "opened", "severity", "tier", "zone", "achieved", "pauses",
+                       "severity_changes"})
+_ACHIEVED = "achieved."
+_NULL = -(2**63)  # the null of an int64 column while it is an ``array('q')``
+_ONE_US = dt.timedelta(microseconds=1)
+_FORMS = ("long", "wide")
+
+
+class MissingDependencyError(SlaError, ImportError):
+    """An optional package (pyarrow, pandas, polars) that this call needs is not installed."""
+
+
+def _import(name: str, extra: str) -> Any:
+    try:
+        return __import__(name)
+    except ImportError:
+        raise MissingDependencyError(
+            f"this needs the optional package {name!r}, which is not installed; install it "
+            f"with: pip install 'slacalc[{extra}]'") from None
+
+
+# -- the entry point ---------------------------------------------------------------------------
+def evaluate_table(policy: Policy, cases: Any, now: dt.datetime | None = None, *,
+                   form: str = "long", keep: Iterable[str] | None = None) -> ResultTable:
+    """Evaluate a table of cases under ``policy``: the columnar :func:`slacalc.evaluate`.
+
+    ``cases`` is a mapping of column name to sequence, an Arrow table or record batch, or a
+    pandas or polars DataFrame, in the case files' row schema (see the module docstring).
+    ``form="long"`` gives one row per case and metric (cases in order, metrics in the
+    policy's order within a case); ``form="wide"`` one row per case, with the columns
+    ``<metric>.<field>``. ``keep`` names the case columns to carry into the results; by
+    default every column the evaluation does not read itself (``customer``, ``closed``, ...).
+    The output columns and their Arrow types are :func:`result_schema`'s.
+
+    Nothing is built per case and metric: deadlines and statuses come from the calendars'
+    integer tables, a whole column at a time; cases whose clock stops for a pause are computed
+    one by one on integers, and cases with severity changes or an exclusion through
+    :func:`slacalc.evaluate` itself. Data-horizon warnings (or errors, with strict calendars)
+    are given exactly when evaluating the cases one by one would give them.
+    """
+    if not isinstance(policy, Policy):
+        raise SlaValueError(f"policy must be a slacalc.Policy, not {echo(policy)}")
+    if form not in _FORMS:
+        raise SlaValueError(f"form must be 'long' or 'wide', not {echo(form)}")
+    if now is not None and (not isinstance(now, dt.datetime) or now.utcoffset() is None):
+        raise SlaValueError(f"now must be an aware datetime, not {echo(now)}")
+    source = _source(cases)
+    carried = source.carried(keep)
+    metrics = policy.metrics()
+    taken = {*CASE_FIELDS, "metric", *FIELDS} if form == "long" else {
+        *CASE_FIELDS, *(f"{m}.{f}" for m in metrics for f in FIELDS)}
+    clash = [c for c in carried if c in taken]
+    if clash:
+        raise SlaValueError(
+            f"the cases' column(s) {', '.join(map(repr, clash))} would have the name of a result "
+            "column; rename them, or pass keep= without them")
+    evaluator = _Evaluator(policy, now, source)
+    per_metric = evaluator.run()
+    return ResultTable(policy, form, source, carried, per_metric, evaluator.opened)
+
+
+def result_schema(policy: Policy, *, form: str = "long", carried: Any = None) -> Any:
+    """The Arrow schema of :func:`evaluate_table`'s results for ``policy`` (needs pyarrow).
+
+    ``carried`` is the schema (or a list of fields) of the case columns carried along; they
+    follow the result columns. Instants are ``timestamp[us]`` in the zone of the calendars
+    (per metric in the wide form; UTC when a long table's metrics use calendars in different
+    zones), durations ``duration[us]``, statuses and metric names dictionary-encoded strings.
+
+    >>> import slacalc as sla
+    >>> schema = sla.result_schema(sla.templates.load("helpdesk"))
+    >>> print(schema.field("deadline").type, schema.field("status").type)
+    timestamp[us, tz=Asia/Shanghai] dictionary<values=string, indices=int8, ordered=0>
+    """
+    pa = _import("pyarrow", "arrow")
+    if form not in _FORMS:
+        raise SlaValueError(f"form must be 'long' or 'wide', not {echo(form)}")
+    metrics = policy.metrics()
+    zone = _zone(policy, None)
+    status = pa.dictionary(pa.int8(), pa.string())
+
+    def fields(prefix: str, tz: str) -> list[Any]:
+        types = {"start": pa.timestamp("us", tz), "deadline": pa.timestamp("us", tz),
+                 "achieved": pa.timestamp("us", tz), "status": status,
+                 "used": pa.duration("us"), "remaining": pa.duration("us"),
+                 "share": pa.float64(), "next_escalation": pa.timestamp("us", tz),
+                 "escalations_fired": pa.int64()}
+        return [pa.field(prefix + name, types[name]) for name in FIELDS]
+
+    head = [pa.field("id", pa.string(), nullable=False)]
+    if form == "long":
+        head.append(pa.field("metric", status, nullable=False))
+    head += [pa.field("severity", pa.string(), nullable=False), pa.field("tier", pa.string()),
+             pa.field("zone", pa.string()),
+             pa.field("opened", pa.timestamp("us", zone), nullable=False)]
+    if form == "long":
+        body = fields("", zone)
+    else:
+        body = [f for m in metrics for f in fields(f"{m}.", _zone(policy, m))]
+    extra = list(carried) if carried is not None else []
+    return pa.schema(head + body + extra)
+
+
+def _zone(policy: Policy, metric: str | None) -> str:
+    """The zone results are written in: that of the calendars of ``metric``'s rules (of every
+    rule when ``metric`` is ``None``) if they share one, else UTC."""
+    zones = set()
+    rules = [*policy.targets, *(r for s in policy.severities for r in s.targets)]
+    for rule in rules:
+        if metric is not None and rule.metric != metric:
+            continue
+        target = policy.target_of(rule)
+        if target is not None:
+            tz = target.calendar.tz
+            zones.add(getattr(tz, "key", None) or str(tz))
+    return zones.pop() if len(zones) == 1 else "UTC"
+
+
+# -- reading the cases' columns ----------------------------------------------------------------
+class _Source:
+    """The cases as columns: instants as int µs (``None`` for missing), names as strings."""
+
+    n: int
+    names: list[str]
+
+    def instants(self, name: str) -> list[int | None]:
+        raise NotImplementedError
+
+    def achieved_instants(self, name: str, column: str) -> list[int | None]:
+        """The instants of event ``name`` (column ``achieved.<name>``, or a field of ``achieved``)."""
+        raise NotImplementedError
+
+    def keys(self) -> tuple[list[int], dict[int, tuple[Any, Any, Any]]]:
+        """A code per row and the (severity, tier, zone) of each code."""
+        raise NotImplementedError
+
+    def listed(self, name: str) -> list[int]:
+        """The rows whose list column ``name`` has items."""
+        raise NotImplementedError
+
+    def rows(self, rows: list[int], names: Sequence[str]) -> list[dict[str, Any]]:
+        """Plain Python values of some columns of some rows."""
+        raise NotImplementedError
+
+    def matching(self, name: str, values: frozenset[str]) -> list[int]:
+        """The rows whose column ``name`` holds one of ``values``."""
+        raise NotImplementedError
+
+    def achieved_names(self) -> list[tuple[str, str]]:
+        """(event name, column) for each ``achieved.<name>`` column and struct field."""
+        out = [(c[len(_ACHIEVED):], c) for c in self.names if c.startswith(_ACHIEVED)]
+        return out + self._struct_achieved()
+
+    def _struct_achieved(self) -> list[tuple[str, str]]:
+        return []
+
+    def carried(self, keep: Iterable[str] | None) -> list[str]:
+        if keep is None:
+            return [c for c in self.names
+                    if c not in _CONSUMED and not c.startswith(_ACHIEVED)]
+        if isinstance(keep, str):
+            raise SlaValueError(f"keep must be a list of column names, not the string {echo(keep)}")
+        names = list(keep)
+        for name in names:
+            if name not in self.names:
+                raise SlaValueError(
+                    f"keep names the column {echo(name)}, which the cases do not have; their "
+                    f"columns are {', '.join(self.names)}")
+            if name in _CONSUMED and name not in ("achieved", "pauses", "severity_changes"):
+                raise SlaValueError(
+                    f"keep names {name!r}, which every result table already has; leave it out")
+        return names
+
+    def carry(self, name: str) -> Any:
+        """The column as it will be carried (an Arrow array or a list)."""
+        raise NotImplementedError
+
+
+def _source(cases: Any) -> _Source:
+    if isinstance(cases, Mapping):
+        return _ListSource(cases)
+    module = type(cases).__module__.split(".")[0]
+    if module == "pyarrow":
+        pa = _import("pyarrow", "arrow")
+        if isinstance(cases, pa.RecordBatch):
+            return _ArrowSource(pa.Table.from_batches([cases]))
+        if isinstance(cases, pa.Table):
+            return _ArrowSource(cases)
+    if module == "pandas" and hasattr(cases, "columns"):
+        pa = _import("pyarrow", "arrow")
+        return _ArrowSource(pa.Table.from_pandas(cases, preserve_index=False))
+    if module == "polars" and hasattr(cases, "to_arrow"):
+        return _ArrowSource(cases.to_arrow())
+    if hasattr(cases, "__arrow_c_stream__"):
+        pa = _import("pyarrow", "arrow")
+        return _ArrowSource(pa.table(cases))
+    raise SlaValueError(
+        f"cases must be a mapping of column name to values, an Arrow table or record batch, or "
+        f"a pandas or polars DataFrame, not {echo(cases)}")
+
+
+def _instant_of(value: Any, column: str, row: int, instants: Instants) -> int | None:
+    """POSIX µs of one cell: an aware datetime, an ISO 8601 string with offset, int µs."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        if value.utcoffset() is None:
+            raise NaiveDatetimeError(
+                f"{column} of row {row} is {echo(value)}, a naive datetime; give the offset "
+                "or zone it was recorded in")
+        return instants(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        if not value.strip():
+            return None
+        try:
+            parsed = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise SlaValueError(
+                f"{column} of row {row} is {echo(value)}, not an ISO 8601 date and time "
+                "(e.g. 2026-10-09T10:30:00+08:00)") from None
+        if parsed.utcoffset() is None:
+            raise NaiveDatetimeError(
+                f"{column} of row {row} is {echo(value)}, without an offset; write it with one "
+                "(e.g. 2026-10-09T10:30:00+08:00)")
+        return instants(parsed)
+    raise SlaValueError(
+        f"{column} of row {row} is {echo(value)}; an instant is an aware datetime, an ISO 8601 "
+        "string with an offset, or int POSIX microseconds")
+
+
+def _text_of(value: Any, column: str, row: int, *, required: bool) -> str | None:
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value:
+        raise SlaValueError(f"{column} of row {row} must be a non-empty string, not {echo(value)}")
+    return value
+
+
+class _ListSource(_Source):
+    """A mapping of column name to sequence (lists, tuples, ``array('q')`` of µs)."""
+
+    def __init__(self, cases: Mapping[str, Any]) -> None:
+        self.columns: dict[str, Sequence[Any]] = {}
+        n = None
+        for name, values in cases.items():
+            if not isinstance(name, str):
+                raise SlaValueError(f"column names must be strings, not {echo(name)}")
+            if isinstance(values, (str, bytes, Mapping)) or (not isinstance(values, Sequence) \
+                    and not isinstance(values, array)):
+                raise SlaValueError(
+                    f"column {name!r} must be a sequence of values (a list), not {echo(values)}")
+            if n is None:
+                n = len(values)
+            elif len(values) != n:
+                raise SlaValueError(
+                    f"column {name!r} has {len(values)} values but the first column has {n}; "
+                    "every column needs one value per case")
+            self.columns[name] = values
+        self.n = n or 0
+        self.names = list(self.columns)
+        for required in ("id", "opened", "severity"):
+            if required not in self.columns and self.n:
+                raise SlaValueError(
+                    f"the cases have no {required!r} column; a table of cases needs id, opened "
+                    f"and severity (its columns are {', '.join(self.names)})")
+        if "achieved" in self.columns:
+            for i, value in enumerate(self.columns["achieved"]):
+                if value is not None and not isinstance(value, Mapping):
+                    raise SlaValueError(
+                        f"achieved of row {i} must be a mapping of event name to instant, not "
+                        f"{echo(value)}")
+
+    def instants(self, name: str) -> list[int | None]:
+        values = self.columns.get(name)
+        if values is None:
+            return [None] * self.n
+        if isinstance(values, array) and values.typecode == "q":
+            return values.tolist()
+        if all(type(v) is int for v in values):
+            return list(values)
+        instants = Instants()
+        return [_instant_of(v, name, i, instants) for i, v in enumerate(values)]
+
+    def achieved_instants(self, name: str, column: str) -> list[int | None]:
+        if column != "achieved":
+            return self.instants(column)
+        instants = Instants()
+        return [None if v is None else _instant_of(v.get(name), f"achieved.{name}", i, instants)
+                for i, v in enumerate(self.columns["achieved"])]
+
+    def _struct_achieved(self) -> list[tuple[str, str]]:
+        values = self.columns.get("achieved")
+        if values is None:
+            return []
+        names = sorted({str(k) for v in values if v for k in v})
+        return [(name, "achieved") for name in names]
+
+    def keys(self) -> tuple[list[int], dict[int, tuple[Any, Any, Any]]]:
+        n = self.n
+        sev = self.columns["severity"]
+        tier = self.columns.get("tier") or [None] * n
+        zone = self.columns.get("zone") or [None] * n
+        memo: dict[tuple[Any, Any, Any], int] = {}
+        codes = [memo.setdefault(k, len(memo)) for k in zip(sev, tier, zone, strict=True)]
+        combos = {code: key for key, code in memo.items()}
+        for code, (s, t, z) in combos.items():
+            if type(s) is not str or not s or not (t is None or (type(t) is str and t)) or not (
+                    z is None or (type(z) is str and z)):
+                row = codes.index(code)
+                _text_of(s, "severity", row, required=True)
+                _text_of(t, "tier", row, required=False)
+                _text_of(z, "zone", row, required=False)
+        return codes, combos
+
+    def ids(self) -> None:
+        ids = self.columns.get("id", ())
+        for i, v in enumerate(ids):
+            if type(v) is not str:
+                _text_of(v, "id", i, required=True)
+
+    def listed(self, name: str) -> list[int]:
+        values = self.columns.get(name)
+        if values is None:
+            return []
+        return [i for i, v in enumerate(values) if v]
+
+    def matching(self, name: str, values: frozenset[str]) -> list[int]:
+        column = self.columns.get(name)
+        if column is None or not values:
+            return []
+        return [i for i, v in enumerate(column) if isinstance(v, str) and v in values]
+
+    def rows(self, rows: list[int], names: Sequence[str]) -> list[dict[str, Any]]:
+        return [{c: self.columns[c][i] for c in names if c in self.columns} for i in rows]
+
+    def carry(self, name: str) -> Any:
+        return list(self.columns[name])
+
+
+class _ArrowSource(_Source):
+    """A pyarrow table (DataFrames and record batches arrive converted to one)."""
+
+    def __init__(self, table: Any) -> None:
+        self.pa = _import("pyarrow", "arrow")
+        self.pc = __import__("pyarrow.compute").compute
+        self.table = table
+        self.n = table.num_rows
+        self.names = list(table.column_names)
+        if len(set(self.names)) != len(self.names):
+            twice = sorted({c for c in self.names if self.names.count(c) > 1})
+            raise SlaValueError(f"the cases name the column(s) {', '.join(twice)} more than once")
+        for required in ("id", "opened", "severity"):
+            if required not in self.names:
+                raise SlaValueError(
+                    f"the cases have no {required!r} column; a table of cases needs id, opened "
+                    f"and severity (its columns are {', '.join(self.names)})")
+            self._no_nulls(required)
+
+    def column(self, name: str) -> Any:
+        col = self.table.column(name)
+        return col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
+
+    def _no_nulls(self, name: str) -> None:
+        col = self.table.column(name)
+        if col.null_count:
+            row = self.pc.indices_nonzero(self.pc.is_null(col))[0].as_py()
+            raise SlaValueError(f"{name} of row {row} is missing; every case needs one")
+
+    def _ints(self, arr: Any) -> list[int | None]:
+        """An int64 (or timestamp) Arrow array as a list, nulls as ``None``."""
+        pa = self.pa
+        arr = arr.cast(pa.int64()) if arr.type != pa.int64() else arr
+        if arr.null_count:
+            return arr.to_pylist()  # type: ignore[no-any-return]
+        out = array("q")
+        buf = arr.buffers()[1]
+        out.frombytes(memoryview(buf)[arr.offset * 8:(arr.offset + len(arr)) * 8])
+        return out.tolist()  # type: ignore[return-value]
+
+    def _instants_of(self, arr: Any, name: str) -> list[int | None]:
+        pa, types = self.pa, self.pa.types
+        t = arr.type
+        if types.is_timestamp(t):
+            if t.tz is None:
+                raise NaiveDatetimeError(
+                    f"column {name!r} holds timestamps without a time zone; give it the zone the "
+                    "instants were recorded in (e.g. tz_localize in pandas)")
+            if t.unit != "us":
+                try:
+                    arr = arr.cast(pa.timestamp("us", t.tz))
+                except pa.ArrowInvalid:
+                    raise SlaValueError(
+                        f"column {name!r} holds instants finer than a microsecond; round them "
+                        "to microseconds") from None
+            return self._ints(arr)
+        if types.is_integer(t):
+            return self._ints(arr)
+        if types.is_null(t):
+            return [None] * len(arr)
+        if types.is_string(t) or types.is_large_string(t):
+            instants = Instants()
+            return [_instant_of(v, name, i, instants) for i, v in enumerate(arr.to_pylist())]
+        raise SlaValueError(
+            f"column {name!r} has the Arrow type {t}; instants are timezone-aware timestamps, "
+            "ISO 8601 strings with an offset, or int64 POSIX microseconds")
+
+    def instants(self, name: str) -> list[int | None]:
+        if name not in self.names:
+            return [None] * self.n
+        return self._instants_of(self.column(name), name)
+
+    def _struct_achieved(self) -> list[tuple[str, str]]:
+        if "achieved" not in self.names:
+            return []
+        t = self.table.schema.field("achieved").type
+        if not self.pa.types.is_struct(t):
+            raise SlaValueError(
+                f"column 'achieved' has the Arrow type {t}; it must be a struct of instants "
+                "(or use one achieved.<name> column per event)")
+        return [(t.field(k).name, "achieved") for k in range(t.num_fields)]
+
+    def achieved_instants(self, name: str, column: str) -> list[int | None]:
+        if column != "achieved":
+            return self.instants(column)
+        struct = self.column("achieved")
+        field = self.pc.struct_field(struct, [name])
+        return self._instants_of(field, f"achieved.{name}")
+
+    def keys(self) -> tuple[list[int], dict[int, tuple[Any, Any, Any]]]:
+        pa, pc = self.pa, self.pc
+        combined = None
+        dictionaries = []
+        for name in ("severity", "tier", "zone"):
+            if name not in self.names:
+                dictionaries.append([None])  # one code, 0: the key's part is ``None``
+                continue
+            col = self.column(name)
+            if pa.types.is_null(col.type):
+                col = col.cast(pa.string())
+            if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)
+                    or pa.types.is_dictionary(col.type)):
+                raise SlaValueError(
+                    f"column {name!r} has the Arrow type {col.type}; it must hold strings")
+            if pa.types.is_dictionary(col.type):
+                col = col.cast(col.type.value_type)
+            encoded = pc.dictionary_encode(col)
+            values = encoded.dictionary.to_pylist()
+            dictionaries.append([*values, None])
+            width = len(values) + 1
+            codes = pc.cast(encoded.indices, pa.int64()).fill_null(len(values))
+            combined = (codes if combined is None
+                        else pc.add(pc.multiply(combined, width), codes))
+        assert combined is not None
+        row_codes = self._ints(combined)
+        sizes = [len(d) for d in dictionaries]
+        combos: dict[int, tuple[Any, Any, Any]] = {}
+        for code in pc.unique(combined).to_pylist():
+            rest, z = divmod(code, sizes[2])
+            s, t = divmod(rest, sizes[1])
+            key = (dictionaries[0][s], dictionaries[1][t], dictionaries[2][z])
+            for label, value in zip(("severity", "tier", "zone"), key, strict=True):
+                if value is not None and not value:
+                    raise SlaValueError(f"{label} must be a non-empty string, not ''")
+            combos[code] = key
+        return row_codes, combos  # type: ignore[return-value]
+
+    def listed(self, name: str) -> list[int]:
+        if name not in self.names:
+            return []
+        pa, pc = self.pa, self.pc
+        col = self.column(name)
+        if pa.types.is_null(col.type):
+            return []
+        if not (pa.types.is_list(col.type) or pa.types.is_large_list(col.type)):
+            raise SlaValueError(
+                f"column {name!r} has the Arrow type {col.type}; it must be a list of records")
+        lengths = pc.fill_null(pc.list_value_length(col), 0)
+        return pc.indices_nonzero(pc.greater(lengths, 0)).to_pylist()  # type: ignore[no-any-return]
+
+    def matching(self, name: str, values: frozenset[str]) -> list[int]:
+        if name not in self.names or not values:
+            return []
+        pa, pc = self.pa, self.pc
+        col = self.column(name)
+        if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+            return [i for i, v in enumerate(col.to_pylist()) if isinstance(v, str) and v in values]
+        hits = pc.fill_null(pc.is_in(col, value_set=pa.array(sorted(values))), False)
+        return pc.indices_nonzero(hits).to_pylist()  # type: ignore[no-any-return]
+
+    def rows(self, rows: list[int], names: Sequence[str]) -> list[dict[str, Any]]:
+        present = [c for c in names if c in self.names]
+        if not rows:
+            return []
+        picked = self.table.select(present).take(self.pa.array(rows, self.pa.int64()))
+        return picked.to_pylist()  # type: ignore[no-any-return]
+
+    def carry(self, name: str) -> Any:
+        return self.column(name)
+
+
+# -- the computation ---------------------------------------------------------------------------
+class _Metric:
+    """One metric's result columns, one entry per case (instants and durations in µs)."""
+
+    __slots__ = ("achieved", "deadline", "fired", "next", "remaining", "share", "start",
+                 "status", "used")
+
+    def __init__(self, n: int) -> None:
+        none: list[Any] = [None] * n
+        self.start: list[int | None] = list(none)
+        self.deadline: list[int | None] = list(none)
+        self.achieved: list[int | None] = list(none)
+        self.status: list[int] = [NOT_APPLICABLE] * n
+        self.used: list[int | None] = list(none)
+        self.remaining: list[int | None] = list(none)
+        self.share: list[float | None] = list(none)
+        self.next: list[int | None] = list(none)
+        self.fired: list[int] = [0] * n
+
+
+def _us(t: dt.datetime | None) -> int | None:
+    return None if t is None else (t - EPOCH) // _ONE_US
+
+
+def _utc(us: int) -> dt.datetime:
+    return EPOCH + dt.timedelta(microseconds=us)
+
+
+class _Evaluator:
+    """One call of :func:`evaluate_table`: reads the columns and fills :class:`_Metric` s."""
+
+    def __init__(self, policy: Policy, now: dt.datetime | None, source: _Source) -> None:
+        self.policy = policy
+        self.now = now
+        self.source = source
+        self.opened: list[int] = []
+        self.shared = _Shared(policy, now)
+        self.batch = _Batch(self.shared, [], 0)
+
+    def run(self) -> list[_Metric]:  # noqa: PLR0915 - the phases read best in order
+        source, shared, batch = self.source, self.shared, self.batch
+        n = source.n
+        now_us = shared.now_us
+        metrics = shared.metrics
+        out = [_Metric(n) for _ in metrics]
+        if not n:
+            return out
+        if isinstance(source, _ListSource):
+            source.ids()
+        opened_raw = source.instants("opened")
+        if None in opened_raw:
+            row = opened_raw.index(None)
+            raise SlaValueError(f"opened of row {row} is missing; every case needs one")
+        opened: list[int] = opened_raw  # type: ignore[assignment]
+        # achievements, and as of ``now`` (an event after ``now`` has not happened yet)
+        recorded: dict[str, list[int | None]] = {}
+        for name, column in source.achieved_names():
+            if name in recorded:
+                raise SlaValueError(
+                    f"the achievement {name!r} is given twice (an achieved.{name} column and a "
+                    "field of the achieved column)")
+            recorded[name] = source.achieved_instants(name, column)
+        seen: dict[str, list[int | None]] = {}
+        lo, hi = _MIN_US, _MAX_US
+        outside: set[int] = set()
+        if not lo <= min(opened) or max(opened) > hi:
+            outside.update(i for i, t in enumerate(opened) if not lo <= t <= hi)
+        for name, values in recorded.items():
+            present = [v for v in values if v is not None]
+            if not present:
+                continue
+            first, last = min(present), max(present)
+            if first < lo or last > hi:
+                outside.update(i for i, t in enumerate(values) if t is not None
+                               and not lo <= t <= hi)
+            seen[name] = values
+            if now_us is not None and last > now_us:
+                seen[name] = [None if t is None or t > now_us else t for t in values]
+        self.recorded, self.seen, self.opened = recorded, seen, opened
+        for m, metric in enumerate(metrics):  # every result echoes the achievement
+            if metric in seen:
+                out[m].achieved = list(seen[metric])
+        # the cases that need more than the columns: pauses, severity changes, exclusions
+        paused_rows = source.listed("pauses")
+        changed_rows = source.listed("severity_changes")
+        excluded_rows = source.matching("excluded", shared.excluding)
+        special = sorted({*paused_rows, *changed_rows, *excluded_rows, *outside})
+        everything_slow = now_us is not None and not lo <= now_us <= hi
+        slow: dict[int, Case] = {}
+        pauses: dict[int, list[tuple[int, int | None]]] = {}
+        if everything_slow:
+            special = list(range(n))
+        if special:
+            changed, excluded = set(changed_rows), set(excluded_rows)
+            names = ("id", "severity", "tier", "zone", "excluded", "pauses", "severity_changes")
+            instants = Instants()
+            for i, record in zip(special, source.rows(special, names), strict=True):
+                case = self._case(i, record)
+                if everything_slow or i in outside or i in changed or i in excluded:
+                    slow[i] = case
+                    continue
+                if case.pauses and any(p.reason in shared.stopping for p in case.pauses):
+                    merged = _merged(case.pauses, shared.stopping, instants)
+                    if merged is None:
+                        slow[i] = case
+                    else:
+                        pauses[i] = merged
+        self.pauses = pauses
+        # rows by (severity, tier, zone) code; slow rows take no part in the columns
+        codes, combos = source.keys()
+        sid_of = {code: shared.selector(key) for code, key in combos.items()}
+        if slow:
+            for i in slow:
+                codes[i] = -1
+        sids = sorted(set(sid_of.values()))
+        codes_of: dict[int, set[int]] = {}
+        for code, sid in sid_of.items():
+            codes_of.setdefault(sid, set()).add(code)
+        plans = shared.plans
+        rows_cache: dict[frozenset[int], list[int] | None] = {}
+        picked: dict[tuple[int, int], int] = {}  # (row, m) -> plan, for rules chosen per case
+        for m in range(len(metrics)):
+            fixed: dict[int, set[int]] = {}  # plan -> codes that follow it from ``opened``
+            per_case: list[tuple[list[int], tuple[Any, ...]]] = []
+            for sid in sids:
+                entry = shared.selector_list[sid][m]
+                if entry == _NO_RULE:
+                    continue
+                if entry >= 0:
+                    if plans[entry].target is not None:
+                        fixed.setdefault(entry, set()).update(codes_of[sid])
+                    else:
+                        self._negotiated(out[m], self._rows(codes_of[sid], codes, rows_cache),
+                                         plans[entry])
+                    continue
+                rows = self._rows(codes_of[sid], codes, rows_cache)
+                if rows is None:
+                    rows = list(range(n))
+                per_case.append((rows, shared.candidates[-2 - entry]))
+            for index, wanted in fixed.items():
+                rows = self._rows(wanted, codes, rows_cache)
+                starts = opened if rows is None else [opened[i] for i in rows]
+                self._fill(out[m], plans[index], rows, starts)
+            chosen: dict[int, tuple[list[int], list[int]]] = {}
+            for rows, cands in per_case:
+                for i in rows:
+                    found = batch._pick(cands, opened[i], self._achieved(i))
+                    if found is None:
+                        continue
+                    index, start = found
+                    picked[i, m] = index
+                    plan = plans[index]
+                    if plan.target is None:
+                        self._negotiated(out[m], [i], plan, start)
+                    elif start is None:
+                        out[m].status[i] = PENDING
+                    else:
+                        where = chosen.setdefault(index, ([], []))
+                        where[0].append(i)
+                        where[1].append(start)
+            for index, (rows, starts) in chosen.items():
+                self._fill(out[m], plans[index], rows, starts)
+        for i in pauses:
+            self._paused(out, i, codes, sid_of, picked)
+        for (cal, end), latest in batch.horizon.items():
+            cal._check_instant(latest, "evaluate_table", end=end)
+        for i, case in slow.items():
+            self._slow(out, i, case)
+        return out
+
+    def _case(self, i: int, row: dict[str, Any]) -> Case:
+        """The case of row ``i`` as a :class:`Case` (validated as any case is)."""
+        instants = Instants()
+        try:
+            achieved = {name: _utc(t) for name, values in self.recorded.items()
+                        if (t := values[i]) is not None}
+            ps = [Pause(_utc_of(p.get("start"), f"pauses[{k}].start", i, instants),
+                        None if p.get("end") in (None, "") else
+                        _utc_of(p["end"], f"pauses[{k}].end", i, instants),
+                        _text_of(p.get("reason"), f"pauses[{k}].reason", i,  # type: ignore[arg-type]
+                                 required=True))
+                  for k, p in enumerate(_records(row.get("pauses"), "pauses", i))]
+            changes = [SeverityChange(
+                _utc_of(c.get("at"), f"severity_changes[{k}].at", i, instants),
+                _text_of(c.get("severity"), f"severity_changes[{k}].severity", i,  # type: ignore[arg-type]
+                         required=True))
+                for k, c in enumerate(_records(row.get("severity_changes"), "severity_changes", i))]
+            excluded = row.get("excluded")
+            return Case(str(row["id"]), _utc(self.opened[i]), row["severity"], tier=row.get("tier"),
+                        zone=row.get("zone"), achieved=achieved, pauses=ps,
+                        severity_changes=changes,
+                        excluded=None if excluded is False else excluded)
+        except SlaValueError as exc:
+            raise type(exc)(f"row {i} (case {echo(row.get('id'))}): {exc}") from None
+
+    def _achieved(self, i: int) -> dict[str, int] | None:
+        got = {name: t for name, values in self.seen.items() if (t := values[i]) is not None}
+        return got or None
+
+    @staticmethod
+    def _rows(wanted: set[int], codes: list[int], cache: dict[frozenset[int], list[int] | None]
+              ) -> list[int] | None:
+        """The rows whose code is in ``wanted``, in order; ``None`` for every row."""
+        key = frozenset(wanted)
+        if key in cache:
+            return cache[key]
+        rows = [i for i, c in enumerate(codes) if c in wanted]
+        found = None if len(rows) == len(codes) else rows
+        cache[key] = found
+        return found
+
+    def _negotiated(self, col: _Metric, rows: list[int] | None, plan: _Plan,
+                    start: int | None = None) -> None:
+        """A rule without a target: not applicable, the clock's start echoed."""
+        for i in range(len(col.status)) if rows is None else rows:
+            col.start[i] = self.opened[i] if plan.start == "opened" else start
+
+    def _fill(self, col: _Metric, plan: _Plan, rows: list[int] | None,
+              starts: list[int]) -> None:
+        """Deadlines, statuses, time used and escalations of ``plan``'s clocks started at
+        ``starts`` (of ``rows``, or of every row), written into ``col``."""
+        cal = plan.cal
+        assert cal is not None
+        seen = self.seen.get(plan.metric)
+        if seen is None:
+            got: list[int | None] = [None] * len(starts)
+        else:
+            got = seen if rows is None else [seen[i] for i in rows]
+        deadlines, status, fires = self.batch._judge(plan, starts, got)
+        now_us = self.shared.now_us
+        ends = got if now_us is None else [now_us if a is None else a for a in got]
+        used = self._elapsed(cal, starts, ends)  # type: ignore[arg-type]
+        span_us = plan.within_us
+        if span_us is None:
+            spans = self._elapsed(cal, starts, deadlines)
+            remaining = [None if u is None or s is None else s - u
+                         for u, s in zip(used, spans, strict=True)]
+            share = [None if u is None or not s else u / s for u, s in zip(used, spans, strict=True)]
+        else:
+            remaining = [None if u is None else span_us - u for u in used]
+            share = ([None if u is None else u / span_us for u in used] if span_us
+                     else [None] * len(used))
+        nexts, fired = _escalation_columns(fires, got, now_us, len(starts))
+        if rows is None:
+            col.start = list(starts)
+            col.deadline, col.achieved, col.status = deadlines, got, status
+            col.used, col.remaining, col.share = used, remaining, share
+            if fires is not None:
+                col.next, col.fired = nexts, fired
+            return
+        for k, i in enumerate(rows):
+            col.start[i] = starts[k]
+            col.deadline[i] = deadlines[k]
+            col.achieved[i] = got[k]
+            col.status[i] = status[k]
+            col.used[i] = used[k]
+            col.remaining[i] = remaining[k]
+            col.share[i] = share[k]
+            if fires is not None:
+                col.next[i] = nexts[k]
+                col.fired[i] = fired[k]
+
+    def _elapsed(self, cal: Any, starts: list[int], ends: list[int | None]) -> list[int | None]:
+        """Covered µs in ``[start, end)`` pairwise: 0 when ``end <= start``, ``None`` without
+        an end; the horizon is checked on the latest end, as ``Calendar.elapsed`` does."""
+        if None not in ends and all(map(gt, ends, starts)):  # type: ignore[arg-type]
+            return self._pairs(cal, starts, ends)  # type: ignore[arg-type]
+        idx = [k for k, (a, b) in enumerate(zip(starts, ends, strict=True))
+               if b is not None and b > a]
+        out: list[int | None] = [None if b is None else 0 for b in ends]
+        values = self._pairs(cal, [starts[k] for k in idx], [ends[k] for k in idx])  # type: ignore[misc]
+        for k, v in zip(idx, values, strict=True):
+            out[k] = v
+        return out
+
+    def _pairs(self, cal: Any, xs: list[int], ys: list[int]) -> list[int | None]:
+        if not xs:
+            return []
+        sx = [x // US for x in xs]
+        sy = [y // US for y in ys]
+        if sum(sx) * US == sum(xs) and sum(sy) * US == sum(ys):
+            # whole seconds: the calendar's tables; they check the horizon on the latest end
+            return [v * US for v in cal._elapsed_many_seconds(sx, sy)]
+        self.batch._seen(cal, max(ys), end=True)
+        return [cal._elapsed_us(a, b) for a, b in zip(xs, ys, strict=True)]
+
+    def _paused(self, out: list[_Metric], i: int, codes: list[int], sid_of: dict[int, int],
+                picked: dict[tuple[int, int], int]) -> None:
+        """Recompute the metrics of a case whose clock stops (``_Batch._paused`` on a one-case
+        group) and its time used, less the paused time."""
+        shared, batch = self.shared, self.batch
+        selector = shared.selector_list[sid_of[codes[i]]]
+        group = _Group(batch, selector)
+        group.cases.append(i)  # type: ignore[arg-type]  # only its length is read
+        group.opened.append(self.opened[i])
+        group.achieved.append(self._achieved(i))
+        group.pauses[0] = self.pauses[i]
+        plans_of = {}
+        for m, entry in enumerate(selector):
+            index = entry if entry >= 0 else picked.get((i, m), _NO_RULE)
+            if index == _NO_RULE:
+                continue
+            if entry < 0:
+                group.picked[0, m] = index
+            plans_of[m] = shared.plans[index]
+            col = out[m]
+            group.deadline[m] = [col.deadline[i]]
+            group.status[m] = [col.status[i]]
+        batch._paused(group, 0)
+        now_us = shared.now_us
+        for m, plan in plans_of.items():
+            col = out[m]
+            start = col.start[i]
+            if plan.target is None or start is None or col.status[i] == PENDING:
+                continue
+            cal = plan.cal
+            assert cal is not None
+            due = group.deadline[m][0]  # type: ignore[index]
+            col.deadline[i] = due
+            col.status[i] = group.status[m][0]  # type: ignore[index]
+            got = col.achieved[i]
+            ps = _seen_by(self.pauses[i], got, now_us)
+            end = got if got is not None else now_us
+            used = None if end is None else _used_us(cal, start, end, ps)
+            span = plan.within_us
+            if span is None and due is not None:
+                span = _used_us(cal, start, due, ps)
+            col.used[i] = used
+            col.remaining[i] = None if used is None or span is None else span - used
+            col.share[i] = None if used is None or not span else used / span
+            fires = group.fires.get((0, m))
+            if plan.ladder:
+                nexts, fired = _escalation_columns(
+                    None if fires is None else [fires], [got], now_us, 1)
+                col.next[i], col.fired[i] = nexts[0], fired[0]
+
+    def _slow(self, out: list[_Metric], i: int, case: Case) -> None:
+        """A case the columns cannot answer, through :func:`slacalc.evaluate`."""
+        results: tuple[MetricResult, ...] = evaluate(self.policy, case, self.now).results
+        for col, r in zip(out, results, strict=True):
+            col.start[i] = _us(r.start)
+            col.deadline[i] = _us(r.deadline)
+            col.achieved[i] = _us(r.achieved)
+            col.status[i] = STATUSES.index(r.status)
+            col.used[i] = None if r.used is None else r.used // _ONE_US
+            col.remaining[i] = None if r.remaining is None else r.remaining // _ONE_US
+            col.share[i] = r.share
+            pending = [e.at for e in r.escalations if e.status == "pending"]
+            col.next[i] = _us(pending[0]) if pending else None
+            col.fired[i] = sum(e.status == "fired" for e in r.escalations)
+
+
+def _utc_of(value: Any, name: str, row: int, instants: Instants) -> dt.datetime:
+    us = _instant_of(value, name, row, instants)
+    if us is None:
+        raise SlaValueError(f"{name} of row {row} is missing")
+    return _utc(us)
+
+
+def _records(value: Any, name: str, row: int) -> list[Mapping[str, Any]]:
+    if value is None:
+        return []
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise SlaValueError(f"{name} of row {row} must be a list of records, not {echo(value)}")
+    items = list(value)
+    for item in items:
+        if not isinstance(item, Mapping):
+            raise SlaValueError(f"{name} of row {row} must hold records (mappings), not "
+                                f"{echo(item)}")
+    return items
+
+
+def _escalation_columns(fires: list[tuple[int | None, ...]] | None, got: list[int | None],
+                        now_us: int | None, n: int) -> tuple[list[int | None], list[int]]:
+    """Per clock: the next escalation still pending, and how many steps have fired."""
+    if fires is None:
+        return [None] * n, [0] * n
+    nexts: list[int | None] = []
+    fired: list[int] = []
+    for steps, a in zip(fires, got, strict=True):
+        upcoming = None
+        count = 0
+        for f in steps:
+            if f is None:
+                continue
+            if a is not None:
+                count += a > f
+            elif now_us is not None and now_us >= f:
+                count += 1
+            elif upcoming is None:
+                upcoming = f
+        nexts.append(upcoming)
+        fired.append(count)
+    return nexts, fired
+
+
+# -- the result table --------------------------------------------------------------------------
+class ResultTable:
+    """The results of :func:`evaluate_table`: columns, exported on demand.
+
+    ``to_arrow()`` gives a ``pyarrow.Table`` (schema: :func:`result_schema`); the table also
+    speaks the Arrow PyCapsule stream protocol, so ``polars.DataFrame(results)``,
+    ``pandas.DataFrame.from_arrow`` or ``duckdb`` read it directly. ``to_pandas()`` and
+    ``to_polars()`` go through Arrow; ``records()`` gives plain dicts (instants as aware
+    datetimes in the results' zone, durations as timedeltas); ``columns`` a dict of lists
+    (instants and durations as int microseconds).
+    """
+
+    __slots__ = ("_carried", "_form", "_metrics", "_n", "_opened", "_per_metric", "_policy",
+                 "_source", "_zones")
+
+    def __init__(self, policy: Policy, form: str, source: _Source, carried: list[str],
+                 per_metric: list[_Metric], opened: list[int]) -> None:
+        self._policy = policy
+        self._opened = opened
+        self._form = form
+        self._source = source
+        self._carried = carried
+        self._per_metric = per_metric
+        self._metrics = tuple(policy.metrics())
+        self._n = source.n
+        self._zones = {m: _zone(policy, m) for m in self._metrics}
+        self._zones[""] = _zone(policy, None)
+
+    @property
+    def form(self) -> str:
+        """``"long"`` (a row per case and metric) or ``"wide"`` (a row per case)."""
+        return self._form
+
+    @property
+    def num_cases(self) -> int:
+        """How many cases were evaluated."""
+        return self._n
+
+    def __len__(self) -> int:
+        return self._n * len(self._metrics) if self._form == "long" else self._n
+
+    def __repr__(self) -> str:
+        return (f"<ResultTable {self._form}: {len(self):,} rows, {self._n:,} cases x "
+                f"{len(self._metrics)} metrics ({', '.join(self._metrics)})>")
+
+    # -- the columns, in the output's row order -----------------------------------------------
+    def _spread(self, values: Any) -> list[Any]:
+        """A per-case column repeated for each metric (long form)."""
+        k = len(self._metrics)
+        if self._form == "wide" or k == 1:
+            return list(values)
+        out: list[Any] = [None] * (self._n * k)
+        for m in range(k):
+            out[m::k] = values
+        return out
+
+    def _interleave(self, columns: list[list[Any]]) -> list[Any]:
+        k = len(columns)
+        if k == 1:
+            return list(columns[0])
+        out: list[Any] = [None] * (self._n * k)
+        for m, values in enumerate(columns):
+            out[m::k] = values
+        return out
+
+    def _field(self, name: str) -> list[list[Any]]:
+        attr = {"next_escalation": "next", "escalations_fired": "fired"}.get(name, name)
+        return [getattr(col, attr) for col in self._per_metric]
+
+    def _case_values(self, name: str) -> list[Any]:
+        source = self._source
+        if name == "opened":
+            return self._opened
+        if isinstance(source, _ListSource):
+            values = source.columns.get(name)
+            return [None] * self._n if values is None else list(values)
+        if name not in source.names:
+            return [None] * self._n
+        return source.column(name).to_pylist()  # type: ignore[attr-defined,no-any-return]
+
+    @property
+    def columns(self) -> dict[str, list[Any]]:
+        """Every column as a list: instants and durations in int µs, statuses as strings."""
+        out: dict[str, list[Any]] = {}
+        for name in CASE_FIELDS:
+            values = self._case_values(name)
+            if name == "id":
+                values = [v if v is None or type(v) is str else str(v) for v in values]
+            out[name] = self._spread(values)
+            if name == "id" and self._form == "long":
+                out["metric"] = list(self._metrics) * self._n
+        for name in FIELDS:
+            per = self._field(name)
+            if name == "status":
+                per = [[STATUSES[c] for c in col] for col in per]
+            if self._form == "long":
+                out[name] = self._interleave(per)
+            else:
+                for metric, values in zip(self._metrics, per, strict=True):
+                    out[f"{metric}.{name}"] = list(values)
+        for name in self._carried:
+            out[name] = self._spread(self._case_values(name))
+        return out
+
+    def records(self) -> list[dict[str, Any]]:
+        """One plain dict per row: instants as aware datetimes in the results' zone."""
+        columns = self.columns
+        zones: dict[str, Any] = {}
+        for name in columns:
+            if name in _INSTANT_FIELDS:
+                zones[name] = self._zones[""]
+            elif "." in name and name.rsplit(".", 1)[1] in _INSTANT_FIELDS \
+                    and name.rsplit(".", 1)[0] in self._zones:
+                zones[name] = self._zones[name.rsplit(".", 1)[0]]
+        for name, key in zones.items():
+            tz = ZoneInfo(key)
+            columns[name] = [None if v is None else _utc(v).astimezone(tz) for v in columns[name]]
+        for name in list(columns):
+            base = name.rsplit(".", 1)[-1]
+            if base in _DURATION_FIELDS and name not in self._carried:
+                columns[name] = [None if v is None else dt.timedelta(microseconds=v)
+                                 for v in columns[name]]
+        names = list(columns)
+        return [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+
+    # -- Arrow -----------------------------------------------------------------------------
+    def schema(self) -> Any:
+        """The Arrow schema of :meth:`to_arrow` (:func:`result_schema` with the carried columns)."""
+        pa = _import("pyarrow", "arrow")
+        return result_schema(self._policy, form=self._form,
+                             carried=[pa.field(c, self._carried_array(c).type)
+                                      for c in self._carried])
+
+    def _carried_array(self, name: str) -> Any:
+        pa = _import("pyarrow", "arrow")
+        column = self._source.carry(name)
+        if not isinstance(column, (pa.Array, pa.ChunkedArray)):
+            column = pa.array(column)
+        return column
+
+    def to_arrow(self) -> Any:
+        """The results as a ``pyarrow.Table`` (needs pyarrow)."""
+        pa = _import("pyarrow", "arrow")
+        pc = __import__("pyarrow.compute").compute
+        n, k = self._n, len(self._metrics)
+        long = self._form == "long"
+        rows = n * k if long else n
+        take = None
+        if long and k > 1:
+            index = array("q", bytes(8 * rows))
+            every = array("q", range(n))
+            for m in range(k):
+                index[m::k] = every
+            take = pa.Array.from_buffers(pa.int64(), rows, [None, pa.py_buffer(index)])
+        schema = self.schema()
+        arrays: list[Any] = []
+        source = self._source
+
+        def spread(arr: Any) -> Any:
+            return arr if take is None else arr.take(take)
+
+        for name in CASE_FIELDS:
+            typ = schema.field(name).type
+            if name == "opened":
+                arrays.append(spread(_int64_array(pa, pc, self._case_values("opened"), typ)))
+            elif isinstance(source, _ArrowSource):
+                if name in source.names:
+                    arr = source.column(name)
+                    if arr.type != typ:
+                        arr = arr.cast(typ)
+                else:
+                    arr = pa.nulls(n, typ)
+                arrays.append(spread(arr))
+            else:
+                values = self._case_values(name)
+                if name == "id":
+                    values = [v if type(v) is str else str(v) for v in values]
+                arrays.append(spread(pa.array(values, typ)))
+            if name == "id" and long:
+                codes = array("b", range(k)) * n
+                arrays.append(pa.DictionaryArray.from_arrays(
+                    pa.Array.from_buffers(pa.int8(), rows, [None, pa.py_buffer(codes)]),
+                    pa.array(self._metrics, pa.string())))
+        statuses = pa.array(STATUSES, pa.string())
+        for metric_names, per in self._result_columns():
+            for name, values in zip(metric_names, per, strict=True):
+                typ = schema.field(name).type
+                base = name.rsplit(".", 1)[-1]
+                if base == "status":
+                    codes = array("b", values)
+                    arrays.append(pa.DictionaryArray.from_arrays(
+                        pa.Array.from_buffers(pa.int8(), len(codes), [None, pa.py_buffer(codes)]),
+                        statuses))
+                elif base == "share":
+                    arrays.append(_float_array(pa, values))
+                else:
+                    arrays.append(_int64_array(pa, pc, values, typ))
+        for name in self._carried:
+            arrays.append(spread(self._carried_array(name)))
+        return pa.Table.from_arrays(arrays, schema=schema)
+
+    def _result_columns(self) -> list[tuple[list[str], list[list[Any]]]]:
+        if self._form == "long":
+            return [(list(FIELDS), [self._interleave(self._field(f)) for f in FIELDS])]
+        return [([f"{m}.{f}" for f in FIELDS],
+                 [getattr(col, {"next_escalation": "next", "escalations_fired": "fired"}.get(f, f))
+                  for f in FIELDS])
+                for m, col in zip(self._metrics, self._per_metric, strict=True)]
+
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
+        """The Arrow PyCapsule stream protocol: polars, pandas and duckdb read the table."""
+        return self.to_arrow().__arrow_c_stream__(requested_schema)
+
+    def to_pandas(self) -> Any:
+        """A pandas DataFrame (through Arrow: tz-aware ``datetime64[us]``, statuses as
+        categoricals; needs pandas and pyarrow)."""
+        _import("pandas", "pandas")
+        return self.to_arrow().to_pandas()
+
+    def to_polars(self) -> Any:
+        """A polars DataFrame (needs polars and pyarrow)."""
+        pl = _import("polars", "polars")
+        return pl.from_arrow(self.to_arrow())
+
+
+def _int64_array(pa: Any, pc: Any, values: list[int | None], typ: Any) -> Any:
+    """An Arrow array of ``typ`` (int64, timestamp or duration) from ints, ``None`` as null,
+    built on an ``array('q')`` buffer."""
+    n = len(values)
+    if None in values:
+        buf = array("q", [_NULL if v is None else v for v in values])
+        raw = pa.Array.from_buffers(pa.int64(), n, [None, pa.py_buffer(buf)])
+        valid = pc.not_equal(raw, _NULL)
+        return pa.Array.from_buffers(typ, n, [valid.buffers()[1], pa.py_buffer(buf)])
+    buf = array("q", values)  # type: ignore[arg-type]  # no None in it
+    return pa.Array.from_buffers(typ, n, [None, pa.py_buffer(buf)])
+
+
+def _float_array(pa: Any, values: list[float | None]) -> Any:
+    n = len(values)
+    if None in values:
+        return pa.array(values, pa.float64())
+    buf = array("d", values)  # type: ignore[type-var]  # no None in it
+    return pa.Array.from_buffers(pa.float64(), n, [None, pa.py_buffer(buf)])
+
