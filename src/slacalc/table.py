@@ -81,7 +81,6 @@ _DURATION_FIELDS = frozenset({"used", "remaining"})
 _CONSUMED = frozenset({"id", "opened", "severity", "tier", "zone", "achieved", "pauses",
                        "severity_changes"})
 _ACHIEVED = "achieved."
-_NULL = -(2**63)  # the null of an int64 column while it is an ``array('q')``
 _ONE_US = dt.timedelta(microseconds=1)
 _FORMS = ("long", "wide")
 
@@ -1119,7 +1118,6 @@ class ResultTable:
     def to_arrow(self) -> Any:
         """The results as a ``pyarrow.Table`` (needs pyarrow)."""
         pa = _import("pyarrow", "arrow")
-        pc = __import__("pyarrow.compute").compute
         n, k = self._n, len(self._metrics)
         long = self._form == "long"
         rows = n * k if long else n
@@ -1140,7 +1138,13 @@ class ResultTable:
         for name in CASE_FIELDS:
             typ = schema.field(name).type
             if name == "opened":
-                arrays.append(spread(_int64_array(pa, pc, self._case_values("opened"), typ)))
+                arr = None
+                if isinstance(source, _ArrowSource):
+                    arr = source.column("opened")
+                    if not pa.types.is_timestamp(arr.type) or arr.type.unit != "us":
+                        arr = None
+                arrays.append(spread(_int64_array(pa, self._opened, typ) if arr is None
+                                     else arr.cast(typ)))
             elif isinstance(source, _ArrowSource):
                 if name in source.names:
                     arr = source.column(name)
@@ -1160,30 +1164,42 @@ class ResultTable:
                     pa.Array.from_buffers(pa.int8(), rows, [None, pa.py_buffer(codes)]),
                     pa.array(self._metrics, pa.string())))
         statuses = pa.array(STATUSES, pa.string())
-        for metric_names, per in self._result_columns():
-            for name, values in zip(metric_names, per, strict=True):
-                typ = schema.field(name).type
-                base = name.rsplit(".", 1)[-1]
-                if base == "status":
+        # each metric's column as an Arrow array (C conversions from int lists or array('q'));
+        # the long form interleaves them by one ``take`` (metric-major to case-major)
+        order = None
+        if long and k > 1:
+            index = array("q", bytes(8 * rows))
+            for m in range(k):
+                index[m::k] = array("q", range(m * n, (m + 1) * n))
+            order = pa.Array.from_buffers(pa.int64(), rows, [None, pa.py_buffer(index)])
+        for name in FIELDS:
+            attr = {"next_escalation": "next", "escalations_fired": "fired"}.get(name, name)
+            per: list[Any] = []
+            for metric, col in zip(self._metrics, self._per_metric, strict=True):
+                values = getattr(col, attr)
+                typ = schema.field(name if long else f"{metric}.{name}").type
+                if name == "status":
                     codes = array("b", values)
-                    arrays.append(pa.DictionaryArray.from_arrays(
-                        pa.Array.from_buffers(pa.int8(), len(codes), [None, pa.py_buffer(codes)]),
+                    per.append(pa.DictionaryArray.from_arrays(
+                        pa.Array.from_buffers(pa.int8(), n, [None, pa.py_buffer(codes)]),
                         statuses))
-                elif base == "share":
-                    arrays.append(_float_array(pa, values))
+                elif name == "share":
+                    per.append(_float_array(pa, values))
                 else:
-                    arrays.append(_int64_array(pa, pc, values, typ))
+                    per.append(_int64_array(pa, values, typ))
+            if not long:
+                arrays.extend(per)
+            elif order is None:
+                arrays.append(per[0] if per else pa.array([], schema.field(name).type))
+            else:
+                arrays.append(pa.concat_arrays(per).take(order))
         for name in self._carried:
             arrays.append(spread(self._carried_array(name)))
+        if not long:  # the wide form's columns go metric by metric
+            arrays = arrays[:len(CASE_FIELDS)] + [
+                arrays[len(CASE_FIELDS) + f * k + m] for m in range(k) for f in range(len(FIELDS))
+            ] + arrays[len(CASE_FIELDS) + len(FIELDS) * k:]
         return pa.Table.from_arrays(arrays, schema=schema)
-
-    def _result_columns(self) -> list[tuple[list[str], list[list[Any]]]]:
-        if self._form == "long":
-            return [(list(FIELDS), [self._interleave(self._field(f)) for f in FIELDS])]
-        return [([f"{m}.{f}" for f in FIELDS],
-                 [getattr(col, {"next_escalation": "next", "escalations_fired": "fired"}.get(f, f))
-                  for f in FIELDS])
-                for m, col in zip(self._metrics, self._per_metric, strict=True)]
 
     def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
         """The Arrow PyCapsule stream protocol: polars, pandas and duckdb read the table."""
@@ -1201,15 +1217,13 @@ class ResultTable:
         return pl.from_arrow(self.to_arrow())
 
 
-def _int64_array(pa: Any, pc: Any, values: list[int | None], typ: Any) -> Any:
-    """An Arrow array of ``typ`` (int64, timestamp or duration) from ints, ``None`` as null,
-    built on an ``array('q')`` buffer."""
+def _int64_array(pa: Any, values: list[int | None], typ: Any) -> Any:
+    """An Arrow array of ``typ`` (int64, timestamp or duration) from ints, ``None`` as null:
+    on an ``array('q')`` buffer when nothing is null, else through Arrow's own int conversion."""
     n = len(values)
     if None in values:
-        buf = array("q", [_NULL if v is None else v for v in values])
-        raw = pa.Array.from_buffers(pa.int64(), n, [None, pa.py_buffer(buf)])
-        valid = pc.not_equal(raw, _NULL)
-        return pa.Array.from_buffers(typ, n, [valid.buffers()[1], pa.py_buffer(buf)])
+        raw = pa.array(values, pa.int64())
+        return pa.Array.from_buffers(typ, n, raw.buffers()[:2])
     buf = array("q", values)  # type: ignore[arg-type]  # no None in it
     return pa.Array.from_buffers(typ, n, [None, pa.py_buffer(buf)])
 
