@@ -41,7 +41,7 @@ import pyarrow.parquet as pq
 import slacalc as sla
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_policy import POLICY  # noqa: E402 - the benchmarks directory is not a package
+from bench_policy import POLICY  # the benchmarks directory is not a package
 
 TZ = "Asia/Shanghai"
 NOW = dt.datetime(2026, 7, 1, tzinfo=dt.timezone(dt.timedelta(hours=8)))
