@@ -56,7 +56,6 @@ from slacalc._batch import (
     PENDING,
     _Batch,
     _Group,
-    _merged,
     _Plan,
     _seen_by,
     _Shared,
@@ -665,27 +664,25 @@ class _Evaluator:
         paused_rows = source.listed("pauses")
         changed_rows = source.listed("severity_changes")
         excluded_rows = source.matching("excluded", shared.excluding)
-        special = sorted({*paused_rows, *changed_rows, *excluded_rows, *outside})
         everything_slow = now_us is not None and not lo <= now_us <= hi
+        slow_rows = sorted(range(n) if everything_slow
+                           else {*changed_rows, *excluded_rows, *outside})
         slow: dict[int, Case] = {}
         pauses: dict[int, list[tuple[int, int | None]]] = {}
-        if everything_slow:
-            special = list(range(n))
-        if special:
-            changed, excluded = set(changed_rows), set(excluded_rows)
-            names = ("id", "severity", "tier", "zone", "excluded", "pauses", "severity_changes")
-            instants = Instants()
-            for i, record in zip(special, source.rows(special, names), strict=True):
-                case = self._case(i, record)
-                if everything_slow or i in outside or i in changed or i in excluded:
-                    slow[i] = case
-                    continue
-                if case.pauses and any(p.reason in shared.stopping for p in case.pauses):
-                    merged = _merged(case.pauses, shared.stopping, instants)
-                    if merged is None:
-                        slow[i] = case
-                    else:
-                        pauses[i] = merged
+        names = ("id", "severity", "tier", "zone", "excluded", "pauses", "severity_changes")
+        for i, record in zip(slow_rows, source.rows(slow_rows, names), strict=True):
+            slow[i] = self._case(i, record)
+        # the other paused cases: their pauses that stop the clock, merged, in µs
+        paused_rows = [i for i in paused_rows if i not in slow]
+        far = []
+        for i, record in zip(paused_rows, source.rows(paused_rows, ("pauses",)), strict=True):
+            merged = _pauses_us(record.get("pauses"), i, shared.stopping)
+            if merged is None:
+                far.append(i)
+            elif merged:
+                pauses[i] = merged
+        for i, record in zip(far, source.rows(far, names), strict=True):
+            slow[i] = self._case(i, record)
         self.pauses = pauses
         # rows by (severity, tier, zone) code; slow rows take no part in the columns
         codes, combos = source.keys()
@@ -865,30 +862,43 @@ class _Evaluator:
         self.batch._seen(cal, max(ys), end=True)
         return [cal._elapsed_us(a, b) for a, b in zip(xs, ys, strict=True)]
 
-    def _paused(self, out: list[_Metric], i: int, codes: list[int], sid_of: dict[int, int],
+    def _paused(self, out: list[_Metric], i: int, codes: list[int], sid_of: dict[int, int],  # noqa: PLR0915 - the two paths of a paused case side by side
                 picked: dict[tuple[int, int], int]) -> None:
         """Recompute the metrics of a case whose clock stops (``_Batch._paused`` on a one-case
         group) and its time used, less the paused time."""
         shared, batch = self.shared, self.batch
-        selector = shared.selector_list[sid_of[codes[i]]]
-        group = _Group(batch, selector)
-        group.cases.append(i)  # type: ignore[arg-type]  # only its length is read
-        group.opened.append(self.opened[i])
-        group.achieved.append(self._achieved(i))
-        group.pauses[0] = self.pauses[i]
+        now_us = shared.now_us
+        selector = list(shared.selector_list[sid_of[codes[i]]])
+        merged = self.pauses[i]
         plans_of = {}
         for m, entry in enumerate(selector):
             index = entry if entry >= 0 else picked.get((i, m), _NO_RULE)
             if index == _NO_RULE:
                 continue
-            if entry < 0:
-                group.picked[0, m] = index
-            plans_of[m] = shared.plans[index]
+            plan = shared.plans[index]
             col = out[m]
-            group.deadline[m] = [col.deadline[i]]
-            group.status[m] = [col.status[i]]
+            start, due = col.start[i], col.deadline[i]
+            if plan.target is None or start is None or due is None:
+                continue
+            got = col.achieved[i]
+            ps = _seen_by(merged, got, now_us)
+            if not ps or self._after(plan, col, i, start, due, got, ps):
+                selector[m] = _NO_RULE  # no pause the clock sees changes this metric's deadline
+                continue
+            plans_of[m] = plan
+        if not plans_of:
+            return
+        group = _Group(batch, tuple(selector))
+        group.cases.append(i)  # type: ignore[arg-type]  # only its length is read
+        group.opened.append(self.opened[i])
+        group.achieved.append(self._achieved(i))
+        group.pauses[0] = merged
+        for m in plans_of:
+            if selector[m] < 0:
+                group.picked[0, m] = picked[i, m]
+            group.deadline[m] = [out[m].deadline[i]]
+            group.status[m] = [out[m].status[i]]
         batch._paused(group, 0)
-        now_us = shared.now_us
         for m, plan in plans_of.items():
             col = out[m]
             start = col.start[i]
@@ -915,6 +925,43 @@ class _Evaluator:
                     None if fires is None else [fires], [got], now_us, 1)
                 col.next[i], col.fired[i] = nexts[0], fired[0]
 
+    def _after(self, plan: _Plan, col: _Metric, i: int, start: int, due: int, got: int | None,
+               ps: list[tuple[int, int | None]]) -> bool:
+        """Whether every pause the clock sees starts at or after the deadline without pauses,
+        and none holds at ``now``: then deadline, status and escalations stand, and only the
+        time used loses the paused part (which this applies)."""
+        now_us = self.shared.now_us
+        if any(a < due for a, _ in ps) or (now_us is not None and any(
+                a <= now_us and (b is None or now_us < b) for a, b in ps)):
+            return False
+        cal = plan.cal
+        assert cal is not None
+        if plan.within_us is not None or any(
+                step.at is not None and step.at < 1 for step in plan.ladder):
+            # counting the budget stops at the first pause it meets: that instant is checked
+            first = next((a for a, b in ps if b is None or b > start), None)
+            if first is not None:
+                self.batch._seen(cal, max(first, start), end=True)
+        end = got if got is not None else now_us
+        used = col.used[i]
+        if end is None or used is None or end <= start:
+            return True
+        paused = 0
+        for a, b in ps:
+            lo, hi = max(a, start), end if b is None else min(b, end)
+            if hi > lo:
+                paused += cal._elapsed_us(lo, hi)
+        if paused:
+            span = plan.within_us
+            if span is None:
+                remaining = col.remaining[i]
+                span = None if remaining is None else remaining + used
+            used -= paused
+            col.used[i] = used
+            col.remaining[i] = None if span is None else span - used
+            col.share[i] = None if not span else used / span
+        return True
+
     def _slow(self, out: list[_Metric], i: int, case: Case) -> None:
         """A case the columns cannot answer, through :func:`slacalc.evaluate`."""
         results: tuple[MetricResult, ...] = evaluate(self.policy, case, self.now).results
@@ -936,6 +983,41 @@ def _utc_of(value: Any, name: str, row: int, instants: Instants) -> dt.datetime:
     if us is None:
         raise SlaValueError(f"{name} of row {row} is missing")
     return _utc(us)
+
+
+def _pauses_us(value: Any, row: int, stopping: frozenset[str]
+               ) -> list[tuple[int, int | None]] | None:
+    """A row's pauses that stop the clock, in µs, sorted and merged where they overlap or touch
+    (``_merged`` without :class:`Pause` objects; validated as ``Pause`` validates); ``None``
+    when an instant lies outside the years the tables cover."""
+    instants = Instants()
+    found: list[tuple[int, float, str, int | None]] = []
+    for k, p in enumerate(_records(value, "pauses", row)):
+        a = _instant_of(p.get("start"), f"pauses[{k}].start", row, instants)
+        if a is None:
+            raise SlaValueError(f"pauses[{k}].start of row {row} is missing")
+        raw_end = p.get("end")
+        b = None if raw_end in (None, "") else _instant_of(raw_end, f"pauses[{k}].end", row,
+                                                           instants)
+        reason = _text_of(p.get("reason"), f"pauses[{k}].reason", row, required=True)
+        if b is not None and b < a:
+            raise SlaValueError(
+                f"pauses[{k}] of row {row} ends ({echo(raw_end)}) before it starts "
+                f"({echo(p.get('start'))})")
+        if not _MIN_US <= a <= _MAX_US or (b is not None and not _MIN_US <= b <= _MAX_US):
+            return None
+        found.append((a, float("inf") if b is None else b, reason or "", b))
+    found.sort(key=lambda q: (q[0], q[1], q[2]))
+    merged: list[tuple[int, int | None]] = []
+    for a, _, reason, b in found:
+        if reason not in stopping:
+            continue
+        if merged and (merged[-1][1] is None or a <= merged[-1][1]):
+            last_a, last_b = merged[-1]
+            merged[-1] = (last_a, None if last_b is None or b is None else max(last_b, b))
+        else:
+            merged.append((a, b))
+    return merged
 
 
 def _records(value: Any, name: str, row: int) -> list[Mapping[str, Any]]:
@@ -1115,7 +1197,7 @@ class ResultTable:
             column = pa.array(column)
         return column
 
-    def to_arrow(self) -> Any:
+    def to_arrow(self) -> Any:  # noqa: PLR0915 - one pass over the columns, in schema order
         """The results as a ``pyarrow.Table`` (needs pyarrow)."""
         pa = _import("pyarrow", "arrow")
         n, k = self._n, len(self._metrics)
@@ -1217,14 +1299,14 @@ class ResultTable:
         return pl.from_arrow(self.to_arrow())
 
 
-def _int64_array(pa: Any, values: list[int | None], typ: Any) -> Any:
+def _int64_array(pa: Any, values: Sequence[int | None], typ: Any) -> Any:
     """An Arrow array of ``typ`` (int64, timestamp or duration) from ints, ``None`` as null:
     on an ``array('q')`` buffer when nothing is null, else through Arrow's own int conversion."""
     n = len(values)
     if None in values:
         raw = pa.array(values, pa.int64())
         return pa.Array.from_buffers(typ, n, raw.buffers()[:2])
-    buf = array("q", values)  # type: ignore[arg-type]  # no None in it
+    buf = array("q", values)  # type: ignore[type-var]  # no None in it
     return pa.Array.from_buffers(typ, n, [None, pa.py_buffer(buf)])
 
 
