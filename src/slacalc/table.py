@@ -57,6 +57,7 @@ from slacalc._batch import (
     _Batch,
     _Group,
     _Plan,
+    _Seconds,
     _seen_by,
     _Shared,
     _used_us,
@@ -614,6 +615,7 @@ class _Evaluator:
         self.now = now
         self.source = source
         self.opened: list[int] = []
+        self._secs: dict[int, tuple[list[int], _Seconds]] = {}
         self.shared = _Shared(policy, now)
         self.batch = _Batch(self.shared, [], 0)
 
@@ -804,13 +806,14 @@ class _Evaluator:
             got: list[int | None] = [None] * len(starts)
         else:
             got = seen if rows is None else [seen[i] for i in rows]
-        deadlines, status, fires = self.batch._judge(plan, starts, got)
+        secs = self._seconds(starts)
+        deadlines, status, fires = self.batch._judge(plan, starts, got, secs)
         now_us = self.shared.now_us
         ends = got if now_us is None else [now_us if a is None else a for a in got]
-        used = self._elapsed(cal, starts, ends)  # type: ignore[arg-type]
+        used = self._elapsed(cal, starts, ends, secs)  # type: ignore[arg-type]
         span_us = plan.within_us
         if span_us is None:
-            spans = self._elapsed(cal, starts, deadlines)
+            spans = self._elapsed(cal, starts, deadlines, secs)
             remaining = [None if u is None or s is None else s - u
                          for u, s in zip(used, spans, strict=True)]
             share = [None if u is None or not s else u / s for u, s in zip(used, spans, strict=True)]
@@ -820,7 +823,9 @@ class _Evaluator:
                      else [None] * len(used))
         nexts, fired = _escalation_columns(fires, got, now_us, len(starts))
         if rows is None:
-            col.start = list(starts)
+            # every row's clock starts at its opening: the column is ``opened`` itself (only
+            # read from now on), which the Arrow export then takes as it is
+            col.start = starts if starts is self.opened else list(starts)  # type: ignore[assignment]
             col.deadline, col.achieved, col.status = deadlines, got, status
             col.used, col.remaining, col.share = used, remaining, share
             if fires is not None:
@@ -838,11 +843,19 @@ class _Evaluator:
                 col.next[i] = nexts[k]
                 col.fired[i] = fired[k]
 
-    def _elapsed(self, cal: Any, starts: list[int], ends: list[int | None]) -> list[int | None]:
+    def _seconds(self, starts: list[int]) -> _Seconds:
+        """The whole seconds of a start column, computed once for the metrics sharing it."""
+        found = self._secs.get(id(starts))
+        if found is None or found[0] is not starts:
+            found = self._secs[id(starts)] = (starts, _Seconds(starts))
+        return found[1]
+
+    def _elapsed(self, cal: Any, starts: list[int], ends: list[int | None],
+                 secs: _Seconds | None = None) -> list[int | None]:
         """Covered µs in ``[start, end)`` pairwise: 0 when ``end <= start``, ``None`` without
         an end; the horizon is checked on the latest end, as ``Calendar.elapsed`` does."""
         if None not in ends and all(map(gt, ends, starts)):  # type: ignore[arg-type]
-            return self._pairs(cal, starts, ends)  # type: ignore[arg-type]
+            return self._pairs(cal, starts, ends, secs)  # type: ignore[arg-type]
         idx = [k for k, (a, b) in enumerate(zip(starts, ends, strict=True))
                if b is not None and b > a]
         out: list[int | None] = [None if b is None else 0 for b in ends]
@@ -851,12 +864,15 @@ class _Evaluator:
             out[k] = v
         return out
 
-    def _pairs(self, cal: Any, xs: list[int], ys: list[int]) -> list[int | None]:
+    def _pairs(self, cal: Any, xs: list[int], ys: list[int],
+               secs: _Seconds | None = None) -> list[int | None]:
         if not xs:
             return []
-        sx = [x // US for x in xs]
+        if secs is None:
+            secs = _Seconds(xs)
+        sx = secs.values
         sy = [y // US for y in ys]
-        if sum(sx) * US == sum(xs) and sum(sy) * US == sum(ys):
+        if secs.whole and sum(sy) * US == sum(ys):
             # whole seconds: the calendar's tables; they check the horizon on the latest end
             return [v * US for v in cal._elapsed_many_seconds(sx, sy)]
         self.batch._seen(cal, max(ys), end=True)
@@ -1202,6 +1218,7 @@ class ResultTable:
         pa = _import("pyarrow", "arrow")
         n, k = self._n, len(self._metrics)
         long = self._form == "long"
+        opened = None
         rows = n * k if long else n
         take = None
         if long and k > 1:
@@ -1225,8 +1242,8 @@ class ResultTable:
                     arr = source.column("opened")
                     if not pa.types.is_timestamp(arr.type) or arr.type.unit != "us":
                         arr = None
-                arrays.append(spread(_int64_array(pa, self._opened, typ) if arr is None
-                                     else arr.cast(typ)))
+                opened = _int64_array(pa, self._opened, typ) if arr is None else arr.cast(typ)
+                arrays.append(spread(opened))
             elif isinstance(source, _ArrowSource):
                 if name in source.names:
                     arr = source.column(name)
@@ -1267,6 +1284,9 @@ class ResultTable:
                         statuses))
                 elif name == "share":
                     per.append(_float_array(pa, values))
+                elif values is self._opened and opened is not None:
+                    # a clock started at the opening: that very column
+                    per.append(opened if opened.type == typ else opened.cast(typ))
                 else:
                     per.append(_int64_array(pa, values, typ))
             if not long:
@@ -1304,6 +1324,8 @@ def _int64_array(pa: Any, values: Sequence[int | None], typ: Any) -> Any:
     on an ``array('q')`` buffer when nothing is null, else through Arrow's own int conversion."""
     n = len(values)
     if None in values:
+        if values.count(None) == n:
+            return pa.nulls(n, typ)
         raw = pa.array(values, pa.int64())
         return pa.Array.from_buffers(typ, n, raw.buffers()[:2])
     buf = array("q", values)  # type: ignore[type-var]  # no None in it
