@@ -159,7 +159,8 @@ def stream(n: int, src: str, dst: str) -> None:
     with pq.ParquetWriter(src, generate(policy, 1, 0).schema) as writer:
         for first in range(0, n, CHUNK * 4):
             writer.write_table(generate(policy, min(CHUNK * 4, n - first), first, first))
-    print(f"stream: wrote {n:,} cases in {time.perf_counter() - t0:.1f} s; RSS {rss_mib():.1f} MiB")
+    print(f"stream: wrote {n:,} cases in {time.perf_counter() - t0:.1f} s; RSS {rss_mib():.1f} MiB",
+          flush=True)
     t0 = time.perf_counter()
     done, marks = 0, {CHUNK, n // 10, n // 2, n}
     writer = None
@@ -234,11 +235,11 @@ def main() -> None:
         for r in out:
             print(f"statuses, {r['policy']}: {r['statuses']}")
         print(f"\nstreaming {m:,} cases Parquet -> Parquet in record batches of {CHUNK:,}")
-        proc = subprocess.run(
+        sys.stdout.flush()
+        subprocess.run(
             [sys.executable, __file__, "--stream-child", "--stream-cases", str(m), "--path",
              os.path.join(tmp, "in.parquet"), os.path.join(tmp, "out.parquet")],
-            check=True, capture_output=True, text=True)
-        print(proc.stdout, end="")
+            check=True)
     print(f"load average at end: {_load()}")
 
 

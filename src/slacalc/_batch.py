@@ -424,9 +424,10 @@ class _Batch:
         return self._judge(plan, starts, got, secs)
 
     def _judge(self, plan: _Plan, starts: list[int], got: list[int | None],
-               secs: _Seconds | None = None,
+               secs: _Seconds | None = None, *, escalate: bool = True,
                ) -> tuple[list[int | None], list[int], list[tuple[int | None, ...]] | None]:
-        """:meth:`_columns` given each clock's achievement in µs (``None``: not as of ``now``)."""
+        """:meth:`_columns` given each clock's achievement in µs (``None``: not as of ``now``);
+        ``escalate=False`` leaves the escalation instants to the caller."""
         cal = plan.cal
         assert cal is not None
         deadlines: list[Any] = self._deadlines(plan, cal, starts, secs or _Seconds(starts))
@@ -454,7 +455,7 @@ class _Batch:
             if ends:
                 self._seen(cal, max(ends), end=True)
         fires = None
-        if plan.ladder:
+        if plan.ladder and escalate:
             fires = [self._escalations(plan, cal, t, d)
                      for t, d in zip(starts, deadlines, strict=True)]
         return deadlines, status, fires
@@ -585,6 +586,8 @@ class _Batch:
         return None
 
     def _seen(self, cal: Calendar, instant: int, *, end: bool) -> None:
+        if instant < cal._timeline.rules.coverage_horizon * US:
+            return  # a check has nothing to say before the horizon: skip hashing the calendar
         key = (cal, end)
         if instant > self.horizon.get(key, instant - 1):
             self.horizon[key] = instant

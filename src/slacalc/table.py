@@ -44,6 +44,7 @@ from __future__ import annotations
 import datetime as dt
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import chain
 from operator import gt
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -697,7 +698,7 @@ class _Evaluator:
         for code, sid in sid_of.items():
             codes_of.setdefault(sid, set()).add(code)
         plans = shared.plans
-        rows_cache: dict[frozenset[int], list[int] | None] = {}
+        rows_cache: dict[Any, Any] = {}
         picked: dict[tuple[int, int], int] = {}  # (row, m) -> plan, for rules chosen per case
         for m in range(len(metrics)):
             fixed: dict[int, set[int]] = {}  # plan -> codes that follow it from ``opened``
@@ -723,8 +724,16 @@ class _Evaluator:
                 self._fill(out[m], plans[index], rows, starts)
             chosen: dict[int, tuple[list[int], list[int]]] = {}
             for rows, cands in per_case:
+                # the events a candidate's clock starts at: what ``_pick`` reads per case
+                events = {plans[c[0]].start for c in cands} - {"opened"}
+                columns = [(e, self.seen[e]) for e in sorted(events) if e in self.seen]
+                pick = batch._pick
                 for i in rows:
-                    found = batch._pick(cands, opened[i], self._achieved(i))
+                    if columns:
+                        got = {e: t for e, values in columns if (t := values[i]) is not None}
+                        found = pick(cands, opened[i], got or None)
+                    else:
+                        found = pick(cands, opened[i], None)
                     if found is None:
                         continue
                     index, start = found
@@ -778,16 +787,30 @@ class _Evaluator:
         return got or None
 
     @staticmethod
-    def _rows(wanted: set[int], codes: list[int], cache: dict[frozenset[int], list[int] | None]
-              ) -> list[int] | None:
+    def _rows(wanted: set[int], codes: list[int], cache: dict[Any, Any]) -> list[int] | None:
         """The rows whose code is in ``wanted``, in order; ``None`` for every row."""
         key = frozenset(wanted)
         if key in cache:
-            return cache[key]
-        rows = [i for i, c in enumerate(codes) if c in wanted]
-        found = None if len(rows) == len(codes) else rows
-        cache[key] = found
-        return found
+            return cache[key]  # type: ignore[no-any-return]
+        by_code = cache.get("by code")
+        if by_code is None:  # the rows of each code, in one pass
+            by_code = cache["by code"] = {}
+            for i, c in enumerate(codes):
+                found_rows = by_code.get(c)
+                if found_rows is None:
+                    by_code[c] = [i]
+                else:
+                    found_rows.append(i)
+        parts = [by_code[c] for c in wanted if c in by_code]
+        total = sum(map(len, parts))
+        if total == len(codes):
+            rows = None
+        elif len(parts) == 1:
+            rows = parts[0]
+        else:  # merging sorted runs: timsort gallops through them
+            rows = sorted(chain.from_iterable(parts))
+        cache[key] = rows
+        return rows
 
     def _negotiated(self, col: _Metric, rows: list[int] | None, plan: _Plan,
                     start: int | None = None) -> None:
@@ -801,13 +824,15 @@ class _Evaluator:
         ``starts`` (of ``rows``, or of every row), written into ``col``."""
         cal = plan.cal
         assert cal is not None
+        if not starts:
+            return
         seen = self.seen.get(plan.metric)
         if seen is None:
             got: list[int | None] = [None] * len(starts)
         else:
             got = seen if rows is None else [seen[i] for i in rows]
         secs = self._seconds(starts)
-        deadlines, status, fires = self.batch._judge(plan, starts, got, secs)
+        deadlines, status, _ = self.batch._judge(plan, starts, got, secs, escalate=False)
         now_us = self.shared.now_us
         ends = got if now_us is None else [now_us if a is None else a for a in got]
         used = self._elapsed(cal, starts, ends, secs)  # type: ignore[arg-type]
@@ -821,14 +846,18 @@ class _Evaluator:
             remaining = [None if u is None else span_us - u for u in used]
             share = ([None if u is None else u / span_us for u in used] if span_us
                      else [None] * len(used))
-        nexts, fired = _escalation_columns(fires, got, now_us, len(starts))
+        nexts: list[int | None] = []
+        fired: list[int] = []
+        if plan.ladder:
+            nexts, fired = _step_columns(self._fires(plan, cal, starts, deadlines, secs), got,
+                                         now_us)
         if rows is None:
             # every row's clock starts at its opening: the column is ``opened`` itself (only
             # read from now on), which the Arrow export then takes as it is
             col.start = starts if starts is self.opened else list(starts)  # type: ignore[assignment]
             col.deadline, col.achieved, col.status = deadlines, got, status
             col.used, col.remaining, col.share = used, remaining, share
-            if fires is not None:
+            if plan.ladder:
                 col.next, col.fired = nexts, fired
             return
         for k, i in enumerate(rows):
@@ -839,9 +868,60 @@ class _Evaluator:
             col.used[i] = used[k]
             col.remaining[i] = remaining[k]
             col.share[i] = share[k]
-            if fires is not None:
+            if plan.ladder:
                 col.next[i] = nexts[k]
                 col.fired[i] = fired[k]
+
+    def _fires(self, plan: _Plan, cal: Any, starts: list[int], deadlines: list[Any],
+               secs: _Seconds) -> list[list[int]]:
+        """Each escalation step's instants, a column per step (``_Batch._escalations`` for a
+        column of clocks without pauses): table lookups where the step is a fixed share of a
+        fixed target or a whole-second offset after the deadline, one by one otherwise."""
+        batch = self.batch
+        out: list[list[int]] = []
+        previous: list[int] | None = None
+        due_secs: _Seconds | None = None
+        for k, (step, fixed_share) in enumerate(zip(plan.ladder, plan.span_us, strict=True)):
+            fires: list[int]
+            if step.at is not None and step.at >= 1:
+                fires = deadlines
+            elif step.at is not None:
+                if fixed_share is not None:
+                    fires = self._add(cal, starts, secs, fixed_share)
+                else:  # a day target: its span is each case's own
+                    fires = [batch._escalations(plan, cal, t, d)[k]  # type: ignore[misc]
+                             for t, d in zip(starts, deadlines, strict=True)]
+            else:
+                offset = step.offset // _ONE_US  # type: ignore[operator]
+                if offset >= 0:
+                    if due_secs is None:
+                        due_secs = _Seconds(deadlines)
+                    fires = self._add(cal, deadlines, due_secs, offset)
+                else:
+                    sub = cal._subtract_us
+                    fires = [t if (f := sub(d, -offset)) < t else f
+                             for t, d in zip(starts, deadlines, strict=True)]
+                    batch._seen(cal, max(deadlines), end=True)
+            if previous is not None:
+                fires = [p if f < p else f for f, p in zip(fires, previous, strict=True)]
+            if step.hold_until is not None:
+                hold = self.policy.calendar(step.hold_until)
+                fires = [hold._next_open_us(f) for f in fires]
+                batch._seen(hold, max(fires), end=False)
+            previous = fires
+            out.append(fires)
+        return out
+
+    def _add(self, cal: Any, starts: list[int], secs: _Seconds, d_us: int) -> list[int]:
+        """``cal._add_us`` for a column: the int tables on whole seconds, else one by one;
+        the horizon checked on the latest, as ``Calendar.add`` checks each."""
+        if not d_us:
+            return starts
+        if secs.whole and not d_us % US:
+            return [r * US for r in cal.add_many(secs.values, dt.timedelta(microseconds=d_us))]
+        out = [cal._add_us(t, d_us) for t in starts]
+        self.batch._seen(cal, max(out), end=True)
+        return out
 
     def _seconds(self, starts: list[int]) -> _Seconds:
         """The whole seconds of a start column, computed once for the metrics sharing it."""
@@ -1047,6 +1127,29 @@ def _records(value: Any, name: str, row: int) -> list[Mapping[str, Any]]:
             raise SlaValueError(f"{name} of row {row} must hold records (mappings), not "
                                 f"{echo(item)}")
     return items
+
+
+def _step_columns(steps: list[list[int]], got: list[int | None], now_us: int | None
+                  ) -> tuple[list[int | None], list[int]]:
+    """Per clock, from a column of instants per escalation step: the first step still pending,
+    and how many have fired (a step is skipped when the metric was achieved by then)."""
+    n = len(got)
+    fired = [0] * n
+    for col in steps:
+        if now_us is None:
+            fired = [c + (a is not None and a > f)
+                     for c, a, f in zip(fired, got, col, strict=True)]
+        else:
+            fired = [c + ((a > f) if a is not None else (now_us >= f))
+                     for c, a, f in zip(fired, got, col, strict=True)]
+    nexts: list[int | None] = [None] * n
+    for col in reversed(steps):
+        if now_us is None:
+            nexts = [f if a is None else x for x, a, f in zip(nexts, got, col, strict=True)]
+        else:
+            nexts = [f if a is None and now_us < f else x
+                     for x, a, f in zip(nexts, got, col, strict=True)]
+    return nexts, fired
 
 
 def _escalation_columns(fires: list[tuple[int | None, ...]] | None, got: list[int | None],
