@@ -12,6 +12,7 @@ timestamps) and every field of every (case, metric) is compared, instants in UTC
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import warnings
 from array import array
 from typing import Any
@@ -24,6 +25,7 @@ from hypothesis import strategies as st
 
 import policy_strategies as ps
 import slacalc as sla
+import slacalc.table as table_module
 from test_evaluate_many import NOWS, TEMPLATES, CaseMaker, run, seed_of, years
 
 UTC = dt.UTC
@@ -359,3 +361,40 @@ def test_empty_table() -> None:
     table = sla.evaluate_table(policy, {"id": [], "opened": [], "severity": []})
     assert len(table) == 0
     assert table.to_arrow().num_rows == 0
+
+
+def test_chunks_give_the_same_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A table evaluated in many small chunks (slices of the input, evaluated one by one and
+    concatenated) equals the table evaluated in one chunk, and evaluate."""
+    policy = sla.templates.load("standard-contract")
+    cases = CaseMaker(policy, seed_of("chunks")).batch(230, NOWS["mid"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        whole = sla.evaluate_table(policy, columns_of(cases), NOWS["mid"])
+        monkeypatch.setattr(table_module, "CHUNK", 37)
+        for data in (columns_of(cases), pa.table(columns_of(cases, "us"))):
+            chunked = sla.evaluate_table(policy, data, NOWS["mid"])
+            assert table_rows(chunked) == table_rows(whole)
+            assert chunked.to_arrow().num_rows == len(cases) * len(policy.metrics())
+    assert_same(policy, cases, NOWS["mid"])
+
+
+def test_without_pyarrow(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without pyarrow, a mapping of lists still evaluates (columns and records in plain
+    Python, equal to what the Arrow path gives), and the Arrow exports say what to install."""
+    policy = sla.templates.load("standard-contract")
+    cases = CaseMaker(policy, seed_of("no arrow")).batch(90, NOWS["mid"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with_arrow = sla.evaluate_table(policy, columns_of(cases), NOWS["mid"])
+        want_records, want_rows = with_arrow.records(), table_rows(with_arrow)
+        monkeypatch.setitem(sys.modules, "pyarrow", None)
+        plain = sla.evaluate_table(policy, columns_of(cases), NOWS["mid"])
+        assert table_rows(plain) == want_rows
+        assert plain.records() == want_records
+        wide = sla.evaluate_table(policy, columns_of(cases), NOWS["mid"], form="wide")
+        assert len(wide.records()) == len(cases)
+    with pytest.raises(ImportError, match=r"slacalc\[arrow\]"):
+        plain.to_arrow()
+    with pytest.raises(sla.SlaError):
+        plain.to_pandas()

@@ -84,6 +84,8 @@ _CONSUMED = frozenset({"id", "opened", "severity", "tier", "zone", "achieved", "
 _ACHIEVED = "achieved."
 _ONE_US = dt.timedelta(microseconds=1)
 _FORMS = ("long", "wide")
+#: cases evaluated at a time: bounds the Python columns; large enough for the tables to pay
+CHUNK = 65_536
 
 
 class MissingDependencyError(SlaError, ImportError):
@@ -134,9 +136,24 @@ def evaluate_table(policy: Policy, cases: Any, now: dt.datetime | None = None, *
         raise SlaValueError(
             f"the cases' column(s) {', '.join(map(repr, clash))} would have the name of a result "
             "column; rename them, or pass keep= without them")
-    evaluator = _Evaluator(policy, now, source)
-    per_metric = evaluator.run()
-    return ResultTable(policy, form, source, carried, per_metric, evaluator.opened)
+    try:
+        pa = __import__("pyarrow")
+    except ImportError:
+        pa = None
+    schema = None
+    if pa is not None:  # each chunk goes to Arrow as it is done: large tables stay compact
+        schema = result_schema(policy, form=form, carried=[
+            pa.field(c, _Part(policy, form, source, carried, [], []).carried_array(c).type)
+            for c in carried])
+    shared = _Shared(policy, now)
+    n = source.n
+    parts: list[Any] = []
+    for first in range(0, max(n, 1), CHUNK):
+        chunk = source if n <= CHUNK else source.slice(first, min(first + CHUNK, n))
+        evaluator = _Evaluator(policy, now, chunk, shared)
+        part = _Part(policy, form, chunk, carried, evaluator.run(), evaluator.opened)
+        parts.append(part if schema is None else part.to_arrow(schema))
+    return ResultTable(policy, form, carried, parts, n, schema)
 
 
 def result_schema(policy: Policy, *, form: str = "long", carried: Any = None) -> Any:
@@ -253,6 +270,10 @@ class _Source:
 
     def carry(self, name: str) -> Any:
         """The column as it will be carried (an Arrow array or a list)."""
+        raise NotImplementedError
+
+    def slice(self, start: int, stop: int) -> _Source:
+        """Rows ``start:stop`` as a source of their own."""
         raise NotImplementedError
 
 
@@ -418,6 +439,9 @@ class _ListSource(_Source):
     def carry(self, name: str) -> Any:
         return list(self.columns[name])
 
+    def slice(self, start: int, stop: int) -> _Source:
+        return _ListSource({name: values[start:stop] for name, values in self.columns.items()})
+
 
 class _ArrowSource(_Source):
     """A pyarrow table (DataFrames and record batches arrive converted to one)."""
@@ -579,6 +603,9 @@ class _ArrowSource(_Source):
     def carry(self, name: str) -> Any:
         return self.column(name)
 
+    def slice(self, start: int, stop: int) -> _Source:
+        return _ArrowSource(self.table.slice(start, stop - start))
+
 
 # -- the computation ---------------------------------------------------------------------------
 class _Metric:
@@ -611,13 +638,14 @@ def _utc(us: int) -> dt.datetime:
 class _Evaluator:
     """One call of :func:`evaluate_table`: reads the columns and fills :class:`_Metric` s."""
 
-    def __init__(self, policy: Policy, now: dt.datetime | None, source: _Source) -> None:
+    def __init__(self, policy: Policy, now: dt.datetime | None, source: _Source,
+                 shared: _Shared) -> None:
         self.policy = policy
         self.now = now
         self.source = source
         self.opened: list[int] = []
         self._secs: dict[int, tuple[list[int], _Seconds]] = {}
-        self.shared = _Shared(policy, now)
+        self.shared = shared
         self.batch = _Batch(self.shared, [], 0)
 
     def run(self) -> list[_Metric]:  # noqa: PLR0915 - the phases read best in order
@@ -1177,19 +1205,8 @@ def _escalation_columns(fires: list[tuple[int | None, ...]] | None, got: list[in
 
 
 # -- the result table --------------------------------------------------------------------------
-class ResultTable:
-    """The results of :func:`evaluate_table`: columns, exported on demand.
-
-    ``to_arrow()`` gives a ``pyarrow.Table`` (schema: :func:`result_schema`); the table also
-    speaks the Arrow PyCapsule stream protocol, so ``polars.DataFrame(results)``,
-    ``pandas.DataFrame.from_arrow`` or ``duckdb`` read it directly. ``to_pandas()`` and
-    ``to_polars()`` go through Arrow; ``records()`` gives plain dicts (instants as aware
-    datetimes in the results' zone, durations as timedeltas); ``columns`` a dict of lists
-    (instants and durations as int microseconds).
-    """
-
-    __slots__ = ("_carried", "_form", "_metrics", "_n", "_opened", "_per_metric", "_policy",
-                 "_source", "_zones")
+class _Part:
+    """The results of one chunk of cases as Python columns (see :class:`ResultTable`)."""
 
     def __init__(self, policy: Policy, form: str, source: _Source, carried: list[str],
                  per_metric: list[_Metric], opened: list[int]) -> None:
@@ -1204,29 +1221,14 @@ class ResultTable:
         self._zones = {m: _zone(policy, m) for m in self._metrics}
         self._zones[""] = _zone(policy, None)
 
-    @property
-    def form(self) -> str:
-        """``"long"`` (a row per case and metric) or ``"wide"`` (a row per case)."""
-        return self._form
-
-    @property
-    def num_cases(self) -> int:
-        """How many cases were evaluated."""
-        return self._n
-
-    def __len__(self) -> int:
-        return self._n * len(self._metrics) if self._form == "long" else self._n
-
-    def __repr__(self) -> str:
-        return (f"<ResultTable {self._form}: {len(self):,} rows, {self._n:,} cases x "
-                f"{len(self._metrics)} metrics ({', '.join(self._metrics)})>")
-
     # -- the columns, in the output's row order -----------------------------------------------
     def _spread(self, values: Any) -> list[Any]:
         """A per-case column repeated for each metric (long form)."""
         k = len(self._metrics)
         if self._form == "wide" or k == 1:
             return list(values)
+        if k == 0:  # a policy without metrics: no rows in the long form
+            return []
         out: list[Any] = [None] * (self._n * k)
         for m in range(k):
             out[m::k] = values
@@ -1302,25 +1304,27 @@ class ResultTable:
         return [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=True)]
 
     # -- Arrow -----------------------------------------------------------------------------
-    def schema(self) -> Any:
-        """The Arrow schema of :meth:`to_arrow` (:func:`result_schema` with the carried columns)."""
-        pa = _import("pyarrow", "arrow")
-        return result_schema(self._policy, form=self._form,
-                             carried=[pa.field(c, self._carried_array(c).type)
-                                      for c in self._carried])
-
-    def _carried_array(self, name: str) -> Any:
+    def carried_array(self, name: str, typ: Any = None) -> Any:
         pa = _import("pyarrow", "arrow")
         column = self._source.carry(name)
         if not isinstance(column, (pa.Array, pa.ChunkedArray)):
-            column = pa.array(column)
+            try:
+                column = pa.array(column, typ)
+            except (pa.ArrowException, TypeError, ValueError) as exc:
+                raise SlaValueError(
+                    f"the carried column {name!r} cannot be made an Arrow column ({exc}); give "
+                    "it values of one type, or leave it out with keep=") from None
+        elif typ is not None and column.type != typ:
+            column = column.cast(typ)
         return column
 
-    def to_arrow(self) -> Any:  # noqa: PLR0915 - one pass over the columns, in schema order
-        """The results as a ``pyarrow.Table`` (needs pyarrow)."""
+    def to_arrow(self, schema: Any) -> Any:  # noqa: PLR0915 - one pass over the columns
+        """The results as a ``pyarrow.Table`` of ``schema``."""
         pa = _import("pyarrow", "arrow")
         n, k = self._n, len(self._metrics)
         long = self._form == "long"
+        if long and not k:  # a policy without metrics: no rows in the long form
+            return schema.empty_table()
         opened = None
         rows = n * k if long else n
         take = None
@@ -1330,7 +1334,6 @@ class ResultTable:
             for m in range(k):
                 index[m::k] = every
             take = pa.Array.from_buffers(pa.int64(), rows, [None, pa.py_buffer(index)])
-        schema = self.schema()
         arrays: list[Any] = []
         source = self._source
 
@@ -1399,12 +1402,109 @@ class ResultTable:
             else:
                 arrays.append(pa.concat_arrays(per).take(order))
         for name in self._carried:
-            arrays.append(spread(self._carried_array(name)))
+            arrays.append(spread(self.carried_array(name, schema.field(name).type)))
         if not long:  # the wide form's columns go metric by metric
             arrays = arrays[:len(CASE_FIELDS)] + [
                 arrays[len(CASE_FIELDS) + f * k + m] for m in range(k) for f in range(len(FIELDS))
             ] + arrays[len(CASE_FIELDS) + len(FIELDS) * k:]
         return pa.Table.from_arrays(arrays, schema=schema)
+
+
+
+class ResultTable:
+    """The results of :func:`evaluate_table`: columns, exported on demand.
+
+    ``to_arrow()`` gives a ``pyarrow.Table`` (schema: :meth:`schema`, that is
+    :func:`result_schema` with the carried columns); the table also speaks the Arrow
+    PyCapsule stream protocol, so ``polars.DataFrame(results)`` or ``duckdb`` read it
+    directly. ``to_pandas()`` and ``to_polars()`` go through Arrow; ``records()`` gives plain
+    dicts (instants as aware datetimes in the results' zone, durations as timedeltas);
+    ``columns`` a dict of lists (instants and durations as int microseconds).
+
+    With pyarrow installed, each chunk of cases is turned into Arrow arrays as soon as it is
+    evaluated, so a large table is held compactly.
+    """
+
+    __slots__ = ("_arrow", "_carried", "_form", "_metrics", "_n", "_parts", "_policy",
+                 "_schema")
+
+    def __init__(self, policy: Policy, form: str, carried: list[str], parts: list[Any],
+                 n: int, schema: Any) -> None:
+        self._policy = policy
+        self._form = form
+        self._carried = carried
+        self._parts = parts  # _Part values, or pyarrow tables when pyarrow is installed
+        self._metrics = tuple(policy.metrics())
+        self._n = n
+        self._schema = schema
+        self._arrow: Any = None
+
+    @property
+    def form(self) -> str:
+        """``"long"`` (a row per case and metric) or ``"wide"`` (a row per case)."""
+        return self._form
+
+    @property
+    def num_cases(self) -> int:
+        """How many cases were evaluated."""
+        return self._n
+
+    def __len__(self) -> int:
+        return self._n * len(self._metrics) if self._form == "long" else self._n
+
+    def __repr__(self) -> str:
+        return (f"<ResultTable {self._form}: {len(self):,} rows, {self._n:,} cases x "
+                f"{len(self._metrics)} metrics ({', '.join(self._metrics)})>")
+
+    def _in_arrow(self) -> bool:
+        return self._schema is not None
+
+    @property
+    def columns(self) -> dict[str, list[Any]]:
+        """Every column as a list: instants and durations in int µs, statuses as strings."""
+        if self._in_arrow():
+            pa = _import("pyarrow", "arrow")
+            table = self.to_arrow()
+            out = {}
+            for name, column in zip(table.column_names, table.columns, strict=True):
+                t = column.type
+                as_int = name not in self._carried and (
+                    pa.types.is_timestamp(t) or pa.types.is_duration(t))
+                out[name] = (column.cast(pa.int64()) if as_int else column).to_pylist()
+            return out
+        merged: dict[str, list[Any]] = {}
+        for part in self._parts:
+            for name, values in part.columns.items():
+                merged.setdefault(name, []).extend(values)
+        return merged
+
+    def records(self) -> list[dict[str, Any]]:
+        """One plain dict per row: instants as aware datetimes in the results' zone."""
+        if self._in_arrow():
+            return self.to_arrow().to_pylist()  # type: ignore[no-any-return]
+        return [r for part in self._parts for r in part.records()]
+
+    def schema(self) -> Any:
+        """The Arrow schema of :meth:`to_arrow` (:func:`result_schema` with the carried
+        columns' types; needs pyarrow)."""
+        if self._schema is None:
+            return self.to_arrow().schema
+        return self._schema
+
+    def to_arrow(self) -> Any:
+        """The results as a ``pyarrow.Table`` (needs pyarrow)."""
+        pa = _import("pyarrow", "arrow")
+        if self._arrow is None:
+            if self._in_arrow():
+                tables = self._parts
+            else:
+                first = self._parts[0]
+                schema = result_schema(
+                    self._policy, form=self._form,
+                    carried=[pa.field(c, first.carried_array(c).type) for c in self._carried])
+                tables = [part.to_arrow(schema) for part in self._parts]
+            self._arrow = tables[0] if len(tables) == 1 else pa.concat_tables(tables)
+        return self._arrow
 
     def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
         """The Arrow PyCapsule stream protocol: polars, pandas and duckdb read the table."""
