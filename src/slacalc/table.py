@@ -726,7 +726,7 @@ class _Evaluator:
         for code, sid in sid_of.items():
             codes_of.setdefault(sid, set()).add(code)
         plans = shared.plans
-        rows_cache: dict[Any, Any] = {}
+        rows_cache: dict[Any, Any] = {"every code": None if slow else frozenset(combos)}
         picked: dict[tuple[int, int], int] = {}  # (row, m) -> plan, for rules chosen per case
         for m in range(len(metrics)):
             fixed: dict[int, set[int]] = {}  # plan -> codes that follow it from ``opened``
@@ -820,6 +820,8 @@ class _Evaluator:
         key = frozenset(wanted)
         if key in cache:
             return cache[key]  # type: ignore[no-any-return]
+        if cache.get("every code") is not None and key >= cache["every code"]:
+            return None  # no slow row, and every key follows: every row
         by_code = cache.get("by code")
         if by_code is None:  # the rows of each code, in one pass
             by_code = cache["by code"] = {}
