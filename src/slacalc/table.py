@@ -53,8 +53,12 @@ from slacalc._batch import (
     _MAX_US,
     _MIN_US,
     _NO_RULE,
+    _PAUSED,
+    BREACHED,
+    MET,
     NOT_APPLICABLE,
     PENDING,
+    RUNNING,
     _Batch,
     _Group,
     _Plan,
@@ -1011,6 +1015,10 @@ class _Evaluator:
             if not ps or self._after(plan, col, i, start, due, got, ps):
                 selector[m] = _NO_RULE  # no pause the clock sees changes this metric's deadline
                 continue
+            if plan.within_us is not None and not plan.ladder:
+                self._within_paused(plan, col, i, start, got, ps)
+                selector[m] = _NO_RULE
+                continue
             plans_of[m] = plan
         if not plans_of:
             return
@@ -1050,6 +1058,35 @@ class _Evaluator:
                 nexts, fired = _escalation_columns(
                     None if fires is None else [fires], [got], now_us, 1)
                 col.next[i], col.fired[i] = nexts[0], fired[0]
+
+    def _within_paused(self, plan: _Plan, col: _Metric, i: int, start: int, got: int | None,
+                       ps: list[tuple[int, int | None]]) -> None:
+        """A fixed target without a ladder, its clock stopped by ``ps``: ``_Batch._paused``
+        for one metric, without building a group."""
+        cal, within = plan.cal, plan.within_us
+        assert cal is not None and within is not None
+        batch, now_us = self.batch, self.shared.now_us
+        due = batch._budget(cal, start, within, ps)
+        if got is not None:
+            code = BREACHED if due is not None and got > due else MET
+        elif now_us is not None and due is not None and now_us > due:
+            code = BREACHED
+        elif (now_us is None and due is None) or (now_us is not None and any(
+                a <= now_us and (b is None or now_us < b) for a, b in ps)):
+            code = _PAUSED
+        else:
+            code = RUNNING
+        end = got if got is not None else now_us
+        used = None
+        if end is not None:
+            if end > start:
+                batch._seen(cal, end, end=True)
+            used = _used_us(cal, start, end, ps)
+        col.deadline[i] = due
+        col.status[i] = code
+        col.used[i] = used
+        col.remaining[i] = None if used is None else within - used
+        col.share[i] = None if used is None or not within else used / within
 
     def _after(self, plan: _Plan, col: _Metric, i: int, start: int, due: int, got: int | None,
                ps: list[tuple[int, int | None]]) -> bool:
