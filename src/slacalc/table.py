@@ -756,6 +756,10 @@ class _Evaluator:
                 self._fill(out[m], plans[index], rows, starts)
             chosen: dict[int, tuple[list[int], list[int]]] = {}
             for rows, cands in per_case:
+                if len(cands) == 1 and cands[0][1] is None:
+                    # one rule, its clock started by an event: the start is the event's column
+                    self._event_rule(out[m], m, rows, cands[0][0], picked, chosen)
+                    continue
                 # the events a candidate's clock starts at: what ``_pick`` reads per case
                 events = {plans[c[0]].start for c in cands} - {"opened"}
                 columns = [(e, self.seen[e]) for e in sorted(events) if e in self.seen]
@@ -813,6 +817,31 @@ class _Evaluator:
                         excluded=None if excluded is False else excluded)
         except SlaValueError as exc:
             raise type(exc)(f"row {i} (case {echo(row.get('id'))}): {exc}") from None
+
+    def _event_rule(self, col: _Metric, m: int, rows: list[int], index: int,
+                    picked: dict[tuple[int, int], int],
+                    chosen: dict[int, tuple[list[int], list[int]]]) -> None:
+        """``_pick`` for a whole column when the only candidate rule has no condition: its
+        clock starts at its event, as of ``now`` (pending while that has not happened)."""
+        plan = self.shared.plans[index]
+        events = self.seen.get(plan.start)
+        if self.pauses:
+            for i in rows:
+                if i in self.pauses:
+                    picked[i, m] = index
+        if plan.target is None:
+            for i in rows:
+                col.start[i] = None if events is None else events[i]
+            return
+        where = chosen.setdefault(index, ([], []))
+        status = col.status
+        for i in rows:
+            start = None if events is None else events[i]
+            if start is None:
+                status[i] = PENDING
+            else:
+                where[0].append(i)
+                where[1].append(start)
 
     def _achieved(self, i: int) -> dict[str, int] | None:
         got = {name: t for name, values in self.seen.items() if (t := values[i]) is not None}
