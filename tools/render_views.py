@@ -33,9 +33,9 @@ THEMES = {
 # width and height of the browser window per view (the screenshot is the window)
 SIZES = {
     "calendar-month": (820, 470),
-    "calendar-year": (1120, 900),
-    "calendar": (620, 250),
-    "policy": (1220, 1100),
+    "calendar-year": (1100, 1010),
+    "calendar": (560, 200),
+    "policy": (1220, 1560),
     "evaluation": (1000, 400),
     "report": (760, 330),
     "table": (1100, 330),

@@ -30,7 +30,7 @@ import datetime as dt
 import html
 import math
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from slacalc.errors import HorizonWarning, SlaValueError, echo
@@ -231,8 +231,9 @@ def _cell(v: Any) -> str:
 
 
 def _is_num(dtype: str) -> bool:
-    return dtype in ("i64", "f64", "duration[μs]") or dtype.startswith(("i", "u", "f")) and (
-        dtype[1:].isdigit())
+    if dtype in ("i64", "f64", "duration[μs]"):
+        return True
+    return dtype[:1] in ("i", "u", "f") and dtype[1:].isdigit()
 
 
 def table_html(
@@ -472,16 +473,33 @@ def month_html(cal: Any, year: int, month: int | None = None) -> str:
 
 
 # -- policies ------------------------------------------------------------------------------------
-def _rule_cell(rule: Any, inherited: bool) -> str:
+def _rule_cell(rule: Any, severity: str | None) -> str:
+    """One target rule: what it promises and, muted, when it applies (a condition on the
+    severity is left out in that severity's own column)."""
+    when = rule.when
+    cond = []
+    for key in ("zone", "tier", "severity"):
+        values = getattr(when, key)
+        if values is not None and not (key == "severity" and severity is not None):
+            cond.append(f"{key} {'/'.join(values)}")
+    if when.hours is not None:
+        cond.append(f"{'inside' if when.hours == 'in' else 'outside'} {when.hours_calendar} hours")
     full = str(rule.describe())
-    cond = str(rule.when.describe())
-    text = full[: -len(" when " + cond)] if cond and full.endswith(" when " + cond) else full
+    text = full.split(" when ", 1)[0] if " when " in full else full
     out = f"<div>{_e(text)}"
     if cond:
-        out += f' <span class="muted small">when {_e(cond)}</span>'
-    if inherited:
-        out += ' <span class="muted small">(all severities)</span>'
+        out += f' <span class="muted small">if {_e(", ".join(cond))}</span>'
     return out + "</div>"
+
+
+def _about(text: str) -> str:
+    """A description: its first lines, the rest folded away (a ``<details>`` needs no script)."""
+    if len(text) <= 240:
+        return f'<div class="muted" style="margin-bottom:6px">{_e(text)}</div>'
+    cut = text.rfind(" ", 0, 200)
+    cut = cut if cut > 0 else 200
+    return (f'<details class="muted" style="margin-bottom:6px"><summary>{_e(text[:cut])} …'
+            f"</summary>{_e(text[cut:])}</details>")
 
 
 def policy_html(policy: Any) -> str:
@@ -489,7 +507,15 @@ def policy_html(policy: Any) -> str:
     escalation ladders, clock rules, measures and schedules."""
     out = [f'<div class="sv-title">Policy {_e(policy.name)}</div>']
     if policy.description:
-        out.append(f'<div class="muted" style="margin-bottom:6px">{_e(policy.description)}</div>')
+        out.append(_about(str(policy.description)))
+    out.extend(_policy_targets(policy))
+    out.extend(_policy_setup(policy))
+    out.extend(_policy_rules(policy))
+    return _wrap("".join(out), "policy")
+
+
+def _policy_targets(policy: Any) -> list[str]:
+    out: list[str] = []
     metrics = list(policy.metrics())
     severities = list(policy.severities)
     if metrics:
@@ -501,17 +527,22 @@ def policy_html(policy: Any) -> str:
         else:
             out.append("<th>every case</th>")
         out.append("</tr></thead><tbody>")
-        shared = set(map(id, policy.targets))
+        columns = ([(s.id, tuple(policy.rules(s.id))) for s in severities] if severities
+                   else [(None, tuple(policy.targets))])
         for metric in metrics:
             out.append(f"<tr><th>{_e(metric)}</th>")
-            groups = ([tuple(policy.rules(s.id)) for s in severities] if severities
-                      else [tuple(policy.targets)])
-            for rules in groups:
-                cell = [_rule_cell(r, bool(severities) and id(r) in shared)
-                        for r in rules if r.metric == metric]
+            for sev, rules in columns:
+                cell = [_rule_cell(r, sev) for r in rules if r.metric == metric and (
+                    sev is None or r.when.severity is None or sev in r.when.severity)]
                 out.append(f"<td>{''.join(cell) or _NONE}</td>")
             out.append("</tr>")
         out.append("</tbody></table>")
+    return out
+
+
+def _policy_setup(policy: Any) -> list[str]:
+    """Calendars, tiers and escalation ladders."""
+    out: list[str] = []
     if policy.calendars:
         out.append('<div class="sv-title">Calendars</div><table class="sv"><thead><tr>'
                    "<th>name</th><th>definition</th><th>zone</th></tr></thead><tbody>")
@@ -551,6 +582,12 @@ def policy_html(policy: Any) -> str:
             out.append(f'<tr><th>{_e(ladder.metric)}</th><td><ol style="margin:0;'
                        f'padding-left:18px">{"".join(steps)}</ol></td></tr>')
         out.append("</tbody></table>")
+    return out
+
+
+def _policy_rules(policy: Any) -> list[str]:
+    """Clock rules, measures and schedules."""
+    out: list[str] = []
     clock = policy.clock
     items = [
         ("pauses that stop the clock", ", ".join(sorted(clock.pause_reasons)) or "none"),
@@ -588,7 +625,7 @@ def policy_html(policy: Any) -> str:
             out.append(f"<tr><th>{_e(s.name)}</th><td>{_e(s.rule)}</td><td>{_e(s.calendar)}</td>"
                        f"<td>{_e(s.roll + by)}</td></tr>")
         out.append("</tbody></table>")
-    return _wrap("".join(out), "policy")
+    return out
 
 
 # -- reports -------------------------------------------------------------------------------------
@@ -610,7 +647,8 @@ def report_html(report: Any) -> str:
             targets[r.measure] = r.target
         periods.setdefault(r.period, (r.start, r.end))
         cells[(r.period, r.measure)] = r
-    order = sorted(periods, key=lambda p: (periods[p][0], periods[p][1]))
+    # by the period's last day; a quarter after its last month
+    order = sorted(periods, key=lambda p: (periods[p][1], -periods[p][0].toordinal()))
     missed = sum(1 for r in rows if r.verdict == "missed")
     cases = getattr(report, "cases", 0)
     now = getattr(report, "now", None)
@@ -828,7 +866,14 @@ def evaluation_html(evaluation: Any, case: Any = None, now: dt.datetime | None =
         text = f"{label} {_when(t, zone)}"
         left = min(max(x - len(text) * _CHAR / 2, _X0), _X1 - len(text) * _CHAR)
         svg.append(f'<text x="{left:.1f}" y="{top - 8}" class="{tcls}">{_e(text)}</text>')
-    svg.append(f'<line x1="{_X0}" y1="{axis_y}" x2="{_X1}" y2="{axis_y}" class="axis"/>')
+    svg.extend(_axis(ticks, axis_y, zone))
+    svg.append("</svg>")
+    return _wrap(title + "".join(svg), "evaluation")
+
+
+def _axis(ticks: list[tuple[float, str, bool]], axis_y: float, zone: Any) -> list[str]:
+    """The time axis: a line, ticks, their labels where they fit, the zone's name."""
+    svg = [f'<line x1="{_X0}" y1="{axis_y}" x2="{_X1}" y2="{axis_y}" class="axis"/>']
     last_right = -1e9
     for x, label, boundary in ticks:
         svg.append(f'<line x1="{x}" y1="{axis_y}" x2="{x}" y2="{axis_y + 5}" class="axis"/>')
@@ -841,8 +886,7 @@ def evaluation_html(evaluation: Any, case: Any = None, now: dt.datetime | None =
     if zone_name:
         svg.append(f'<text x="{_X1 - len(zone_name) * _CHAR:.1f}" y="{axis_y + 31}" '
                    f'class="muted">{_e(zone_name)}</text>')
-    svg.append("</svg>")
-    return _wrap(title + "".join(svg), "evaluation")
+    return svg
 
 
 def _status_line(r: Any) -> list[str]:
@@ -918,6 +962,15 @@ def _lane(r: Any, y: float, scale: _Scale, zone: Any, case: Any) -> str:
         else:
             out.append(f'<rect x="{xa}" y="{band}" width="{w:.1f}" height="{_BAND}" '
                        f'fill-opacity="0">{tip}</rect>')
+    out.extend(_markers(r, band, scale, zone, above, below))
+    return "".join(out) + "</g>"
+
+
+def _markers(r: Any, band: float, scale: _Scale, zone: Any, above: _Labels,
+             below: _Labels) -> list[str]:
+    """The clock's start, the escalation steps, the deadline and the achievement."""
+    mid = band + _BAND / 2
+    out = []
     xs = scale.x(r.start)
     out.append(f'<line x1="{xs}" y1="{band - 5}" x2="{xs}" y2="{band + _BAND + 5}" '
                'class="start"/>')
@@ -947,10 +1000,5 @@ def _lane(r: Any, y: float, scale: _Scale, zone: Any, case: Any) -> str:
                    f'class="{cls}"><title>achieved {_e(r.achieved.isoformat())}</title></path>')
         out.append(below.place(x, f"achieved {_when(r.achieved, zone)}", cls,
                                f"achieved {r.achieved.isoformat()} ({r.status})"))
-    return "".join(out) + "</g>"
+    return out
 
-
-def _check_iterable(values: object, name: str) -> Iterable[Any]:
-    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
-        raise SlaValueError(f"{name} must be an iterable, not {echo(values)}")
-    return values
