@@ -35,8 +35,8 @@ SIZES = {
     "calendar-month": (820, 470),
     "calendar-year": (1100, 1010),
     "calendar": (560, 200),
-    "policy": (1220, 1560),
-    "evaluation": (1000, 400),
+    "policy": (1220, 1500),
+    "evaluation": (1000, 360),
     "report": (760, 330),
     "table": (1100, 330),
 }
@@ -78,6 +78,22 @@ POLICY = {
 }
 
 
+def cases(tz: object) -> list[sla.Case]:
+    """120 cases over July-September 2026, some late."""
+    out = []
+    for i in range(120):
+        day = dt.date(2026, 7, 1) + dt.timedelta(days=(i * 7) % 88)
+        opened = dt.datetime(day.year, day.month, day.day, 9 + i % 8, tzinfo=tz)  # type: ignore[arg-type]
+        hours = 1 + (i * 5) % 11
+        out.append(sla.Case(
+            f"T-{i:03d}", opened, "AB"[i % 2],
+            achieved={"response": opened + dt.timedelta(minutes=10 + (i * 13) % 45),
+                      "restore": opened + dt.timedelta(hours=hours)},
+            closed=opened + dt.timedelta(hours=hours + 1), satisfaction=3 + i % 3,
+        ))
+    return out
+
+
 def examples() -> dict[str, str]:
     """The markup of every view, built from a small contract and a few cases."""
     cal = sla.Calendar.from_coverage("5x8", country="CN")
@@ -92,19 +108,9 @@ def examples() -> dict[str, str]:
                           dt.datetime(2026, 9, 30, 10, 0, tzinfo=tz), "customer_info")],
     )
     evaluation = sla.evaluate(policy, case)
-    cases = []
-    for i in range(120):
-        day = dt.date(2026, 7, 1) + dt.timedelta(days=(i * 7) % 88)
-        opened = dt.datetime(day.year, day.month, day.day, 9 + i % 8, tzinfo=tz)
-        hours = 1 + (i * 5) % 11
-        cases.append(sla.Case(
-            f"T-{i:03d}", opened, "AB"[i % 2],
-            achieved={"response": opened + dt.timedelta(minutes=10 + (i * 13) % 45),
-                      "restore": opened + dt.timedelta(hours=hours)},
-            closed=opened + dt.timedelta(hours=hours + 1), satisfaction=3 + i % 3,
-        ))
-    report = sla.report(policy, cases)
-    results = sla.evaluate_many(policy, cases[:12])
+    many = cases(tz)
+    report = sla.report(policy, many)
+    results = sla.evaluate_many(policy, many[:12])
     columns: dict[str, list[object]] = {
         "case_id": [], "metric": [], "status": [], "deadline": [], "achieved": [],
         "remaining": [], "share": [],
@@ -129,6 +135,24 @@ def examples() -> dict[str, str]:
     }
 
 
+def render_plots() -> None:
+    """The plot helpers' pictures (matplotlib's Agg backend; no browser needed)."""
+    import matplotlib  # noqa: PLC0415 - only this step needs it
+
+    matplotlib.use("Agg")
+    from slacalc import plots  # noqa: PLC0415
+
+    policy = sla.Policy.from_dict(POLICY)
+    many = cases(policy.calendar("business").tz)
+    evaluations = list(sla.evaluate_many(policy, many))
+    for name, ax in (("plot-on-time", plots.on_time(sla.report(policy, many))),
+                     ("plot-remaining", plots.remaining(evaluations))):
+        png = OUT / f"view-{name}.png"
+        ax.figure.tight_layout()
+        ax.figure.savefig(png, dpi=100)
+        print(png.relative_to(ROOT))
+
+
 def page(markup: str, theme: str) -> str:
     background, colour = THEMES[theme]
     return (
@@ -150,6 +174,8 @@ def main(argv: list[str] | None = None) -> int:
         print("chromium not found: apt-get install -y chromium", file=sys.stderr)
         return 1
     OUT.mkdir(parents=True, exist_ok=True)
+    if not args.html_only and (not args.only or "plot" in args.only):
+        render_plots()
     for name, markup in examples().items():
         if args.only and args.only not in name:
             continue

@@ -128,7 +128,7 @@ def on_time(source: Any, *, metric: str | None = None, period: str = "month",
     else:
         labels, series = _series_from_evaluations(_evaluations(source, "source"), metric, period)
         title = f"on time per {period}"
-    axes = _axes(ax, (max(6.0, 0.6 * len(labels) * max(len(series), 1) + 2), 3.6))
+    axes = _axes(ax, (max(6.0, 0.6 * len(labels) * max(len(series), 1) + 2) + 2.5, 3.6))
     width = 0.8 / max(len(series), 1)
     for i, (name, (values, threshold)) in enumerate(series.items()):
         xs = [j + (i - (len(series) - 1) / 2) * width for j in range(len(labels))]
@@ -146,7 +146,7 @@ def on_time(source: Any, *, metric: str | None = None, period: str = "month",
     axes.set_ylabel("on time (%)")
     axes.set_title(title)
     if series:
-        axes.legend(loc="lower left", fontsize="small")
+        axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small")
     return axes
 
 

@@ -690,7 +690,6 @@ def report_html(report: Any) -> str:
 # -- one case's evaluation -----------------------------------------------------------------------
 _W = 960          # drawing width
 _X0, _X1 = 14, 946  # the time axis spans these x
-_LANE = 134       # height of one metric's lane
 _BAND = 16        # height of the band of counted time
 _CHAR = 6.1       # estimated width of a character at 11px
 
@@ -846,7 +845,7 @@ def evaluation_html(evaluation: Any, case: Any = None, now: dt.datetime | None =
         return _wrap(title + f'<ul class="sv-list">{rows}</ul>', "evaluation")
     scale = _Scale(min(map(_utc_s, stamps)), max(map(_utc_s, stamps)))
     top = 22 if (opened is not None or now is not None) else 6
-    lanes_h = _LANE * len(results)
+    lanes_h = sum(_lane_height(r) for r in results)
     axis_y = top + lanes_h + 6
     height = axis_y + 34
     svg = [f'<svg width="{_W}" height="{height}" viewBox="0 0 {_W} {height}" role="img">']
@@ -855,8 +854,10 @@ def evaluation_html(evaluation: Any, case: Any = None, now: dt.datetime | None =
     for x, _label_text, boundary in ticks:
         wide = ' stroke-width="1.5"' if boundary else ""
         svg.append(f'<line x1="{x}" y1="{top}" x2="{x}" y2="{axis_y}" class="grid"{wide}/>')
-    for i, r in enumerate(results):
-        svg.append(_lane(r, top + i * _LANE, scale, zone, case))
+    y = top
+    for r in results:
+        svg.append(_lane(r, y, scale, zone, case))
+        y += _lane_height(r)
     # case-wide instants: opened and now
     for t, label, cls, tcls in ((opened, "opened", "event", ""), (now, "now", "now", "nowt")):
         if t is None:
@@ -907,12 +908,23 @@ def _status_line(r: Any) -> list[str]:
     return parts
 
 
+def _band_offset(r: Any) -> int:
+    """Where a lane's band starts below its top: under the header and one row per escalation
+    label (at most three)."""
+    return 28 + 12 * min(len(r.escalations), 3)
+
+
+def _lane_height(r: Any) -> int:
+    """A lane: the header, the escalation labels, the band and three rows of labels below."""
+    return 26 if r.start is None else _band_offset(r) + _BAND + 52
+
+
 def _lane(r: Any, y: float, scale: _Scale, zone: Any, case: Any) -> str:
     out = [f'<g class="lane"><text x="{_X0}" y="{y + 14}" class="hd">{"".join(_status_line(r))}'
            "</text>"]
     if r.start is None:
         return "".join(out) + "</g>"
-    band = y + 68
+    band = y + _band_offset(r)
     mid = band + _BAND / 2
     above = _Labels((band - 15, band - 27, band - 39))
     below = _Labels((band + _BAND + 17, band + _BAND + 30, band + _BAND + 43))
