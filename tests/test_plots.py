@@ -12,7 +12,7 @@ import pytest
 
 import slacalc as sla
 from slacalc import plots
-from slacalc.errors import SlaError, SlaValueError
+from slacalc.errors import MissingDependencyError, SlaError, SlaValueError
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
@@ -135,4 +135,4 @@ def test_missing_matplotlib_says_how_to_install() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.startswith("True ") and "slacalc[plot]" in out
-    assert issubclass(plots.MissingDependencyError, SlaError)
+    assert issubclass(MissingDependencyError, SlaError)

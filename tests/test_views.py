@@ -13,10 +13,14 @@ import sys
 import xml.etree.ElementTree as ET
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+import policy_strategies as ps
 import slacalc as sla
 from slacalc import views
 from slacalc.errors import HorizonError, SlaValueError
+from strategies import CalSpec, cal_specs
 
 SRC = pathlib.Path(sla.__file__).parent
 
@@ -529,3 +533,67 @@ class TestLayering:
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                              check=True).stdout.split()
         assert out == ["False", "False", "False"]
+
+
+# -- properties ---------------------------------------------------------------------------------
+class TestProperties:
+    @settings(max_examples=30, deadline=None)
+    @given(spec=cal_specs(), year=st.integers(2024, 2027), month=st.integers(1, 12))
+    def test_any_month_of_any_calendar(self, spec: CalSpec, year: int, month: int) -> None:
+        """Any calendar's month: well-formed, one cell per day, the overlays of the month
+        marked (an extra holiday of a business-day calendar shows no covered hours)."""
+        cal = spec.build()
+        root = parse(views.month_html(cal, year, month))
+        cells = TestMonthHtml().day_cells(root)
+        first = dt.date(year, month, 1)
+        days = (dt.date(year + month // 12, month % 12 + 1, 1) - first).days
+        assert sorted(cells) == list(range(1, days + 1))
+        for day in spec.extra_holidays:
+            if (day.year, day.month) == (year, month):
+                assert "extra holiday" in text_of(cells[day.day])
+                if spec.days == "business":
+                    assert "–" not in text_of(cells[day.day])
+        for day in spec.extra_workdays:
+            if (day.year, day.month) == (year, month):
+                assert "extra workday" in text_of(cells[day.day])
+
+    @settings(max_examples=25, deadline=None)
+    @given(data=st.data())
+    def test_any_evaluation(self, data: st.DataObject) -> None:
+        """Any case of any policy, at any ``now``: well-formed, a lane per metric, every marker
+        inside the drawing, and the deadline line and the achievement diamond in time order."""
+        policy, case = data.draw(ps.policies_and_cases())
+        now = data.draw(ps.nows(case))
+        evaluation = sla.evaluate(policy, case, now)
+        root = parse(views.evaluation_html(evaluation, case, now))
+        if not list(root.iter("svg")):
+            assert all(r.start is None for r in evaluation)
+            return
+        lanes = by_class(root, "g", "lane")
+        assert len(lanes) == len(evaluation.results)
+        for lane, result in zip(lanes, evaluation.results, strict=True):
+            assert shown(lane).startswith(result.metric)
+            lines = by_class(lane, "line", "dl")
+            assert len(lines) == (result.deadline is not None and result.start is not None)
+            for line in lines:
+                assert 0 <= float(line.get("x1", "-1")) <= 960
+            marks = by_class(lane, "path", "met") + by_class(lane, "path", "breached")
+            assert len(marks) == (result.achieved is not None and result.start is not None)
+            if lines and marks:
+                x_deadline = float(lines[0].get("x1", "nan"))
+                x_achieved = float(re.findall(r"M([\d.]+)", marks[0].get("d", ""))[0])
+                gap = (result.achieved - result.deadline).total_seconds()  # type: ignore[operator]
+                if gap > 0:
+                    assert x_achieved >= x_deadline
+                elif gap < 0:
+                    assert x_achieved <= x_deadline
+
+    @settings(max_examples=25, deadline=None)
+    @given(policy=ps.policies())
+    def test_any_policy(self, policy: sla.Policy) -> None:
+        """Any policy: well-formed, naming every metric and severity."""
+        text = text_of(parse(policy._repr_html_()))
+        for metric in policy.metrics():
+            assert metric in text
+        for severity in policy.severities:
+            assert severity.id in text

@@ -18,17 +18,13 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from slacalc.errors import SlaError, SlaValueError, echo
+from slacalc.errors import MissingDependencyError, SlaValueError, echo
 
 __all__ = ["MissingDependencyError", "on_time", "remaining"]
 
 _PERIODS = ("month", "quarter", "year")
 _UNITS = {"m": 60.0, "h": 3600.0, "d": 86_400.0}
 _UNIT_NAMES = {"m": "minutes", "h": "hours", "d": "days"}
-
-
-class MissingDependencyError(SlaError, ImportError):
-    """An optional package that this call needs is not installed."""
 
 
 def _pyplot() -> Any:

@@ -733,33 +733,31 @@ def _when(t: dt.datetime, zone: Any) -> str:
 
 
 def _ticks(scale: _Scale, zone: Any) -> list[tuple[float, str, bool]]:
-    """(x, label, is_day_boundary) ticks at round local times, about ten of them."""
-    span_h = (scale.t1 - scale.t0) / 3600
-    steps_h = (1, 2, 3, 6, 12, 24, 48, 96, 168, 336, 720)
-    step = next((s for s in steps_h if span_h / s <= 10), 720)
+    """(x, label, is_day_boundary) ticks at round local times, at most about ten of them."""
+    span_min = (scale.t1 - scale.t0) / 60
+    steps = (5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 5760, 10080, 20160, 43200)
+    step = next((m for m in steps if span_min / m <= 10), steps[-1])
     start = dt.datetime.fromtimestamp(scale.t0, zone)
-    local = start.replace(minute=0, second=0, microsecond=0)
-    if step >= 24:
-        local = local.replace(hour=0)
+    if step >= 1440:
+        local = start.replace(hour=0, minute=0, second=0, microsecond=0)
     else:
-        local = local.replace(hour=local.hour - local.hour % step)
+        of_day = start.hour * 60 + start.minute
+        of_day -= of_day % step
+        local = start.replace(hour=of_day // 60, minute=of_day % 60, second=0, microsecond=0)
     out = []
-    days = max(step // 24, 1)
-    guard = 0
-    while guard < 200:
-        guard += 1
+    for _ in range(200):
         s = local.timestamp()
         if s > scale.t1:
             break
         if s >= scale.t0:
-            boundary = local.hour == 0
-            label = (f"{local:%a %m-%d}" if boundary else f"{local:%H:%M}")
+            boundary = local.hour == 0 and local.minute == 0
+            label = f"{local:%a %m-%d}" if boundary else f"{local:%H:%M}"
             out.append((scale.x(s), label, boundary))
-        if step >= 24:
-            nxt = local.date() + dt.timedelta(days=days)
+        if step >= 1440:
+            nxt = local.date() + dt.timedelta(days=step // 1440)
             local = dt.datetime(nxt.year, nxt.month, nxt.day, tzinfo=zone)
-        else:
-            naive = local.replace(tzinfo=None) + dt.timedelta(hours=step)
+        else:  # wall-clock steps: ticks stay on round local times across a DST change
+            naive = local.replace(tzinfo=None) + dt.timedelta(minutes=step)
             local = naive.replace(tzinfo=zone)
     return out
 
@@ -827,8 +825,8 @@ def evaluation_html(evaluation: Any, case: Any = None, now: dt.datetime | None =
     if now is not None:
         stamps.append(now)
     zone = next((t.tzinfo for r in shown for t in (r.start,) if t is not None), None)
-    if zone is None and opened is not None:
-        zone = opened.tzinfo
+    if zone is None:  # no clock started: the zone the case or ``now`` was written in
+        zone = (opened or now or stamps[0]).tzinfo if stamps else dt.UTC
     title = f'<div class="sv-title">Case {_e(evaluation.case_id)}'
     if case is not None:
         facts = [f"severity {case.severity}"]
@@ -844,7 +842,7 @@ def evaluation_html(evaluation: Any, case: Any = None, now: dt.datetime | None =
                        for r in results)
         return _wrap(title + f'<ul class="sv-list">{rows}</ul>', "evaluation")
     scale = _Scale(min(map(_utc_s, stamps)), max(map(_utc_s, stamps)))
-    top = 22 if (opened is not None or now is not None) else 6
+    top = 6 + 14 * ((opened is not None) + (now is not None))
     lanes_h = sum(_lane_height(r) for r in results)
     axis_y = top + lanes_h + 6
     height = axis_y + 34
@@ -859,14 +857,13 @@ def evaluation_html(evaluation: Any, case: Any = None, now: dt.datetime | None =
         svg.append(_lane(r, y, scale, zone, case))
         y += _lane_height(r)
     # case-wide instants: opened and now
+    marks = _Labels((top - 8, top - 21))
     for t, label, cls, tcls in ((opened, "opened", "event", ""), (now, "now", "now", "nowt")):
         if t is None:
             continue
         x = scale.x(t)
         svg.append(f'<line x1="{x}" y1="{top - 4}" x2="{x}" y2="{axis_y}" class="{cls}"/>')
-        text = f"{label} {_when(t, zone)}"
-        left = min(max(x - len(text) * _CHAR / 2, _X0), _X1 - len(text) * _CHAR)
-        svg.append(f'<text x="{left:.1f}" y="{top - 8}" class="{tcls}">{_e(text)}</text>')
+        svg.append(marks.place(x, f"{label} {_when(t, zone)}", tcls))
     svg.extend(_axis(ticks, axis_y, zone))
     svg.append("</svg>")
     return _wrap(title + "".join(svg), "evaluation")
