@@ -43,6 +43,7 @@ __all__ = [
     "policy_html",
     "report_html",
     "table_html",
+    "timeline",
 ]
 
 # -- shared pieces -------------------------------------------------------------------------------
@@ -518,6 +519,9 @@ def _policy_targets(policy: Any) -> list[str]:
     out: list[str] = []
     metrics = list(policy.metrics())
     severities = list(policy.severities)
+    if not metrics and severities:
+        names = ", ".join(s.id + (f" ({s.name})" if s.name else "") for s in severities)
+        out.append(f"<div>Severities {_e(names)}: no targets.</div>")
     if metrics:
         out.append('<table class="sv"><thead><tr><th>metric</th>')
         if severities:
@@ -885,6 +889,24 @@ def _axis(ticks: list[tuple[float, str, bool]], axis_y: float, zone: Any) -> lis
         svg.append(f'<text x="{_X1 - len(zone_name) * _CHAR:.1f}" y="{axis_y + 31}" '
                    f'class="muted">{_e(zone_name)}</text>')
     return svg
+
+
+def timeline(evaluation: Any, case: Any = None, now: dt.datetime | None = None) -> HTML:
+    """:func:`evaluation_html` as an object a notebook shows: ``views.timeline(ev, case, now)``
+    as the last line of a cell draws the case's timeline with its opening, pauses and ``now``.
+
+    >>> import datetime as dt
+    >>> import slacalc as sla
+    >>> policy = sla.Policy.from_dict({"name": "p",
+    ...     "calendars": {"always": {"coverage": "7x24", "tz": "UTC"}},
+    ...     "severities": [{"id": "A", "targets": [
+    ...         {"metric": "restore", "calendar": "always", "within": "4h"}]}]})
+    >>> case = sla.Case("T-1", dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC), "A")
+    >>> now = dt.datetime(2026, 1, 5, 10, tzinfo=dt.UTC)
+    >>> "deadline Mon 01-05 13:00" in str(timeline(sla.evaluate(policy, case, now), case, now))
+    True
+    """
+    return HTML(evaluation_html(evaluation, case, now))
 
 
 def _status_line(r: Any) -> list[str]:
