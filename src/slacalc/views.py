@@ -113,11 +113,11 @@ _CSS = """
 .slacalc-view svg tspan.running{fill:#3b82c4}
 .slacalc-view svg tspan.paused,.slacalc-view svg tspan.pending{fill:#c47a12}
 .slacalc-view svg tspan.not_applicable{fill:currentColor;fill-opacity:.6}
-.slacalc-view svg .esc-fired{fill:#c47a12;stroke:#c47a12}
-.slacalc-view svg .esc-pending{fill:none;stroke:#c47a12;stroke-width:1.5}
-.slacalc-view svg .esc-skipped{fill:none;stroke:currentColor;stroke-opacity:.45;stroke-width:1.5}
+.slacalc-view svg path.esc-fired{fill:#c47a12;stroke:#c47a12}
+.slacalc-view svg path.esc-pending{fill:none;stroke:#c47a12;stroke-width:1.5}
+.slacalc-view svg path.esc-skipped{fill:none;stroke:currentColor;stroke-opacity:.45;stroke-width:1.5}
 .slacalc-view svg text.esc{fill:#c47a12}
-.slacalc-view svg text.esc-skipped{fill:currentColor;fill-opacity:.55}
+.slacalc-view svg text.esct-skipped{fill:currentColor;fill-opacity:.55}
 .slacalc-view svg .event{stroke:currentColor;stroke-opacity:.55;stroke-dasharray:4 3}
 .slacalc-view svg .now{stroke:#9b59b6;stroke-width:1.5;stroke-dasharray:5 3}
 .slacalc-view svg text.nowt{fill:#9b59b6}
@@ -909,10 +909,17 @@ def timeline(evaluation: Any, case: Any = None, now: dt.datetime | None = None) 
     return HTML(evaluation_html(evaluation, case, now))
 
 
+def _clip(text: str, room: float) -> str:
+    """``text`` cut with an ellipsis to about ``room`` characters."""
+    limit = max(int(room), 8)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def _status_line(r: Any) -> list[str]:
-    parts = [f'<tspan class="b">{_e(r.metric)}</tspan>',
-             f' <tspan class="b {_e(r.status)}">{_e(r.status.replace("_", " "))}</tspan>',
-             f'<tspan class="muted">  {_e(r.target)}</tspan>']
+    """The lane's header: metric, status, target, time used and left (or the note); what does
+    not fit the width is cut, and the whole line is the header's tooltip."""
+    status = r.status.replace("_", " ")
+    extra = []
     if r.used is not None:
         used = f"used {_duration(r.used)}"
         if r.remaining is not None:
@@ -921,9 +928,20 @@ def _status_line(r: Any) -> list[str]:
                      else f", {_duration(-rem)} over")
         if r.share is not None:
             used += f" ({r.share:.0%})"
-        parts.append(f'<tspan class="muted">  ·  {_e(used)}</tspan>')
+        extra.append(used)
     if r.note:
-        parts.append(f'<tspan class="muted">  ·  {_e(r.note)}</tspan>')
+        extra.append(str(r.note))
+    tail = "  ·  ".join(extra)
+    room = (_X1 - _X0) / (_CHAR * 1.12) - len(r.metric) - len(status) - 3  # 12.5px text
+    target = _clip(str(r.target), max(room - len(tail) - 5, room * 0.45))
+    tail = _clip(tail, room - len(target) - 5)
+    full = f"{r.metric} {status}  {r.target}" + (f"  ·  {'  ·  '.join(extra)}" if extra else "")
+    parts = [f"<title>{_e(full)}</title>",
+             f'<tspan class="b">{_e(r.metric)}</tspan>',
+             f' <tspan class="b {_e(r.status)}">{_e(status)}</tspan>',
+             f'<tspan class="muted">  {_e(target)}</tspan>']
+    if tail:
+        parts.append(f'<tspan class="muted">  ·  {_e(tail)}</tspan>')
     return parts
 
 
@@ -1014,7 +1032,7 @@ def _markers(r: Any, band: float, scale: _Scale, zone: Any, above: _Labels,
                    f'class="esc-{_e(status)}"><title>{_e(esc.name)} {_e(status)} at '
                    f"{_e(_when(esc.at, zone))}{_e(' → ' + esc.notify if esc.notify else '')}"
                    "</title></path>")
-        cls = "esc-skipped" if status == "skipped" else "esc"
+        cls = "esct-skipped" if status == "skipped" else "esc"
         word = {"fired": "", "pending": " (pending)", "skipped": " (not needed)"}.get(status, "")
         out.append(above.place(x, f"{esc.name} {esc.at.astimezone(zone):%H:%M}{word}", cls,
                                f"{esc.name}{' → ' + esc.notify if esc.notify else ''}"))
