@@ -485,9 +485,12 @@ class TestTableHtml:
 
     def test_escaping(self) -> None:
         """Names and values with markup are escaped."""
-        markup = views.table_html({"<b>": ["<script>x</script> & y"]}, caption="a < b")
+        markup = views.table_html({"<b>": ["<script>x</script> & y"]}, caption="a < b",
+                                  footer="met: 3 & breached: 1")
         root = parse(markup)
         assert '"<script>x</script> & y"' in text_of(root) and "a < b" in text_of(root)
+        last = list(root)[-1]
+        assert last.tag == "div" and text_of(last) == "met: 3 & breached: 1"
 
     def test_empty(self) -> None:
         """No columns at all is a (0, 0) table."""
@@ -597,3 +600,23 @@ class TestProperties:
             assert metric in text
         for severity in policy.severities:
             assert severity.id in text
+
+
+class TestReportBreakdown:
+    def test_rows_beyond_period_and_measure_are_listed(self) -> None:
+        """A report whose rows repeat a (period, measure) pair (a breakdown by another column)
+        is shown one line per row rather than folded into one cell."""
+        policy = sla.Policy.from_dict(POLICY)
+        cases = [sla.Case("J-1", at(7, 1, 9), "A", achieved={"restore": at(7, 1, 16)}),
+                 sla.Case("J-2", at(7, 2, 9), "A", achieved={"restore": at(7, 3, 10)})]
+        one = sla.report(policy, cases[:1], first=dt.date(2026, 7, 1), last=dt.date(2026, 7, 31))
+        two = sla.report(policy, cases[1:], first=dt.date(2026, 7, 1), last=dt.date(2026, 7, 31))
+        both = sla.Report(one.policy, one.rows + two.rows, 2)
+        table = parse(both._repr_html_()).find("table")
+        assert table is not None
+        rows = [[text_of(td) for td in tr] for tr in next(table.iter("tbody"))]
+        assert len(rows) == 2
+        head = [text_of(th) for th in next(table.iter("thead")).iter("th")]
+        verdict = head.index("verdict")
+        assert [r[verdict] for r in rows] == ["✓ met", "✗ missed"]
+        assert [r[head.index("value")] for r in rows] == ["100%", "0%"]

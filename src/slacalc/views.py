@@ -244,6 +244,7 @@ def table_html(
     height: int | None = None,
     max_rows: int = 10,
     caption: str | None = None,
+    footer: str | None = None,
 ) -> str:
     """A compact table in the manner of a DataFrame's notebook view: its shape, column names with
     their types, the first and last rows.
@@ -256,6 +257,7 @@ def table_html(
             (a gap row then marks the rows not shown).
         max_rows: show at most this many rows: half from the start, half from the end.
         caption: a line shown above the table.
+        footer: a line shown below it (a summary such as counts per status).
 
     >>> page = table_html({"id": ["<b>", "T-2", "T-3"], "n": [1, 2, 3]}, max_rows=2)
     >>> "shape: (3, 2)" in page, "&lt;b&gt;" in page, "<b>" in page
@@ -314,6 +316,8 @@ def table_html(
                 out.append(f"<td{_NUM if num else ''}>{_e(_cell(values[i]))}</td>")
         out.append("</tr>")
     out.append("</tbody></table>")
+    if footer:
+        out.append(f'<div class="small muted">{_e(footer)}</div>')
     return _wrap("".join(out), "table")
 
 
@@ -645,7 +649,9 @@ def report_html(report: Any) -> str:
     targets: dict[str, str] = {}
     periods: dict[str, tuple[Any, Any]] = {}
     cells: dict[tuple[str, str], Any] = {}
+    repeated = False
     for r in rows:
+        repeated = repeated or (r.period, r.measure) in cells
         if r.measure not in targets:
             measures.append(r.measure)
             targets[r.measure] = r.target
@@ -665,6 +671,9 @@ def report_html(report: Any) -> str:
            f"{_e(sub)} · </span>{verdict}</div>"]
     if not rows:
         out.append('<div class="muted">no measure counted anything</div>')
+        return _wrap("".join(out), "report")
+    if repeated:  # rows broken down further than period x measure: one line per row
+        out.append(_report_rows(rows))
         return _wrap("".join(out), "report")
     out.append('<table class="sv"><thead><tr><th>period</th>')
     for m in measures:
@@ -689,6 +698,28 @@ def report_html(report: Any) -> str:
         out.append("</tr>")
     out.append("</tbody></table>")
     return _wrap("".join(out), "report")
+
+
+def _report_rows(rows: list[Any]) -> str:
+    """The rows as a long table of their plain data, the verdict marked."""
+    records = [r.to_dict() for r in rows]
+    keys = list(dict.fromkeys(k for d in records for k in d))
+    out = ['<table class="sv"><thead><tr>', *(f"<th>{_e(k)}</th>" for k in keys),
+           "</tr></thead><tbody>"]
+    for r, d in zip(rows, records, strict=True):
+        out.append("<tr>")
+        for k in keys:
+            v = d.get(k)
+            if k == "verdict":
+                cls, mark = _VERDICT_MARK.get(str(v), ("none", str(v)))
+                out.append(f'<td><span class="{cls}">{_e(mark)}</span></td>')
+            elif k == "value":
+                out.append(f'<td class="num">{_e(r.shown)}</td>')
+            else:
+                out.append(f"<td>{_e('' if v is None else _cell(v).strip(chr(34)))}</td>")
+        out.append("</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
 
 
 # -- one case's evaluation -----------------------------------------------------------------------
