@@ -620,3 +620,23 @@ class TestReportBreakdown:
         verdict = head.index("verdict")
         assert [r[verdict] for r in rows] == ["✓ met", "✗ missed"]
         assert [r[head.index("value")] for r in rows] == ["100%", "0%"]
+
+
+class TestWithoutStyles:
+    def test_drawing_keeps_its_colours_without_css(self) -> None:
+        """Where a viewer drops the <style> block, every shape still carries its colours as
+        attributes (an invisible hover area aside), and text takes the page's colour."""
+        case = TestEvaluationView().case(at(10, 8, 15, 30))
+        policy = sla.Policy.from_dict(POLICY)
+        now = at(10, 9, 12)
+        root = parse(views.evaluation_html(sla.evaluate(policy, case, now), case, now))
+        (svg,) = root.iter("svg")
+        assert svg.get("fill") == "currentColor"
+        shapes = [el for tag in ("rect", "line", "path") for el in svg.iter(tag)]
+        assert shapes
+        for el in shapes:
+            if el.get("fill-opacity") == "0":
+                continue
+            assert el.get("fill") or el.get("stroke"), ET.tostring(el)[:80]
+        (deadline,) = by_class(TestEvaluationView().lanes(root)[1], "line", "dl")
+        assert deadline.get("stroke") == "#d64545"

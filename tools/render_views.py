@@ -153,6 +153,29 @@ def render_plots() -> None:
         print(png.relative_to(ROOT))
 
 
+def screenshot(browser: str, html_file: pathlib.Path, png: pathlib.Path,
+               size: tuple[int, int]) -> None:
+    """One headless Chromium screenshot of a page; tried again once if the browser hangs."""
+    width, height = size
+    for attempt in (1, 2):
+        profile = tempfile.mkdtemp(prefix="chromium-")
+        try:
+            subprocess.run(
+                [browser, "--headless", "--no-sandbox", "--disable-gpu",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--hide-scrollbars", "--run-all-compositor-stages-before-draw",
+                 "--virtual-time-budget=3000", f"--user-data-dir={profile}",
+                 f"--screenshot={png}", f"--window-size={width},{height}", html_file.as_uri()],
+                check=True, capture_output=True, timeout=90,
+            )
+            return
+        except subprocess.TimeoutExpired:
+            if attempt == 2:
+                raise
+        finally:
+            shutil.rmtree(profile, ignore_errors=True)
+
+
 def page(markup: str, theme: str) -> str:
     background, colour = THEMES[theme]
     return (
@@ -187,18 +210,7 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             assert browser is not None
             png = OUT / f"view-{name}-{theme}.png"
-            width, height = SIZES[name]
-            profile = tempfile.mkdtemp(prefix="chromium-")
-            subprocess.run(
-                [browser, "--headless", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--hide-scrollbars", "--run-all-compositor-stages-before-draw",
-                 "--virtual-time-budget=3000", f"--user-data-dir={profile}",
-                 f"--screenshot={png}", f"--window-size={width},{height}",
-                 html_file.as_uri()],
-                check=True, capture_output=True, timeout=120,
-            )
-            shutil.rmtree(profile, ignore_errors=True)
+            screenshot(browser, html_file, png, SIZES[name])
             print(png.relative_to(ROOT))
     return 0
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import math
+import re
 import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -729,6 +730,58 @@ _BAND = 16        # height of the band of counted time
 _CHAR = 6.1       # estimated width of a character at 11px
 
 
+# The same colours as presentation attributes, so that the drawing keeps them where a viewer
+# drops <style> blocks (some notebook renderers sanitise them away); the CSS, when present, wins.
+_ORANGE, _RED, _GREEN, _BLUE, _PURPLE = "#c47a12", "#d64545", "#2e9d57", "#3b82c4", "#9b59b6"
+_PRESENT = {
+    "axis": 'stroke="currentColor" stroke-opacity=".5"',
+    "grid": 'stroke="currentColor" stroke-opacity=".12"',
+    "base": 'stroke="currentColor" stroke-opacity=".35"',
+    "cov": f'fill="{_BLUE}" fill-opacity=".6"',
+    "pause": 'fill="#d08a1e" fill-opacity=".75"',
+    "pausebg": ('fill="#d08a1e" fill-opacity=".13" stroke="#d08a1e" stroke-opacity=".6" '
+                'stroke-dasharray="3 2"'),
+    "hol": f'fill="{_RED}" fill-opacity=".14"',
+    "wkd": 'fill="currentColor" fill-opacity=".07"',
+    "dl": f'stroke="{_RED}" stroke-width="2"',
+    "dlt": f'fill="{_RED}"',
+    "start": 'stroke="currentColor" stroke-width="2"',
+    "path met": f'fill="{_GREEN}" stroke="{_GREEN}"',
+    "path breached": f'fill="{_RED}" stroke="{_RED}"',
+    "met": f'fill="{_GREEN}"',
+    "breached": f'fill="{_RED}"',
+    "running": f'fill="{_BLUE}"',
+    "paused": f'fill="{_ORANGE}"',
+    "pending": f'fill="{_ORANGE}"',
+    "wait": f'fill="{_ORANGE}" font-weight="600"',
+    "not_applicable": 'fill-opacity=".6"',
+    "esc-fired": f'fill="{_ORANGE}" stroke="{_ORANGE}"',
+    "esc-pending": f'fill="none" stroke="{_ORANGE}" stroke-width="1.5"',
+    "esc-skipped": 'fill="none" stroke="currentColor" stroke-opacity=".45" stroke-width="1.5"',
+    "esc": f'fill="{_ORANGE}"',
+    "esct-skipped": 'fill-opacity=".55"',
+    "event": 'stroke="currentColor" stroke-opacity=".55" stroke-dasharray="4 3"',
+    "now": f'stroke="{_PURPLE}" stroke-width="1.5" stroke-dasharray="5 3"',
+    "nowt": f'fill="{_PURPLE}"',
+    "muted": 'fill-opacity=".65"',
+    "hd": 'font-size="12.5"',
+}
+_CLASSED = re.compile(r'<(\w+)([^<>]*?) class="([^"]*)"')
+
+
+def _present(svg: str) -> str:
+    """``svg`` with each element's class colours also written as attributes."""
+    def add(m: re.Match[str]) -> str:
+        tag, attrs, classes = m.group(1), m.group(2), m.group(3).split()
+        extra = [_PRESENT.get(f"{tag} {c}") or _PRESENT.get(c, "") for c in classes]
+        if "b" in classes:
+            extra.append('font-weight="700"')
+        written = " ".join(e for e in extra if e)
+        return f'<{tag}{attrs} class="{m.group(3)}"' + (f" {written}" if written else "")
+
+    return _CLASSED.sub(add, svg)
+
+
 def _utc_s(t: dt.datetime) -> float:
     return t.timestamp()
 
@@ -881,7 +934,8 @@ def evaluation_html(evaluation: Any, case: Any = None, now: dt.datetime | None =
     lanes_h = sum(_lane_height(r) for r in results)
     axis_y = top + lanes_h + 6
     height = axis_y + 34
-    svg = [f'<svg width="{_W}" height="{height}" viewBox="0 0 {_W} {height}" role="img">']
+    svg = [f'<svg width="{_W}" height="{height}" viewBox="0 0 {_W} {height}" role="img" '
+           'fill="currentColor" font-size="11" font-family="sans-serif">']
     svg.append(f"<title>Timeline of case {_e(evaluation.case_id)}</title>")
     ticks = _ticks(scale, zone)
     for x, _label_text, boundary in ticks:
@@ -901,7 +955,7 @@ def evaluation_html(evaluation: Any, case: Any = None, now: dt.datetime | None =
         svg.append(marks.place(x, f"{label} {_when(t, zone)}", tcls))
     svg.extend(_axis(ticks, axis_y, zone))
     svg.append("</svg>")
-    return _wrap(title + "".join(svg), "evaluation")
+    return _wrap(title + _present("".join(svg)), "evaluation")
 
 
 def _axis(ticks: list[tuple[float, str, bool]], axis_y: float, zone: Any) -> list[str]:
