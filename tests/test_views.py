@@ -384,6 +384,13 @@ class TestEvaluationView:
         assert [text_of(lane).split()[0:2] for lane in lanes] == [["response", "met"],
                                                                  ["restore", "met"]]
 
+    def test_from_a_batch(self) -> None:
+        """An evaluation from ``evaluate_many`` (built lazily) draws the same timeline as one
+        from ``evaluate``."""
+        case = self.case(at(10, 8, 15, 30))
+        (batched,) = sla.evaluate_many(self.policy, [case])
+        assert batched._repr_html_() == sla.evaluate(self.policy, case)._repr_html_()
+
     def test_nothing_to_draw(self) -> None:
         """A case no metric has a clock for (excluded) is listed, not drawn."""
         policy = sla.Policy.from_dict(dict(POLICY, clock={"exclude_reasons": ["test"]}))
