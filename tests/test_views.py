@@ -483,6 +483,16 @@ class TestTableHtml:
         assert body == ["0", "1", "…", "98", "99"]
         assert "shape: (100, 1)" in text_of(root)
 
+    def test_first_and_last_columns_of_a_wide_table(self) -> None:
+        """More columns than ``max_cols``: the first and last halves with a gap column."""
+        columns = {f"c{j}": [j] for j in range(30)}
+        root = parse(views.table_html(columns, max_cols=4))
+        names, types = ([text_of(th) for th in tr] for tr in next(root.iter("thead")))
+        assert names == ["c0", "c1", "…", "c28", "c29"]
+        assert types == ["i64", "i64", "", "i64", "i64"]
+        assert [text_of(td) for td in next(root.iter("tbody"))[0]] == ["0", "1", "…", "28", "29"]
+        assert "shape: (1, 30)" in text_of(root)
+
     def test_height_marks_rows_not_given(self) -> None:
         """Given only the first rows of a taller table: all of them, then a gap row."""
         root = parse(views.table_html({"i": [0, 1]}, height=1_000_000, dtypes={"i": "u32"}))
@@ -508,6 +518,7 @@ class TestTableHtml:
         ({"columns": {"a": [1], "b": [1, 2]}}, "one length"),
         ({"columns": {"a": "abc"}}, "sequence of values"),
         ({"columns": {"a": [1]}, "max_rows": 0}, "max_rows"),
+        ({"columns": {"a": [1]}, "max_cols": True}, "max_cols"),
         ({"columns": {"a": [1, 2]}, "height": 1}, "height"),
     ])
     def test_bad_input(self, kwargs: dict[str, object], match: str) -> None:

@@ -61,7 +61,7 @@ _CSS = """
 .slacalc-view table.sv tr:nth-child(even) td{background:rgba(128,128,128,.06)}
 .slacalc-view table.sv td.num,.slacalc-view table.sv th.num{text-align:right;font-variant-numeric:tabular-nums}
 .slacalc-view table.sv th.dtype{font-weight:400;opacity:.65;font-style:italic}
-.slacalc-view table.sv td.gap{text-align:center;opacity:.6}
+.slacalc-view table.sv td.gap,.slacalc-view table.sv th.gap{text-align:center;opacity:.6}
 .slacalc-view .muted{opacity:.65}
 .slacalc-view .small{font-size:11px}
 .slacalc-view .note{margin:4px 0;padding:4px 8px;border-left:3px solid #d08a1e;background:rgba(208,138,30,.12)}
@@ -238,12 +238,32 @@ def _is_num(dtype: str) -> bool:
     return dtype[:1] in ("i", "u", "f") and dtype[1:].isdigit()
 
 
+def _checked_columns(
+    columns: Mapping[str, Sequence[Any]],
+) -> tuple[list[str], list[Sequence[Any]], int]:
+    """(names, values per column, number of rows), or a clear error."""
+    names = list(columns)
+    data: list[Sequence[Any]] = []
+    for name in names:
+        values = columns[name]
+        if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+            raise SlaValueError(f"column {echo(name)} must be a sequence of values, not "
+                                f"{echo(values)}")
+        data.append(values)
+    lengths = {len(v) for v in data}
+    if len(lengths) > 1:
+        sizes = ", ".join(f"{n}: {len(v)}" for n, v in zip(names, data, strict=True))
+        raise SlaValueError(f"columns must all have one length; they have {echo(sizes)}")
+    return names, data, (lengths.pop() if lengths else 0)
+
+
 def table_html(
     columns: Mapping[str, Sequence[Any]],
     *,
     dtypes: Mapping[str, str] | None = None,
     height: int | None = None,
     max_rows: int = 10,
+    max_cols: int = 16,
     caption: str | None = None,
     footer: str | None = None,
 ) -> str:
@@ -257,6 +277,7 @@ def table_html(
         height: the table's full number of rows, when ``columns`` holds only its first rows
             (a gap row then marks the rows not shown).
         max_rows: show at most this many rows: half from the start, half from the end.
+        max_cols: likewise for columns (a wide table shows its first and last ones).
         caption: a line shown above the table.
         footer: a line shown below it (a summary such as counts per status).
 
@@ -267,21 +288,10 @@ def table_html(
     if not isinstance(columns, Mapping):
         raise SlaValueError(f"columns must be a mapping of column name -> values, not "
                             f"{echo(columns)}")
-    if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1:
-        raise SlaValueError(f"max_rows must be a positive int, not {echo(max_rows)}")
-    names = list(columns)
-    data: list[Sequence[Any]] = []
-    for name in names:
-        values = columns[name]
-        if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
-            raise SlaValueError(f"column {echo(name)} must be a sequence of values, not "
-                                f"{echo(values)}")
-        data.append(values)
-    lengths = {len(v) for v in data}
-    if len(lengths) > 1:
-        sizes = ", ".join(f"{n}: {len(v)}" for n, v in zip(names, data, strict=True))
-        raise SlaValueError(f"columns must all have one length; they have {echo(sizes)}")
-    n = lengths.pop() if lengths else 0
+    for label, limit in (("max_rows", max_rows), ("max_cols", max_cols)):
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise SlaValueError(f"{label} must be a positive int, not {echo(limit)}")
+    names, data, n = _checked_columns(columns)
     if height is not None and (isinstance(height, bool) or not isinstance(height, int)
                                or height < n):
         raise SlaValueError(f"height must be an int at least the {n} rows given, not "
@@ -296,25 +306,33 @@ def table_html(
         shown = list(range(n))
         if total > n:
             shown.append(-1)
+    width = len(names)
+    if width > max_cols:
+        right = max_cols // 2
+        cols = [*range(max_cols - right), -1, *range(width - right, width)]
+    else:
+        cols = list(range(width))
     out = []
     if caption:
         out.append(f'<div class="sv-title">{_e(caption)}</div>')
-    out.append(f'<div class="small muted">shape: ({total:,}, {len(names)})</div>')
+    out.append(f'<div class="small muted">shape: ({total:,}, {width})</div>')
     out.append('<table class="sv sv-frame"><thead><tr>')
     nums = [_is_num(t) for t in types]
-    for name, num in zip(names, nums, strict=True):
-        out.append(f"<th{_NUM if num else ''}>{_e(name)}</th>")
+    for j in cols:
+        out.append('<th class="gap">…</th>' if j < 0
+                   else f"<th{_NUM if nums[j] else ''}>{_e(names[j])}</th>")
     out.append("</tr><tr>")
-    for t, num in zip(types, nums, strict=True):
-        out.append(f'<th class="dtype{" num" if num else ""}">{_e(t)}</th>')
+    for j in cols:
+        out.append('<th class="dtype gap"></th>' if j < 0 else
+                   f'<th class="dtype{" num" if nums[j] else ""}">{_e(types[j])}</th>')
     out.append("</tr></thead><tbody>")
     for i in shown:
         out.append("<tr>")
-        for values, num in zip(data, nums, strict=True):
-            if i < 0:
+        for j in cols:
+            if i < 0 or j < 0:
                 out.append('<td class="gap">…</td>')
             else:
-                out.append(f"<td{_NUM if num else ''}>{_e(_cell(values[i]))}</td>")
+                out.append(f"<td{_NUM if nums[j] else ''}>{_e(_cell(data[j][i]))}</td>")
         out.append("</tr>")
     out.append("</tbody></table>")
     if footer:
