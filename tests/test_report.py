@@ -13,8 +13,11 @@ tally written here over cases whose deadlines are computed here (a 7x24 calendar
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import itertools
 import json
 import math
+import operator
 import pickle
 import sys
 from collections.abc import Iterator
@@ -600,6 +603,109 @@ def test_against_brute_force(data: st.DataObject) -> None:
                                     r.end) for r in got} == expected
     assert [(r.start, r.measure) for r in got] == sorted((r.start, r.measure) for r in got)
     assert got.cases == len(cases)
+
+
+# -- merging tallies ----------------------------------------------------------------------------
+MERGE_POLICY = restore_policy(*(m for m, _ in MEASURES), within="4h")
+
+
+def tally_of(cases: list[sla.Case], now: dt.datetime | None = None,
+             first: dt.date | None = None, last: dt.date | None = None) -> sla.Tally:
+    tally = sla.Tally(MERGE_POLICY, now, first=first, last=last)
+    tally.extend(cases)
+    return tally
+
+
+def snapshot(tally: sla.Tally) -> tuple[sla.Report, int]:
+    return tally.report(), tally.cases
+
+
+@st.composite
+def case_lists(draw: st.DrawFn) -> list[sla.Case]:
+    size = draw(st.integers(0, 18))
+    return [draw(gen_case(i, DURATIONS["4h"])) for i in range(size)]
+
+
+NOWS = st.one_of(st.none(), st.sampled_from(BOUNDARIES).map(lambda b: b + dt.timedelta(days=3)))
+
+
+class TestMerge:
+    @settings(max_examples=40, deadline=None)
+    @given(cases=case_lists(), cuts=st.lists(st.integers(0, 18), max_size=4), now=NOWS,
+           bounded=st.booleans())
+    def test_any_split_merges_into_the_whole(self, cases: list[sla.Case], cuts: list[int],
+                                              now: dt.datetime | None, bounded: bool) -> None:
+        """The tallies of the parts of a case list, however it is cut, merge into the report
+        over the whole list (and into what report() gives), also with now and first/last."""
+        first, last = (dt.date(2025, 11, 1), dt.date(2026, 5, 31)) if bounded else (None, None)
+        edges = [0, *sorted(min(c, len(cases)) for c in cuts), len(cases)]
+        parts = [tally_of(cases[a:b], now, first, last) for a, b in itertools.pairwise(edges)]
+        merged = functools.reduce(operator.add, parts)
+        whole = sla.report(MERGE_POLICY, cases, now, first=first, last=last)
+        assert merged.report() == whole
+        assert merged.cases == len(cases)
+        # the brute-force tally agrees too, so the merge is right and not merely consistent
+        expected = brute_force(cases, DURATIONS["4h"], now, first, last)
+        assert {(r.measure, r.period): (r.value, r.verdict, r.counted, r.met, r.breached,
+                                        r.start, r.end) for r in merged.report()} == expected
+
+    @settings(max_examples=40, deadline=None)
+    @given(a=case_lists(), b=case_lists(), c=case_lists(), now=NOWS)
+    def test_associative_and_commutative(self, a: list[sla.Case], b: list[sla.Case],
+                                         c: list[sla.Case], now: dt.datetime | None) -> None:
+        """(a + b) + c == a + (b + c), and a + b == b + a."""
+        ta, tb, tc = tally_of(a, now), tally_of(b, now), tally_of(c, now)
+        assert snapshot((ta + tb) + tc) == snapshot(ta + (tb + tc))
+        assert snapshot(ta + tb) == snapshot(tb + ta)
+
+    @settings(max_examples=30, deadline=None)
+    @given(cases=case_lists(), now=NOWS)
+    def test_identity_and_operands_unchanged(self, cases: list[sla.Case],
+                                             now: dt.datetime | None) -> None:
+        """A fresh tally is the identity on both sides; merging changes neither operand, and
+        later additions to the merged tally do not leak into them."""
+        tally = tally_of(cases, now)
+        before = snapshot(tally)
+        empty = sla.Tally(MERGE_POLICY, now)
+        assert snapshot(tally + empty) == before
+        assert snapshot(empty.merge(tally)) == before
+        merged = tally.merge(tally)
+        merged.extend(cases)
+        assert snapshot(tally) == before
+        assert snapshot(empty) == (sla.Tally(MERGE_POLICY, now).report(), 0)
+        assert merged.cases == 3 * len(cases)
+
+    def test_pickled_parts_merge(self) -> None:
+        """A tally shipped to another process (pickled) merges like the original: 2 met of 3."""
+        opened = at(2026, 7, 1, 9)
+        cases = [restored(n, opened, dt.timedelta(hours=h)) for n, h in enumerate((1, 3, 5))]
+        left = pickle.loads(pickle.dumps(tally_of(cases[:1])))
+        right = pickle.loads(pickle.dumps(tally_of(cases[1:])))
+        got = rows((left + right).report())["on_time", "2026-Q3"]
+        assert (got.met, got.breached, got.counted) == (2, 1, 3)
+
+    @pytest.mark.parametrize(("other", "says"), [
+        (lambda: sla.Tally(restore_policy(ON_TIME)), "different policies"),
+        (lambda: sla.Tally(MERGE_POLICY, at(2026, 1, 1)), "different now: None and"),
+        (lambda: sla.Tally(MERGE_POLICY, first=dt.date(2026, 1, 1)), "different first"),
+        (lambda: sla.Tally(MERGE_POLICY, last=dt.date(2026, 1, 1)), "different last"),
+        (lambda: sla.report(MERGE_POLICY, []), "merges only with another Tally, not Report"),
+    ])
+    def test_incompatible(self, other: Any, says: str) -> None:
+        """Tallies counted under different terms do not merge; the message says which."""
+        with pytest.raises(sla.SlaValueError, match=says):
+            sla.Tally(MERGE_POLICY).merge(other())
+
+    def test_same_instant_other_zone(self) -> None:
+        """``now`` at the same instant written in another zone is the same ``now``."""
+        now = at(2026, 1, 1)
+        merged = sla.Tally(MERGE_POLICY, now).merge(sla.Tally(MERGE_POLICY, now.astimezone(UTC)))
+        assert merged.now == now
+
+    def test_plus_with_other_types(self) -> None:
+        """``tally + 1`` is a TypeError, as for any value that does not add."""
+        with pytest.raises(TypeError):
+            sla.Tally(MERGE_POLICY) + 1  # type: ignore[operator]
 
 
 # -- the command line ----------------------------------------------------------------------------

@@ -72,7 +72,7 @@ import attrs
 
 from slacalc._batch import evaluate_many
 from slacalc.case import Case
-from slacalc.errors import SlaValueError
+from slacalc.errors import SlaValueError, echo
 from slacalc.policy import Measure, Policy, format_share
 
 if TYPE_CHECKING:
@@ -284,6 +284,11 @@ class Tally:
     ``needs_evaluation`` is false: satisfaction reads only the case); :meth:`report` gives the
     result so far. Memory: a few counters per measure and period, whatever the number of cases.
 
+    A tally is an accumulator: :meth:`add` and :meth:`extend` change it in place (it is not a
+    frozen value like the rest of slacalc's objects). :meth:`merge` (or ``a + b``) combines two
+    tallies into a new one without changing either, so parts of a case list can be counted
+    separately, even in other processes (a tally pickles), and combined at the end.
+
     >>> import datetime as dt
     >>> import slacalc as sla
     >>> policy = sla.templates.load("repairs")
@@ -393,6 +398,71 @@ class Tally:
                 evaluations = itertools.repeat(None, len(chunk))
             for case, evaluation in zip(chunk, evaluations, strict=True):
                 self.add(case, evaluation)
+
+    def merge(self, other: Tally) -> Tally:
+        """A new tally counting the cases of both ``self`` and ``other``; neither is changed.
+
+        Merging is associative and commutative, and a fresh tally (no case added) is its
+        identity: tallies of the parts of a list of cases, however it is split, merge into the
+        tally of the whole list, so the parts can be counted apart (in other processes, per
+        partition) and combined at the end. Both tallies must be of the same policy, with the
+        same ``now``, ``first`` and ``last``. ``a + b`` is ``a.merge(b)``.
+
+        >>> import datetime as dt
+        >>> import slacalc as sla
+        >>> policy = sla.Policy.from_dict({
+        ...     "name": "restore",
+        ...     "calendars": {"always": {"coverage": "7x24", "tz": "Asia/Shanghai"}},
+        ...     "severities": [{"id": "A", "targets": [
+        ...         {"metric": "restore", "calendar": "always", "within": "4h"}]}],
+        ...     "measures": [{"name": "on_time", "kind": "on_time", "metric": "restore",
+        ...                   "at_least": "90%"}]})
+        >>> opened = dt.datetime(2026, 7, 1, 9, tzinfo=policy.calendar("always").tz)
+        >>> cases = [sla.Case(f"T-{n}", opened, "A",
+        ...                   achieved={"restore": opened + dt.timedelta(hours=n)})
+        ...          for n in range(1, 7)]
+        >>> left, right = sla.Tally(policy), sla.Tally(policy)
+        >>> left.extend(cases[:2])
+        >>> right.extend(cases[2:])
+        >>> merged = left + right
+        >>> merged.report() == sla.report(policy, cases)
+        True
+        >>> print(merged.report().to_text())
+        period   measure  value  target  verdict  counted
+        2026-Q3  on_time  66.6%  >= 90%  missed   6 (4 met, 2 breached)
+        >>> left.cases, right.cases, merged.cases
+        (2, 4, 6)
+        """
+        if not isinstance(other, Tally):
+            raise SlaValueError(f"a Tally merges only with another Tally, not {echo(other)}")
+        for name in ("now", "first", "last"):
+            mine, theirs = getattr(self, name), getattr(other, name)
+            if mine != theirs:  # (a now at the same instant in another zone is the same now)
+                raise SlaValueError(
+                    f"cannot merge tallies with different {name}: {echo(mine)} and "
+                    f"{echo(theirs)}; count every part with the same {name}")
+        if other.policy is not self.policy and other.policy != self.policy:
+            raise SlaValueError(
+                f"cannot merge tallies of different policies ({self.policy.name!r} and "
+                f"{other.policy.name!r}); count every part under the same policy")
+        merged = Tally(self.policy, self.now, first=self.first, last=self.last)
+        merged.cases = self.cases + other.cases
+        for i in range(len(self.measures)):
+            counts = merged.counts[i]
+            for source in (self.counts[i], other.counts[i]):
+                for key, slot in source.items():
+                    into = counts.get(key)
+                    if into is None:
+                        counts[key] = list(slot)
+                    else:
+                        counts[key] = [_SUMS.add(a, b) if isinstance(a, Decimal) else a + b
+                                       for a, b in zip(into, slot, strict=True)]
+        return merged
+
+    def __add__(self, other: object) -> Tally:
+        if not isinstance(other, Tally):
+            return NotImplemented
+        return self.merge(other)
 
     def report(self) -> Report:
         """The report of the cases counted so far."""
