@@ -26,12 +26,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import slacalc as sla
 from slacalc.cli import main
+from slacalc.report import REPORT_COLUMNS
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -708,6 +710,108 @@ class TestMerge:
             sla.Tally(MERGE_POLICY) + 1  # type: ignore[operator]
 
 
+# -- breakdowns ---------------------------------------------------------------------------------
+TIERS = st.sampled_from([None, "gold", "silver"])
+
+
+def with_tier(case: sla.Case, tier: str | None) -> sla.Case:
+    return attrs.evolve(case, tier=tier)
+
+
+class TestBreakdown:
+    @settings(max_examples=40, deadline=None)
+    @given(data=st.data())
+    def test_groups_against_brute_force(self, data: st.DataObject) -> None:
+        """report(by=...) gives, for each tier and exclusion reason, exactly the rows the brute-
+        force tally gives over that group's cases alone, with the group in the row."""
+        duration = DURATIONS["4h"]
+        cases = [with_tier(c, data.draw(TIERS)) for c in data.draw(case_lists())]
+        now = data.draw(NOWS)
+        got = sla.report(MERGE_POLICY, cases, now, by=["tier", "excluded"])
+        expected: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        for group in {(c.tier, c.excluded) for c in cases}:
+            part = [c for c in cases if (c.tier, c.excluded) == group]
+            for (measure, period), row in brute_force(part, duration, now, None, None).items():
+                expected[(measure, period, *group)] = row
+        assert {(r.measure, r.period, *(v for _, v in r.group)):
+                (r.value, r.verdict, r.counted, r.met, r.breached, r.start, r.end)
+                for r in got} == expected
+        assert got.by == ("tier", "excluded")
+        assert all([k for k, _ in r.group] == ["tier", "excluded"] for r in got)
+
+    @settings(max_examples=30, deadline=None)
+    @given(cases=case_lists(), period=st.sampled_from(["month", "quarter", "year"]))
+    def test_period_override_counts(self, cases: list[sla.Case], period: str) -> None:
+        """period= tallies every measure per that period: the on-time counts per period equal
+        a count of deadlines (opened + 4h) by their Shanghai month, quarter or year."""
+        got = sla.report(MERGE_POLICY, cases, period=period)
+        counted: dict[str, int] = {}
+        for c in cases:
+            if c.excluded == EXCLUDED or c.achieved_at("restore") is None:
+                continue
+            day = (c.opened + DURATIONS["4h"]).astimezone(SHANGHAI).date()
+            label = {"month": f"{day.year:04d}-{day.month:02d}",
+                     "quarter": f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}",
+                     "year": f"{day.year:04d}"}[period]
+            counted[label] = counted.get(label, 0) + 1
+        assert {r.period: r.counted for r in got if r.measure == "on_time" and r.counted} \
+            == counted
+
+    def test_function_groups_and_tables(self) -> None:
+        """A function groups by a derived column (a customer prefix of the id); the report as
+        records, Arrow, pandas and polars has the group column after period."""
+        opened = at(2026, 7, 1, 9)
+        cases = [sla.Case(f"{cust}-{n}", opened, "A",
+                          achieved={"restore": opened + dt.timedelta(hours=h)})
+                 for n, (cust, h) in enumerate([("acme", 1), ("acme", 5), ("zeta", 2)])]
+        policy = restore_policy(ON_TIME)
+        got = sla.report(policy, cases, by={"customer": lambda c: c.id.split("-")[0]})
+        records = got.records()
+        assert [(r["customer"], r["met"], r["breached"]) for r in records] == [
+            ("acme", 1, 1), ("zeta", 1, 0)]
+        assert list(records[0]) == ["period", "customer", *REPORT_COLUMNS[1:]]
+        table = got.to_arrow()
+        assert table.column_names == list(got.columns)
+        assert table.column("start").to_pylist() == [dt.date(2026, 7, 1)] * 2
+        frame = got.to_pandas()
+        assert frame["customer"].tolist() == ["acme", "zeta"]
+        assert got.to_polars()["counted"].to_list() == [2, 1]
+        assert "2026-Q3  acme      on_time" in got.to_text()
+
+    @pytest.mark.parametrize(("kwargs", "says"), [
+        ({"by": ["customer"]}, "'customer' is not a case column to group by"),
+        ({"by": ["tier", "tier"]}, "column name 'tier' is taken"),
+        ({"by": {"measure": len}}, "column name 'measure' is taken"),
+        ({"by": {"x": 3}}, "'x' maps to 3, not to a function"),
+        ({"by": 5}, "by must be column names"),
+        ({"period": "week"}, "period='week' is not a period"),
+    ])
+    def test_bad_arguments(self, kwargs: dict[str, Any], says: str) -> None:
+        """Bad by= or period=: an error naming the value and what to give instead."""
+        with pytest.raises(sla.SlaValueError, match=says):
+            sla.report(MERGE_POLICY, [], **kwargs)
+
+    def test_function_giving_a_non_text(self) -> None:
+        """A group function must give text or None; a list is refused by name."""
+        with pytest.raises(sla.SlaValueError, match="function for 'x' gave \\[1\\]"):
+            sla.report(MERGE_POLICY, [restored(1, at(2026, 7, 1), dt.timedelta(1))],
+                       by={"x": lambda c: [1]})
+
+    def test_grouped_tallies_merge(self) -> None:
+        """Grouped tallies merge like ungrouped ones; a different breakdown does not merge."""
+        opened = at(2026, 7, 1, 9)
+        cases = [with_tier(restored(n, opened, dt.timedelta(hours=h)), t)
+                 for n, (h, t) in enumerate([(1, "gold"), (5, "gold"), (2, None)])]
+        left, right = (sla.Tally(MERGE_POLICY, by=["tier"]) for _ in range(2))
+        left.extend(cases[:1])
+        right.extend(cases[1:])
+        assert (left + right).report() == sla.report(MERGE_POLICY, cases, by=["tier"])
+        with pytest.raises(sla.SlaValueError, match="different by"):
+            left.merge(sla.Tally(MERGE_POLICY))
+        with pytest.raises(sla.SlaValueError, match="different period"):
+            left.merge(sla.Tally(MERGE_POLICY, by=["tier"], period="month"))
+
+
 # -- the command line ----------------------------------------------------------------------------
 POLICY_TOML = """\
 name = "cli-report"
@@ -785,6 +889,43 @@ class TestCli:
         assert status == 0
         assert "restore_on_time 2026-Q4 (2026-10-01 to 2026-12-31, Asia/Shanghai): met" in out
         assert "2026-Q3" not in out
+
+    def test_by_and_period_month(self, capsys: pytest.CaptureFixture[str],
+                                 files: tuple[Path, Path]) -> None:
+        """--by excluded --period month --period 2026-07: July's rows per exclusion reason,
+        counted by hand from the CSV (T1, T2 met, T3 breached; T5 excluded counts nothing)."""
+        policy, cases = files
+        status, out, _ = run(capsys, "report", cases, "--policy", policy, "--by", "excluded",
+                             "--period", "month", "--period", "2026-07", "--format", "csv")
+        assert status == 1
+        lines = out.splitlines()
+        assert lines[0] == ("period,excluded,measure,kind,start,end,value,threshold,verdict,"
+                            "counted,met,breached")
+        assert lines[1:] == [
+            "2026-07,,restore_on_time,on_time,2026-07-01,2026-07-31,0.6666666666666666,0.9,"
+            "missed,3,2,1",
+            "2026-07,force_majeure,restore_on_time,on_time,2026-07-01,2026-07-31,,0.9,"
+            "no data,0,0,0",
+            "2026-07,,satisfaction,average_satisfaction,2026-07-01,2026-07-31,"
+            "4.333333333333333,4.0,met,3,,",
+            "2026-07,force_majeure,satisfaction,average_satisfaction,2026-07-01,2026-07-31,,"
+            "4.0,no data,0,,",
+        ]
+
+    @pytest.mark.parametrize(("args", "says"), [
+        (["--by", "customer"], "'customer' is not a case column"),
+        (["--by", "tier,tier"], "names a column twice"),
+        (["--period", "month", "--period", "year"], "a period length is given twice"),
+        (["--period", "2026", "--period", "2027"], "a span is given twice"),
+    ])
+    def test_bad_breakdowns_exit_2(self, capsys: pytest.CaptureFixture[str],
+                                   files: tuple[Path, Path], args: list[str], says: str) -> None:
+        """Bad --by or --period combinations: exit 2 and a message naming the value."""
+        policy, cases = files
+        status, out, err = run(capsys, "report", cases, "--policy", policy, *args)
+        assert status == 2
+        assert says in err
+        assert out == ""
 
     def test_jsonl_input_and_csv_output(self, capsys: pytest.CaptureFixture[str],
                                         files: tuple[Path, Path], tmp_path: Path) -> None:
