@@ -27,7 +27,7 @@ from slacalc.errors import (
     UnknownCountryError,
     UnknownTimezoneError,
 )
-from slacalc.evaluation import Escalation, Evaluation, MetricResult, evaluate
+from slacalc.evaluation import Escalation, Evaluation, MetricResult, Status, evaluate
 from slacalc.policy import (
     METRICS,
     ClockRules,
@@ -85,6 +85,7 @@ __all__ = [
     "SlaError",
     "SlaValueError",
     "SlaWarning",
+    "Status",
     "Tally",
     "Target",
     "TargetRule",
