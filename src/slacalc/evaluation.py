@@ -40,13 +40,19 @@ from slacalc.targets import BusinessDays, Target, Within
 __all__ = ["Escalation", "Evaluation", "MetricResult", "Status", "evaluate"]
 
 class Status(enum.StrEnum):
-    """The status of one metric of one case; each compares equal to its plain string
-    (``Status.MET == "met"``), so code and files that use the strings keep working.
+    """The status of one metric of one case; each is its plain string (``Status.MET == "met"``,
+    same hash, same text in f-strings, CSV and JSON, and shown as that string), so code and
+    files that use the strings keep working, while type checkers and editors know the set.
 
     >>> import slacalc as sla
-    >>> sla.Status.BREACHED == "breached", f"{sla.Status.NOT_APPLICABLE}"
-    (True, 'not_applicable')
+    >>> sla.Status.BREACHED == "breached", f"{sla.Status.NOT_APPLICABLE}", [sla.Status.MET]
+    (True, 'not_applicable', ['met'])
+    >>> sla.Status("paused") is sla.Status.PAUSED
+    True
     """
+
+    def __repr__(self) -> str:
+        return repr(self.value)
 
     #: achieved at or before the deadline
     MET = "met"
