@@ -182,8 +182,11 @@ def _names(names: list[str], limit: int = 4) -> str:
 class Case:
     """One ticket: opened time, severity, tier, zone, achievements, pauses, severity changes.
 
-    ``achieved`` maps metric (or event) names to the instants they were achieved; it is stored as
-    a sorted tuple of pairs (read it with :meth:`achieved_at`). ``excluded`` names a reason the
+    ``id`` is the ticket's id: a non-empty ``str`` without control characters or bidirectional
+    overrides (which would make reports print misleadingly). ``achieved`` maps metric (or event)
+    names to the instants they were achieved, none before ``opened``; it is stored as a sorted
+    tuple of pairs (read it with :meth:`achieved_at`). Which names are valid depends on the
+    policy, so :func:`slacalc.evaluate` checks them. ``excluded`` names a reason the
     whole case may be excluded for (force majeure), if the policy excludes that reason.
     ``closed`` is when the case was closed (aware, not before ``opened``) and ``satisfaction`` the
     customer's rating of it, 1 to 5 inclusive; both are optional and read only by the aggregate
