@@ -415,6 +415,14 @@ class TestWritable:
         assert policy.tiers[0].inspections_per_year == count
         assert sla.Policy.from_toml_text(policy.to_toml()) == policy
 
+    @pytest.mark.parametrize("within", [None, 4, "", [], "0s"])
+    def test_within_must_be_a_positive_duration(self, within: Any) -> None:
+        """A within that is no duration is a problem at its path (never a rule without one,
+        which to_toml could not write)."""
+        rule = {"metric": "restore", "calendar": "business", "within": within}
+        (problem,) = problems(lambda: sla.Policy.from_dict(base(severities=[{"id": "A", "targets": [rule]}])))
+        assert problem.startswith("severities[0].targets[0].within: ")
+
     @settings(max_examples=150, deadline=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(policy_dicts(), st.data())

@@ -799,7 +799,7 @@ class Policy:
         for item in items:
             if getattr(item, key) == value:
                 return item
-        known = ", ".join(repr(getattr(i, key)) for i in items) or "none"
+        known = _cap(", ".join(repr(getattr(i, key)) for i in items), 200) or "none"
         raise SlaValueError(f"{what} {echo(value)} is not in policy {echo(self.name)}; it has {known}")
 
     def dues(self, first: dt.date, last: dt.date) -> list[Due]:
@@ -1324,16 +1324,16 @@ class _Loader:
         elif kind == "within":
             if not self.ascii_digits(spec, kpath):
                 ok = False
-                spec = None
-            try:
-                duration = None if spec is None else parse_duration(spec, where=kpath)
-            except SlaValueError as exc:
-                self.bad(kpath, _cap(str(exc).split(": ", 1)[-1]))
-                ok = False
             else:
-                if duration is not None and duration <= dt.timedelta(0):
-                    self.bad(kpath, f"{echo(spec)} must be positive")
+                try:
+                    duration = parse_duration(spec, where=kpath)
+                except SlaValueError as exc:
+                    self.bad(kpath, _cap(str(exc).split(": ", 1)[-1]))
                     ok = False
+                else:
+                    if duration <= dt.timedelta(0):
+                        self.bad(kpath, f"{echo(spec)} must be positive")
+                        ok = False
         else:
             sub = self.table(spec, kpath)
             allowed = ("n", "cutoff", "by") if kind == "business_days" else ("cutoff", "by")
