@@ -423,6 +423,14 @@ class TestWritable:
         (problem,) = problems(lambda: sla.Policy.from_dict(base(severities=[{"id": "A", "targets": [rule]}])))
         assert problem.startswith("severities[0].targets[0].within: ")
 
+    @pytest.mark.parametrize("key", ["zone", "tier", "severity"])
+    def test_empty_condition_names(self, key: str) -> None:
+        """``when.zone = ""`` is a problem, like ``[""]`` (its array form, which to_toml
+        writes); it used to load and then not read back."""
+        rule = {"metric": "restore", "calendar": "business", "within": "4h", "when": {key: ""}}
+        (problem,) = problems(lambda: sla.Policy.from_dict(base(targets=[rule])))
+        assert problem.startswith(f"targets[0].when.{key}: '' is not a non-empty string")
+
     @settings(max_examples=150, deadline=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(policy_dicts(), st.data())

@@ -1017,11 +1017,11 @@ class _Loader:
         return value
 
     def strings(self, value: Any, path: str) -> tuple[str, ...] | None:
-        if isinstance(value, str):
+        if isinstance(value, str) and value:
             return (value,)
         if isinstance(value, list) and value and all(isinstance(v, str) and v for v in value):
             return tuple(value)
-        self.bad(path, f"{echo(value)} is not a string or a non-empty array of strings")
+        self.bad(path, f"{echo(value)} is not a non-empty string or a non-empty array of them")
         return None
 
     def policy(self, data: Mapping[str, Any]) -> Policy:
