@@ -431,6 +431,15 @@ class TestWritable:
         (problem,) = problems(lambda: sla.Policy.from_dict(base(targets=[rule])))
         assert problem.startswith(f"targets[0].when.{key}: '' is not a non-empty string")
 
+    def test_null_calendar_defaults(self) -> None:
+        """``tz = null`` (JSON) means the default, as if left out, and writes back as TOML."""
+        text = ('{"name": "x", "calendars": {"b": {"coverage": "5x8", "country": "CN", '
+                '"tz": null, "subdiv": null, "hours": null}}, "severities": [{"id": "A", '
+                '"targets": [{"metric": "restore", "calendar": "b", "within": "4h"}]}]}')
+        policy = sla.Policy.from_json_text(text)
+        assert policy.to_dict()["calendars"] == {"b": {"coverage": "5x8", "country": "CN"}}
+        assert sla.Policy.from_toml_text(policy.to_toml()) == policy
+
     @settings(max_examples=150, deadline=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(policy_dicts(), st.data())

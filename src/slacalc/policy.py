@@ -241,7 +241,10 @@ class CalendarSpec:
 
     @classmethod
     def build(cls, name: str, params: Mapping[str, Any]) -> CalendarSpec:
-        params = dict(params)
+        # a null (JSON) or None where None is the default is the same as leaving the key out,
+        # and is stored that way, so the policy writes back as TOML, which has no null
+        defaults = {"tz", "country", "subdiv", *(("hours",) if "coverage" in params else ())}
+        params = {k: v for k, v in params.items() if not (v is None and k in defaults)}
         for key in ("extra_holidays", "extra_workdays"):
             if isinstance(params.get(key), list | tuple | set | frozenset):
                 params[key] = sorted(params[key], key=str)  # a set of dates, written in order
