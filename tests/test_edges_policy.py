@@ -22,7 +22,9 @@ from hypothesis import strategies as st
 import slacalc as sla
 from policy_strategies import policy_dicts
 from slacalc import errors
+from slacalc.cli._common import PolicyFileError
 from slacalc.evaluation import Status
+from slacalc.io import BadRow, BadRowError
 from slacalc.policy import MAX_DEPTH, PolicyError
 
 SH = dt.timezone(dt.timedelta(hours=8))
@@ -281,7 +283,9 @@ def every_error() -> list[BaseException]:
         errors.SlaError, errors.SlaValueError, errors.CoverageError, errors.NaiveDatetimeError,
         errors.UnknownCountryError, errors.UnknownTimezoneError, errors.DurationError,
         errors.OutOfRangeError, errors.HorizonError)]
-    return [*simple, PolicyError(["a: one", "b: two"]), PolicyError(["only one"])]
+    return [*simple, PolicyError(["a: one", "b: two"]), PolicyError(["only one"]),
+            BadRowError(BadRow("cases.jsonl", 3, "bad JSON")),
+            PolicyFileError("p.toml: not valid TOML")]
 
 
 class TestPickling:
@@ -295,6 +299,9 @@ class TestPickling:
         if isinstance(error, PolicyError):
             assert isinstance(back, PolicyError)
             assert back.problems == error.problems
+        if isinstance(error, BadRowError):
+            assert isinstance(back, BadRowError)
+            assert back.bad_row == error.bad_row
 
     def test_covers_every_class(self) -> None:
         """The list above holds every SlaError subclass the package defines."""
