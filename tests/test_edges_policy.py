@@ -15,6 +15,7 @@ import pickle
 import time
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -254,6 +255,15 @@ class TestSchedules:
         began = time.perf_counter()
         assert policy.dues(dt.date(2025, 1, 1), dt.date(2025, 12, 31)) == []
         assert time.perf_counter() - began < 20
+
+    @pytest.mark.parametrize("rule", ["FREQ=DAILY;INTERVAL=0", "FREQ=DAILY;BYHOUR=1,2",
+                                      "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30"])
+    def test_built_in_python(self, rule: str) -> None:
+        """A Schedule built directly (not loaded) is checked when its dues are asked for."""
+        policy = attrs.evolve(schedule_policy("FREQ=DAILY"),
+                              schedules=(sla.Schedule("s", rule, "business"),))
+        with pytest.raises(sla.SlaValueError, match="schedule 's': rule "):
+            policy.dues(dt.date(2026, 1, 1), dt.date(2026, 1, 31))
 
     def test_count_still_counts_from_the_start(self) -> None:
         """COUNT=3 from the default anchor (2000-01-01): January to March 2000 only."""

@@ -592,6 +592,13 @@ class Schedule:
         # the rule is anchored at ``start`` (its DTSTART), so INTERVAL and COUNT do not depend
         # on the window asked for
         rule: Any = rrulestr(self.rule, dtstart=dt.datetime.combine(self.start, dt.time()))
+
+        def why_not() -> str:  # a Schedule built in Python has not been through the loader
+            return _too_often(rule) or ("it never falls due" if _never(rule) else "")
+
+        why = policy._memo(("schedule refused", self), why_not)
+        if why:
+            raise SlaValueError(f"schedule {echo(self.name)}: rule {echo(self.rule)}: {why}")
         out = []
         lo = dt.datetime.combine(first, dt.time())
         hi = dt.datetime.combine(last, dt.time.max)
