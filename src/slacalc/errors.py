@@ -19,6 +19,7 @@ __all__ = [
     "DurationError",
     "HorizonError",
     "HorizonWarning",
+    "MissingDependencyError",
     "NaiveDatetimeError",
     "OutOfRangeError",
     "SlaError",
@@ -65,6 +66,11 @@ class HorizonError(SlaValueError):
     """A computation needs days past the last year the holiday data vouches for (``strict=True``)."""
 
 
+class MissingDependencyError(SlaError, ImportError):
+    """An optional package that a call needs (matplotlib, pyarrow, ...) is not installed; the
+    message names the extra to install."""
+
+
 class SlaWarning(UserWarning):
     """Base class of every warning slacalc emits."""
 
@@ -90,9 +96,14 @@ def echo(value: Any, limit: int = ECHO_LIMIT) -> str:
 
     >>> echo("5x8")
     "'5x8'"
+    >>> echo(10 ** 5000)
+    '<an int of about 5,001 digits>'
     >>> echo("9" * 5000)
     "'9999999999999999999999999999999999...9999999999999999999999999999999999' (5,002 characters)"
     """
+    if isinstance(value, int) and value.bit_length() > 256:  # repr would be long, or refused
+        digits = int(value.bit_length() * 0.30103) + 1
+        return f"<an int of about {digits:,} digits>"
     try:
         text = repr(value)
     except Exception:  # a broken __repr__ must not hide the real error
