@@ -27,6 +27,7 @@ from slacalc.cli._common import PolicyFileError
 from slacalc.evaluation import Status
 from slacalc.io import BadRow, BadRowError
 from slacalc.policy import MAX_DEPTH, PolicyError
+from slacalc.table import MissingDependencyError as TableDependencyError
 
 SH = dt.timezone(dt.timedelta(hours=8))
 PLUS14 = dt.timezone(dt.timedelta(hours=14))
@@ -266,10 +267,12 @@ class TestSchedules:
             policy.dues(dt.date(2026, 1, 1), dt.date(2026, 1, 31))
 
     def test_count_still_counts_from_the_start(self) -> None:
-        """COUNT=3 from the default anchor (2000-01-01): January to March 2000 only."""
-        policy = schedule_policy("FREQ=MONTHLY;BYMONTHDAY=5;COUNT=3")
-        got = [d.nominal for d in policy.dues(dt.date(2000, 2, 1), dt.date(2026, 12, 31))]
-        assert got == [dt.date(2000, 2, 5), dt.date(2000, 3, 5)]
+        """COUNT=3 from the anchor 2024-01-01: January to March 2024 only."""
+        policy = sla.Policy.from_dict(base(schedules=[{
+            "name": "s", "rule": "FREQ=MONTHLY;BYMONTHDAY=5;COUNT=3", "calendar": "business",
+            "start": dt.date(2024, 1, 1)}]))
+        got = [d.nominal for d in policy.dues(dt.date(2024, 2, 1), dt.date(2026, 12, 31))]
+        assert got == [dt.date(2024, 2, 5), dt.date(2024, 3, 5)]
 
     @pytest.mark.parametrize(("first", "last"), [(dt.date(1, 1, 1), dt.date(2026, 1, 1)),
                                                  (dt.date(2026, 1, 1), dt.date(9999, 12, 31))])
@@ -295,7 +298,9 @@ def every_error() -> list[BaseException]:
         errors.OutOfRangeError, errors.HorizonError)]
     return [*simple, PolicyError(["a: one", "b: two"]), PolicyError(["only one"]),
             BadRowError(BadRow("cases.jsonl", 3, "bad JSON")),
-            PolicyFileError("p.toml: not valid TOML")]
+            PolicyFileError("p.toml: not valid TOML"),
+            errors.MissingDependencyError("plotting needs matplotlib: pip install slacalc[plot]"),
+            TableDependencyError("evaluate_table needs pyarrow: pip install slacalc[arrow]")]
 
 
 class TestPickling:
@@ -414,6 +419,34 @@ class TestAchievements:
             ("response", "pending", None, None), ("restore", "pending", None, None)]
         assert all("opened after now" in r.note for r in single)
         assert sla.evaluate_many(policy, [case], now) == [single]
+
+
+class TestTableAgrees:
+    """``evaluate_table`` reads columns, not cases: it applies the same three rules."""
+
+    def columns(self, **extra: list[Any]) -> dict[str, list[Any]]:
+        return {"id": ["a", "b"], "opened": [t(2026, 3, 2, 10)] * 2, "severity": ["A", "A"],
+                **extra}
+
+    def test_misspelt_column(self) -> None:
+        """An ``achieved.respnse`` column names the closest valid name."""
+        policy = sla.Policy.from_dict(base())
+        with pytest.raises(sla.SlaValueError, match="'respnse' is not a metric or event of "
+                                                    "policy 'edge'; did you mean 'response'"):
+            sla.evaluate_table(policy, self.columns(**{"achieved.respnse": [None, t(2026, 3, 2, 11)]}))
+
+    def test_achieved_before_opened(self) -> None:
+        """An achievement before its row's opening is refused, naming the row."""
+        policy = sla.Policy.from_dict(base())
+        with pytest.raises(sla.SlaValueError, match=r"achieved\.response of row 1 .* is before its opened"):
+            sla.evaluate_table(policy, self.columns(**{"achieved.response": [None, t(2026, 3, 2, 9)]}))
+
+    def test_now_before_opened(self) -> None:
+        """Rows opened after ``now`` are pending, as ``evaluate`` says."""
+        policy = sla.Policy.from_dict(base())
+        now = t(2026, 3, 2, 9)
+        statuses = sla.evaluate_table(policy, self.columns(), now).columns["status"]
+        assert statuses == ["pending"] * 4
 
 
 # -- 13. what is accepted can be written --------------------------------------------------------

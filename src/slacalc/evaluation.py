@@ -460,12 +460,17 @@ def check_names(policy: Policy, case: Case) -> None:
     known = known_names(policy)
     for name, _ in case.achieved:
         if name not in known:
-            close = difflib.get_close_matches(name, sorted(known), n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
-            raise SlaValueError(
-                f"case {echo(case.id)}: achieved[{echo(name)}] is not a metric or event of policy "
-                f"{echo(policy.name)}; {hint}the names are {', '.join(sorted(known))}"
-            )
+            raise unknown_name(policy, name, f"case {echo(case.id)}: achieved[{echo(name)}]")
+
+
+def unknown_name(policy: Policy, name: str, where: str) -> SlaValueError:
+    """The error for an achievement ``name`` (shown as ``where``) that ``policy`` does not know,
+    naming the closest name it does."""
+    known = sorted(known_names(policy))
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return SlaValueError(f"{where} is not a metric or event of policy {echo(policy.name)}; "
+                         f"{hint}the names are {', '.join(known)}")
 
 
 def _in_utc(case: Case) -> Case:
