@@ -679,9 +679,10 @@ class _Evaluator:
         for name, values in recorded.items():  # as a Case and ``evaluate`` check them
             if name not in known:
                 raise unknown_name(self.policy, name, f"the achievement {echo(name)}")
-            early = next((i for i, (t, o) in enumerate(zip(values, opened, strict=True))
-                          if t is not None and t < o), None)
-            if early is not None:
+            never = 2**63  # a missing achievement is never early
+            if any(map(gt, opened, [never if t is None else t for t in values])):
+                early = next(i for i, (t, o) in enumerate(zip(values, opened, strict=True))
+                             if t is not None and t < o)
                 raise SlaValueError(
                     f"achieved.{name} of row {early} ({_utc(values[early] or 0).isoformat()}) is "
                     f"before its opened ({_utc(opened[early]).isoformat()}); nothing is "
