@@ -45,8 +45,14 @@ import slacalc as sla
 from slacalc.errors import SlaValueError, echo
 
 __all__ = [
+    "CALENDAR_SPECS",
     "DST_ZONES",
+    "EVENTS",
     "INVARIANTS",
+    "REASONS",
+    "SEVERITY_IDS",
+    "SITE_ZONES",
+    "TIER_IDS",
     "ZONES",
     "Invariant",
     "PolicyCheckError",
@@ -65,10 +71,12 @@ __all__ = [
     "instants",
     "invariant",
     "nows",
+    "offsets",
     "pauses",
     "policies",
     "policy_dicts",
     "targets",
+    "transitions",
     "windows",
     "zones",
 ]
@@ -433,7 +441,8 @@ def targets(draw: st.DrawFn, calendar: sla.Calendar | st.SearchStrategy[sla.Cale
 
 
 # -- policies ---------------------------------------------------------------------------------
-_CALENDAR_SPECS: tuple[dict[str, Any], ...] = (
+#: Calendar parameters :func:`policy_dicts` picks from: coverage specs and explicit windows.
+CALENDAR_SPECS: tuple[dict[str, Any], ...] = (
     {"coverage": "5x8", "country": "CN"},
     {"coverage": "7x24", "tz": "Asia/Shanghai"},
     {"coverage": "5x24", "country": "US", "tz": "America/New_York"},
@@ -576,7 +585,7 @@ def policy_dicts(draw: st.DrawFn, *, min_stopping: int = 0, clock: bool = True
     of every kind and condition, policy-level targets, escalation ladders, a clock with at least
     ``min_stopping`` pause reasons that stop it, and aggregate measures."""
     names = draw(st.lists(st.sampled_from(_CALENDAR_NAMES), min_size=1, max_size=3, unique=True))
-    cals = {n: dict(draw(st.sampled_from(_CALENDAR_SPECS))) for n in names}
+    cals = {n: dict(draw(st.sampled_from(CALENDAR_SPECS))) for n in names}
     tiers = draw(st.lists(st.sampled_from(TIER_IDS), max_size=3, unique=True))
     sev_ids = draw(st.lists(st.sampled_from(SEVERITY_IDS), min_size=1, max_size=4, unique=True))
     metrics = tuple(draw(st.lists(st.sampled_from(sla.METRICS), min_size=1, max_size=3,
@@ -761,7 +770,9 @@ def _facts(  # noqa: PLR0915 - one pass over the policy, kept together
 
 
 @functools.cache
-def _offsets(max_days: int) -> st.SearchStrategy[dt.timedelta]:
+def offsets(max_days: int = 12) -> st.SearchStrategy[dt.timedelta]:
+    """Non-negative offsets of up to ``max_days`` days, in whole minutes (so that window edges
+    are hit) or seconds (requires hypothesis)."""
     return st.one_of(
         st.integers(0, max_days * 24 * 60).map(lambda m: dt.timedelta(minutes=m)),
         st.integers(0, max_days * 86_400).map(lambda s: dt.timedelta(seconds=s)),
@@ -792,10 +803,10 @@ def pauses(draw: st.DrawFn, opened: dt.datetime, reasons: Sequence[str] = REASON
 
 def _pause(draw: st.DrawFn, opened_utc: dt.datetime, reasons: st.SearchStrategy[str],
            open_ended: bool, zone: st.SearchStrategy[dt.tzinfo]) -> sla.Pause:
-    start = opened_utc + draw(_offsets(_PAUSE_START_DAYS))
+    start = opened_utc + draw(offsets(_PAUSE_START_DAYS))
     end: dt.datetime | None = None
     if not open_ended or draw(_TENTHS):
-        end = (start + draw(_offsets(_PAUSE_DAYS))).astimezone(draw(zone))
+        end = (start + draw(offsets(_PAUSE_DAYS))).astimezone(draw(zone))
     return sla.Pause(start.astimezone(draw(zone)), end, draw(reasons))
 
 
@@ -854,7 +865,7 @@ class _CaseMaker:
             if after and not bases:
                 continue  # its clock's start event did not happen: neither did it
             base = max([opened, *bases], key=_us).astimezone(UTC)
-            recorded[name] = (base + draw(_offsets(_EVENT_DAYS))).astimezone(draw(zone))
+            recorded[name] = (base + draw(offsets(_EVENT_DAYS))).astimezone(draw(zone))
         case_pauses = [_pause(draw, opened_utc, self.reasons, self.open_ended, zone)
                        for _ in range(draw(self.n_pauses))]
         if case_pauses:
@@ -862,7 +873,7 @@ class _CaseMaker:
         severity_changes = []
         if self.changes and len(facts.severities) > 1:
             for _ in range(draw(_THIRDS)):
-                at = (opened_utc + draw(_offsets(_CHANGE_DAYS))).astimezone(draw(zone))
+                at = (opened_utc + draw(offsets(_CHANGE_DAYS))).astimezone(draw(zone))
                 severity_changes.append(sla.SeverityChange(at, draw(self.severity)))
             if severity_changes:
                 hypothesis.event("case with a severity change")
@@ -874,7 +885,7 @@ class _CaseMaker:
             excluded = draw(self.excluding)
         closed = satisfaction = None
         if not draw(_QUARTERS):
-            closed = (opened_utc + draw(_offsets(_EVENT_DAYS))).astimezone(draw(zone))
+            closed = (opened_utc + draw(offsets(_EVENT_DAYS))).astimezone(draw(zone))
             satisfaction = draw(_RATINGS)
         if any(t.fold for t in (opened, *recorded.values(), *(p.start for p in case_pauses))):
             hypothesis.event("instant written with fold=1")
@@ -926,7 +937,7 @@ def nows(draw: st.DrawFn, case: sla.Case, *, none: bool = True) -> dt.datetime |
     ``none=False``) ``None`` (requires hypothesis)."""
     if none and draw(st.integers(0, 3)) == 0:
         return None
-    return (case.opened.astimezone(UTC) + draw(_offsets(28))).astimezone(draw(_ANY_ZONE))
+    return (case.opened.astimezone(UTC) + draw(offsets(28))).astimezone(draw(_ANY_ZONE))
 
 
 # -- case rows ---------------------------------------------------------------------------------
@@ -1118,7 +1129,7 @@ def _check_pause_outside_coverage(ctx: _Context, data: st.DataObject) -> None:
     case = data.draw(ctx.cases, label="case")
     spec = data.draw(st.sampled_from(policy.calendars), label="calendar")
     cal = spec.calendar
-    probe = case.opened.astimezone(UTC) + data.draw(_offsets(_PAUSE_START_DAYS), label="probe")
+    probe = case.opened.astimezone(UTC) + data.draw(offsets(_PAUSE_START_DAYS), label="probe")
     gaps = [s for s in cal.segments(probe, probe + dt.timedelta(days=3)) if not s.counted]
     if not gaps:
         return  # a 7x24 calendar has no gap
