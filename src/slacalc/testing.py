@@ -276,7 +276,8 @@ def _offset(zone: dt.tzinfo, u: int) -> dt.timedelta | None:
 @functools.cache
 def transitions(zone_key: str, first: int = _FIRST_YEAR, last: int = _LAST_YEAR + 1
                 ) -> tuple[int, ...]:
-    """POSIX seconds of every UTC-offset change of the zone in the years ``[first, last]``."""
+    """POSIX seconds of every UTC-offset change of the zone in the years ``[first, last]``
+    (requires hypothesis only to import this module)."""
     zone = ZoneInfo(zone_key)
     u = int(dt.datetime(first, 1, 1, tzinfo=UTC).timestamp())
     end = int(dt.datetime(last + 1, 1, 1, tzinfo=UTC).timestamp())
@@ -805,7 +806,7 @@ def _pause(draw: st.DrawFn, opened_utc: dt.datetime, reasons: st.SearchStrategy[
            open_ended: bool, zone: st.SearchStrategy[dt.tzinfo]) -> sla.Pause:
     start = opened_utc + draw(offsets(_PAUSE_START_DAYS))
     end: dt.datetime | None = None
-    if not open_ended or draw(_TENTHS):
+    if not (open_ended and draw(_TENTHS) == 9):  # shrinks to a pause that ended
         end = (start + draw(offsets(_PAUSE_DAYS))).astimezone(draw(zone))
     return sla.Pause(start.astimezone(draw(zone)), end, draw(reasons))
 
@@ -881,10 +882,10 @@ class _CaseMaker:
         if not facts.tiers_required and draw(_THIRDS) == 0:
             tier = None
         excluded = None
-        if self.excluding is not None and not draw(_TENTHS):
+        if self.excluding is not None and draw(_TENTHS) == 9:
             excluded = draw(self.excluding)
         closed = satisfaction = None
-        if not draw(_QUARTERS):
+        if draw(_QUARTERS) == 3:
             closed = (opened_utc + draw(offsets(_EVENT_DAYS))).astimezone(draw(zone))
             satisfaction = draw(_RATINGS)
         if any(t.fold for t in (opened, *recorded.values(), *(p.start for p in case_pauses))):
@@ -976,7 +977,8 @@ def case_row(case: sla.Case) -> dict[str, Any]:
 # -- invariants --------------------------------------------------------------------------------
 @attrs.frozen
 class Violation:
-    """One invariant that failed, with the (shrunk) case that shows it and why.
+    """One invariant that failed, with the (shrunk) case that shows it and why (requires
+    hypothesis, like everything in this module).
 
     ``row`` is the case as a row ``slacalc evaluate`` reads back; ``now`` the evaluation instant
     the failure needs (``None``: evaluated without one).
@@ -1002,7 +1004,8 @@ class Violation:
 
 
 class PolicyCheckError(AssertionError):
-    """Some invariants fail for a policy; ``violations`` holds each with its counterexample."""
+    """Some invariants fail for a policy; ``violations`` holds each with its counterexample
+    (requires hypothesis, like everything in this module)."""
 
     def __init__(self, policy_name: str, violations: Sequence[Violation]) -> None:
         self.violations = tuple(violations)
@@ -1025,11 +1028,22 @@ class _Context:
     severity_order: tuple[str, ...]
     tier_order: tuple[str, ...]
     cases: st.SearchStrategy[sla.Case]
+    # the case and ``now`` of the example running, to report if the engine raises
+    last: dict[str, Any] = attrs.field(factory=dict, eq=False)
+
+    def seen(self, case: sla.Case) -> sla.Case:
+        self.last["case"] = case
+        return case
+
+    def seen_now(self, now: dt.datetime | None) -> dt.datetime | None:
+        self.last["now"] = now
+        return now
 
 
 @attrs.frozen
 class Invariant:
-    """A property every sound policy has, checked over generated cases by :func:`check_policy`.
+    """A property every sound policy has, checked over generated cases by :func:`check_policy`
+    (requires hypothesis).
 
     ``name`` is a stable id (``"pause-never-earlier"``), ``summary`` one sentence. ``applies``
     tells whether the property says anything about a given policy (a tier ordering needs two
@@ -1090,8 +1104,8 @@ def _first_difference(a: list[tuple[Any, ...]], b: list[tuple[Any, ...]]) -> str
 
 
 def _check_deadline_after_start(ctx: _Context, data: st.DataObject) -> None:
-    case = data.draw(ctx.cases, label="case")
-    now = data.draw(nows(case), label="now")
+    case = ctx.seen(data.draw(ctx.cases, label="case"))
+    now = ctx.seen_now(data.draw(nows(case), label="now"))
     for r in sla.evaluate(ctx.policy, case, now):
         if r.deadline is not None and r.start is not None and _u(r.deadline) < _u(r.start):
             raise _Failed(f"{r.metric}: deadline {r.deadline.isoformat()} is before its clock's "
@@ -1103,7 +1117,7 @@ def _stops(policy: sla.Policy) -> bool:
 
 
 def _check_pause_never_earlier(ctx: _Context, data: st.DataObject) -> None:
-    case = data.draw(ctx.cases, label="case")
+    case = ctx.seen(data.draw(ctx.cases, label="case"))
     reason = data.draw(st.sampled_from(sorted(ctx.policy.clock.pause_reasons)), label="reason")
     pause = data.draw(pauses(case.opened, (reason,)), label="pause")
     paused = attrs.evolve(case, pauses=(*case.pauses, pause))
@@ -1126,7 +1140,7 @@ def _check_pause_never_earlier(ctx: _Context, data: st.DataObject) -> None:
 
 def _check_pause_outside_coverage(ctx: _Context, data: st.DataObject) -> None:
     policy = ctx.policy
-    case = data.draw(ctx.cases, label="case")
+    case = ctx.seen(data.draw(ctx.cases, label="case"))
     spec = data.draw(st.sampled_from(policy.calendars), label="calendar")
     cal = spec.calendar
     probe = case.opened.astimezone(UTC) + data.draw(offsets(_PAUSE_START_DAYS), label="probe")
@@ -1156,7 +1170,7 @@ def _check_pause_outside_coverage(ctx: _Context, data: st.DataObject) -> None:
 
 def _check_met_at_deadline(ctx: _Context, data: st.DataObject) -> None:
     policy = ctx.policy
-    case = data.draw(ctx.cases, label="case")
+    case = ctx.seen(data.draw(ctx.cases, label="case"))
     results = [r for r in sla.evaluate(policy, case) if r.achieved is None and r.due is not None]
     if not results:
         return
@@ -1183,8 +1197,8 @@ def _check_met_at_deadline(ctx: _Context, data: st.DataObject) -> None:
 
 def _check_escalations(ctx: _Context, data: st.DataObject) -> None:
     policy = ctx.policy
-    case = data.draw(ctx.cases, label="case")
-    now = data.draw(nows(case), label="now")
+    case = ctx.seen(data.draw(ctx.cases, label="case"))
+    now = ctx.seen_now(data.draw(nows(case), label="now"))
     for r in sla.evaluate(policy, case, now):
         ladder = policy.ladder(r.metric)
         if ladder is None or r.deadline is None:
@@ -1222,7 +1236,7 @@ def _ranked_check(ctx: _Context, data: st.DataObject, what: str, order: tuple[st
     """Same case, two levels of ``order`` (earlier = better): the better level's deadline is
     never later when both count in the same calendar."""
     policy = ctx.policy
-    case = data.draw(ctx.cases, label="case")
+    case = ctx.seen(data.draw(ctx.cases, label="case"))
     case = attrs.evolve(case, severity_changes=())
     i = data.draw(st.integers(0, len(order) - 2), label=f"better {what}")
     j = data.draw(st.integers(i + 1, len(order) - 1), label=f"worse {what}")
@@ -1255,7 +1269,8 @@ def _check_tier_order(ctx: _Context, data: st.DataObject) -> None:
 def _check_batch(ctx: _Context, data: st.DataObject) -> None:
     batch = data.draw(st.lists(ctx.cases, min_size=1, max_size=4), label="cases")
     batch = [attrs.evolve(c, id=f"C-{k + 1}") for k, c in enumerate(batch)]
-    now = data.draw(nows(batch[0]), label="now")
+    ctx.seen(batch[-1])
+    now = ctx.seen_now(data.draw(nows(batch[0]), label="now"))
     together = sla.evaluate_many(ctx.policy, batch, now)
     for case, got in zip(batch, together, strict=True):
         one = sla.evaluate(ctx.policy, case, now)
@@ -1281,8 +1296,8 @@ def _rewrite(case: sla.Case, tz: dt.tzinfo) -> sla.Case:
 
 
 def _check_zone_independence(ctx: _Context, data: st.DataObject) -> None:
-    case = data.draw(ctx.cases, label="case")
-    now = data.draw(nows(case), label="now")
+    case = ctx.seen(data.draw(ctx.cases, label="case"))
+    now = ctx.seen_now(data.draw(nows(case), label="now"))
     tz = data.draw(st.sampled_from(_INPUT_ZONES), label="zone")
     moved = _rewrite(case, tz)
     a = _snapshot(sla.evaluate(ctx.policy, case, now))
@@ -1296,8 +1311,8 @@ def _check_toml(ctx: _Context, data: st.DataObject) -> None:
     policy = ctx.policy
     text = policy.to_toml()
     again = sla.Policy.from_toml_text(text, source="round trip")
-    case = data.draw(ctx.cases, label="case")
-    now = data.draw(nows(case), label="now")
+    case = ctx.seen(data.draw(ctx.cases, label="case"))
+    now = ctx.seen_now(data.draw(nows(case), label="now"))
     a = _snapshot(sla.evaluate(policy, case, now))
     b = _snapshot(sla.evaluate(again, case, now))
     if a != b:
@@ -1370,14 +1385,21 @@ def _order(given: Iterable[str] | None, declared: Sequence[str], what: str, poli
 def _settings(max_examples: int, seed_given: bool) -> hypothesis.settings:
     return hypothesis.settings(
         max_examples=max_examples, deadline=None, database=None, derandomize=not seed_given,
-        print_blob=False, verbosity=hypothesis.Verbosity.quiet,
+        print_blob=False, verbosity=hypothesis.Verbosity.quiet, report_multiple_bugs=False,
         suppress_health_check=list(hypothesis.HealthCheck),
     )
 
 
 def _runner(inv: Invariant, ctx: _Context) -> Callable[[st.DataObject], None]:
     def run(data: st.DataObject) -> None:
-        inv._check(ctx, data)
+        ctx.last.clear()
+        try:
+            inv._check(ctx, data)
+        except _Failed:
+            raise
+        except Exception as exc:  # the engine failed on a valid case: report it with the case
+            raise _Failed(f"evaluating raised {type(exc).__name__}: {exc}",
+                          ctx.last.get("case"), ctx.last.get("now")) from exc
 
     return run
 
@@ -1423,6 +1445,9 @@ def find_violations(
             test()
         except _Failed as exc:
             found.append(Violation(inv.name, exc.message, exc.case, exc.now))
+        except ExceptionGroup as group:  # settings that report several distinct failures
+            first = next(e for e in group.exceptions if isinstance(e, _Failed))
+            found.append(Violation(inv.name, first.message, first.case, first.now))
     return found
 
 
