@@ -16,10 +16,10 @@ from typing import Any
 
 import attrs
 import pytest
+from hypothesis import settings
 
 import slacalc as sla
-import slacalc.evaluation as evaluation
-from slacalc import testing
+from slacalc import evaluation, testing
 
 FEW = 25  # examples per invariant; a seeded defect is found well within it
 
@@ -219,13 +219,11 @@ class TestArguments:
 
     def test_bad_order(self) -> None:
         """A severity order naming a level the policy lacks is refused."""
-        with pytest.raises(sla.SlaValueError, match="severity_order=.*'Z' is not one"):
+        with pytest.raises(sla.SlaValueError, match=r"severity_order=.*'Z' is not one"):
             testing.check_policy(sla.Policy.from_dict(contract()), severity_order=["A", "Z"])
 
     def test_hypothesis_settings_pass_through(self) -> None:
         """``settings`` replaces the defaults (here: one example per invariant)."""
-        from hypothesis import settings
-
         calls: list[int] = []
         original = sla.evaluate
 

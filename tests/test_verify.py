@@ -12,6 +12,7 @@ import pytest
 
 import slacalc as sla
 from slacalc import verify as v
+from slacalc.cli import main as cli_main
 
 BROKEN = """\
 name = "broken"
@@ -69,8 +70,6 @@ def test_a_defect_prints_a_case_row_evaluate_reads(tmp_path: pathlib.Path,
 
     cases = tmp_path / "case.jsonl"
     cases.write_text(lines[3] + "\n", encoding="utf-8")
-    from slacalc.cli import main as cli_main
-
     assert cli_main(["evaluate", str(cases), "--policy", str(policy), "--format", "jsonl"]) == 0
     result = json.loads(capsys.readouterr().out.splitlines()[0])
     assert result["case_id"] == row["id"] and result["metric"] == "restore"
