@@ -213,3 +213,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None,
     except SystemExit as exc:  # argparse's usage errors exit 2, --help exits 0
         return int(exc.code or 0)
     return run(args, out, err)
+
+
+if __name__ == "__main__":  # python -m slacalc.verify FILE
+    sys.exit(main())
