@@ -203,7 +203,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None,
     0
     """
     parser = argparse.ArgumentParser(
-        prog="slacalc policy verify", description="Lint a policy and check its invariants.",
+        prog="python -m slacalc.verify", description="Lint a policy and check its invariants.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_arguments(parser)
     out = out if out is not None else sys.stdout
