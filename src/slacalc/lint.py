@@ -146,6 +146,8 @@ def _reachable(policy: Policy, metric: str, severity: str | None, tier: str | No
 def _missing(policy: Policy, severity_order: Sequence[str], tier_order: Sequence[str]
              ) -> list[Finding]:
     out: list[Finding] = []
+    declared_s = [s.id for s in policy.severities]
+    declared_t = [t.id for t in policy.tiers]
     seen: set[tuple[str, str, str]] = set()
     tiers: list[str | None] = list(tier_order) or [None]
     levels: list[str | None] = list(severity_order) or [None]
@@ -159,7 +161,7 @@ def _missing(policy: Policy, severity_order: Sequence[str], tier_order: Sequence
                 if s not in have and ("severity", metric, str(s)) not in seen:
                     seen.add(("severity", metric, str(s)))
                     out.append(Finding(
-                        "missing-target", "warning", f"severities[{levels.index(s)}]",
+                        "missing-target", "warning", f"severities[{declared_s.index(str(s))}]",
                         f"severity {s!r} has no target for {metric}, but {have[0]!r} above it "
                         f"and {have[-1]!r} below it do; add one (none = true if it is "
                         "negotiated)"))
@@ -174,7 +176,7 @@ def _missing(policy: Policy, severity_order: Sequence[str], tier_order: Sequence
                 if t not in have_t and ("tier", metric, t) not in seen:
                     seen.add(("tier", metric, t))
                     out.append(Finding(
-                        "missing-target", "warning", f"tiers[{tier_order.index(t)}]",
+                        "missing-target", "warning", f"tiers[{declared_t.index(t)}]",
                         f"tier {t!r} gets no target for {metric}"
                         + (f" at severity {level!r}" if level is not None else "")
                         + f", but the lower tier {have_t[0]!r} does; add one (none = true if "
