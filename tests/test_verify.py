@@ -3,11 +3,13 @@ case rows that ``slacalc evaluate`` reads back, exit statuses 0 / 1 / 2."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import pathlib
 import sys
 
+import attrs
 import pytest
 
 import slacalc as sla
@@ -117,3 +119,23 @@ class TestBadInput:
         monkeypatch.delattr(sla, "testing", raising=False)
         code, _, err = run("builtin:helpdesk")
         assert code == 2 and "slacalc.testing" in err
+
+
+@pytest.mark.parametrize("broken", ["batch", "zone"])
+def test_a_broken_engine_fails_verify(broken: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a deliberately broken engine (a batch path that drops pauses, or one that reads the
+    opening's wall clock as UTC), ``verify`` of a sound template reports the invariant with a
+    counterexample row."""
+    original = sla.evaluate
+    if broken == "batch":
+        monkeypatch.setattr(sla, "evaluate_many", lambda policy, cases, now=None: [
+            original(policy, attrs.evolve(c, pauses=()), now) for c in cases])
+        name = "batch-equals-single"
+    else:
+        monkeypatch.setattr(sla, "evaluate", lambda policy, case, now=None: original(
+            policy, attrs.evolve(case, opened=case.opened.replace(tzinfo=dt.UTC)), now))
+        name = "zone-independence"
+    report = v.verify(sla.templates.load("severity-a-d"), examples=30, invariants=[name])
+    assert [f.invariant for f in report.failures] == [name]
+    assert report.failures[0].row is not None and report.exit_code == 1
+    assert name in v.render(report, "builtin:severity-a-d")
