@@ -1,13 +1,13 @@
-"""``slacalc.verify`` (the ``policy verify`` command): lint plus invariants, counterexamples as
-case rows that ``slacalc evaluate`` reads back, exit statuses 0 / 1 / 2."""
+"""``slacalc policy verify`` (logic in ``slacalc.verify``): lint plus invariants,
+counterexamples as case rows that ``slacalc evaluate`` reads back, exit statuses 0 / 1 / 2."""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import pathlib
 import sys
+from collections.abc import Callable
 
 import attrs
 import pytest
@@ -33,13 +33,19 @@ targets = [{ metric = "restore", calendar = "always", within = "2h" }]
 """
 
 
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = v.main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
+    """``slacalc policy verify ARGS`` through ``slacalc.cli.main``: (status, stdout, stderr)."""
+
+    def go(*argv: str) -> tuple[int, str, str]:
+        code = cli_main(["policy", "verify", *argv])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return go
 
 
-def test_a_template_verifies_clean() -> None:
+def test_a_template_verifies_clean(run: Callable[..., tuple[int, str, str]]) -> None:
     """builtin:standard-contract: no finding, no failing invariant, exit 0."""
     code, out, _ = run("builtin:standard-contract", "--examples", "10")
     assert code == 0
@@ -54,8 +60,9 @@ def test_verify_function_reports_each_part() -> None:
     assert not report.clean and report.exit_code == 1
 
 
-def test_a_defect_prints_a_case_row_evaluate_reads(tmp_path: pathlib.Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_defect_prints_a_case_row_evaluate_reads(
+        tmp_path: pathlib.Path, run: Callable[..., tuple[int, str, str]],
+        capsys: pytest.CaptureFixture[str]) -> None:
     """B faster than A: exit 1, the lint finding, the failure with a one-line JSON case row;
     saved as a file, ``slacalc evaluate`` reads the row and shows A due later than B."""
     policy = tmp_path / "broken.toml"
@@ -78,7 +85,8 @@ def test_a_defect_prints_a_case_row_evaluate_reads(tmp_path: pathlib.Path,
     assert result["target"] == "within 4h (always)"
 
 
-def test_the_severity_order_can_be_given(tmp_path: pathlib.Path) -> None:
+def test_the_severity_order_can_be_given(tmp_path: pathlib.Path,
+                                          run: Callable[..., tuple[int, str, str]]) -> None:
     """--severity-order B,A ranks B above A: the broken policy's restore times are then in
     order, and only the lint finding is left."""
     policy = tmp_path / "broken.toml"
@@ -89,13 +97,13 @@ def test_the_severity_order_can_be_given(tmp_path: pathlib.Path) -> None:
 
 
 class TestBadInput:
-    def test_missing_file(self, tmp_path: pathlib.Path) -> None:
+    def test_missing_file(self, tmp_path: pathlib.Path, run: Callable[..., tuple[int, str, str]]) -> None:
         """An unreadable file: exit 2 and the reason."""
         code, out, err = run(str(tmp_path / "nope.toml"))
         assert code == 2 and out == ""
         assert "cannot read policy file" in err
 
-    def test_invalid_policy(self, tmp_path: pathlib.Path) -> None:
+    def test_invalid_policy(self, tmp_path: pathlib.Path, run: Callable[..., tuple[int, str, str]]) -> None:
         """A policy with problems: exit 2, each problem with its key path."""
         bad = tmp_path / "bad.toml"
         bad.write_text('name = "x"\n[calendars.c]\ncoverage = "9x9"\n', encoding="utf-8")
@@ -103,17 +111,18 @@ class TestBadInput:
         assert code == 2
         assert f"{bad}: calendars.c:" in err
 
-    def test_bad_budget(self) -> None:
+    def test_bad_budget(self, run: Callable[..., tuple[int, str, str]]) -> None:
         """--examples 0 is a usage error."""
         code, _, err = run("builtin:helpdesk", "--examples", "0")
-        assert code == 2 and "--examples must be at least 1" in err
+        assert code == 2 and "'0' is not a positive whole number of examples" in err
 
-    def test_unknown_template(self) -> None:
+    def test_unknown_template(self, run: Callable[..., tuple[int, str, str]]) -> None:
         """An unknown builtin: exit 2 naming the templates."""
         code, _, err = run("builtin:gold")
-        assert code == 2 and "no built-in template named 'gold'" in err
+        assert code == 2 and "gold" in err
 
-    def test_without_hypothesis(self, monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_without_hypothesis(self, monkeypatch: pytest.MonkeyPatch,
+                                run: Callable[..., tuple[int, str, str]]) -> None:
         """Without hypothesis the invariants cannot run: exit 2 with the install hint."""
         monkeypatch.setitem(sys.modules, "slacalc.testing", None)
         monkeypatch.delattr(sla, "testing", raising=False)

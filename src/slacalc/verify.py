@@ -5,7 +5,8 @@
 invariants need hypothesis (``pip install "slacalc[hypothesis]"``). :func:`render` prints a
 report: each lint finding with its key path, each failing invariant with its explanation and a
 shrunk counterexample written as a case row (one JSON object on one line) that
-``slacalc evaluate`` reads back. :func:`main` is the command line.
+``slacalc evaluate`` reads back. The command line ``slacalc policy verify FILE`` runs them
+(:func:`add_arguments` gives its options).
 
 >>> import slacalc as sla
 >>> report = verify(sla.templates.load("helpdesk"), examples=10)
@@ -18,24 +19,22 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import pathlib
-import sys
-import time
 from collections.abc import Sequence
-from typing import Any, TextIO
+from typing import Any
 
 import attrs
 
-from slacalc.errors import SlaError, SlaValueError, echo
+from slacalc.errors import SlaValueError, echo
 from slacalc.lint import Finding, lint
-from slacalc.policy import Policy, PolicyError
+from slacalc.policy import Policy
 
-__all__ = ["DEFAULT_EXAMPLES", "VerifyReport", "load_policy", "main", "render", "verify"]
+__all__ = ["DEFAULT_EXAMPLES", "EPILOG", "Failure", "VerifyReport", "add_arguments", "render",
+           "verify"]
 
 #: Examples per invariant by default: the standard contract verifies in seconds.
 DEFAULT_EXAMPLES = 60
-#: Exit statuses: clean, findings or failures, bad input (unreadable or invalid policy, usage).
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
+#: Exit statuses: clean; findings or failing invariants (bad input is the command line's 2).
+EXIT_CLEAN, EXIT_FINDINGS = 0, 1
 
 
 @attrs.frozen
@@ -117,39 +116,27 @@ def render(report: VerifyReport, source: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def load_policy(ref: str) -> Policy:
-    """The policy ``ref`` names: ``builtin:NAME``, a ``.json`` file, or else a TOML file."""
-    if ref.startswith("builtin:"):
-        from slacalc import templates  # noqa: PLC0415 - reads package data on import
-
-        return templates.load(ref[len("builtin:"):].strip())
-    path = pathlib.Path(ref)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise SlaValueError(f"cannot read policy file {ref!r}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise SlaValueError(f"policy file {ref!r} is not UTF-8 text") from None
-    if path.suffix.lower() != ".json":
-        return Policy.from_toml_text(text, source=ref)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise PolicyError([f"{ref}: not valid JSON: {exc}"]) from None
-    return Policy.from_dict(data)
-
-
 def _ids(text: str) -> list[str]:
     return [x.strip() for x in text.split(",") if x.strip()]
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number of examples")
+    return value
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of ``policy verify`` (shared by :func:`main` and the ``slacalc`` CLI)."""
-    parser.add_argument("policy", metavar="FILE",
-                        help="policy file (TOML, or .json) or builtin:NAME")
-    parser.add_argument("--seed", type=int, default=0,
+    """Add the options of ``slacalc policy verify`` to ``parser``."""
+    parser.add_argument("policy", metavar="FILE|builtin:NAME",
+                        help="a policy file (TOML, or JSON ending in .json) or builtin:NAME")
+    parser.add_argument("--seed", type=int, default=0, metavar="N",
                         help="seed of the generated cases (default 0: the same cases each run)")
-    parser.add_argument("--examples", type=int, default=DEFAULT_EXAMPLES,
+    parser.add_argument("--examples", type=_positive, default=DEFAULT_EXAMPLES, metavar="N",
                         help=f"cases per invariant (default {DEFAULT_EXAMPLES})")
     parser.add_argument("--severity-order", type=_ids, default=None, metavar="IDS",
                         help="severity ids, most severe first (default: as the policy lists them)")
@@ -166,54 +153,3 @@ calendars, unreachable clock starts) and the invariants of slacalc.testing over 
 shrunk counterexample, one case row (JSON) that 'slacalc evaluate' reads back.
 exit status: 0 clean, 1 findings or failing invariants, 2 unreadable or invalid policy, or usage.
 """
-
-
-def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """Run ``policy verify`` with parsed ``args``; the exit status."""
-    if args.examples < 1:
-        err.write(f"slacalc: error: --examples must be at least 1, not {args.examples}\n")
-        return EXIT_BAD_INPUT
-    started = time.perf_counter()
-    try:
-        policy = load_policy(args.policy)
-        report = verify(policy, seed=args.seed, examples=args.examples,
-                        severity_order=args.severity_order, tier_order=args.tier_order,
-                        events=args.event)
-    except PolicyError as exc:
-        for problem in exc.problems:
-            err.write(f"{args.policy}: {problem}\n")
-        return EXIT_BAD_INPUT
-    except SlaError as exc:
-        err.write(f"slacalc: error: {exc}\n")
-        return EXIT_BAD_INPUT
-    except ImportError as exc:
-        err.write(f"slacalc: error: {exc}\n")
-        return EXIT_BAD_INPUT
-    out.write(render(report, args.policy))
-    err.write(f"verified in {time.perf_counter() - started:.1f} s\n")
-    return report.exit_code
-
-
-def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None,
-         err: TextIO | None = None) -> int:
-    """``slacalc policy verify FILE [--seed N] [--examples N]`` as a function; the exit status.
-
-    >>> import io
-    >>> main(["builtin:helpdesk", "--examples", "5"], out=io.StringIO(), err=io.StringIO())
-    0
-    """
-    parser = argparse.ArgumentParser(
-        prog="python -m slacalc.verify", description="Lint a policy and check its invariants.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_arguments(parser)
-    out = out if out is not None else sys.stdout
-    err = err if err is not None else sys.stderr
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse's usage errors exit 2, --help exits 0
-        return int(exc.code or 0)
-    return run(args, out, err)
-
-
-if __name__ == "__main__":  # python -m slacalc.verify FILE
-    sys.exit(main())
