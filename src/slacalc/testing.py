@@ -1093,6 +1093,19 @@ def _fmt(t: dt.datetime | None) -> str:
     return "never (an open pause stops the clock)" if t is None else t.isoformat()
 
 
+def _show(value: Any) -> str:
+    """A value of an evaluation as a message shows it: instants in ISO 8601."""
+    if value is None:
+        return "none"
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_show(v) for v in value) + ")"
+    return echo(value, 160)
+
+
 def _first_difference(a: list[tuple[Any, ...]], b: list[tuple[Any, ...]]) -> str:
     fields = ("metric", "status", "target", "note", "start", "deadline", "achieved", "used",
               "remaining", "share", "escalations")
@@ -1101,7 +1114,7 @@ def _first_difference(a: list[tuple[Any, ...]], b: list[tuple[Any, ...]]) -> str
     for row_a, row_b in zip(a, b, strict=True):
         for name, x, y in zip(fields, row_a, row_b, strict=True):
             if x != y:
-                return f"{row_a[0]}: {name} {echo(x, 160)} against {echo(y, 160)}"
+                return f"{row_a[0]}: {name} {_show(x)} against {_show(y)}"
     return "no difference"  # pragma: no cover - only called on unequal snapshots
 
 
