@@ -28,6 +28,7 @@ zones = testing.zones()
 dst_zones = testing.zones(dst=True)
 input_zones = testing.input_zones()
 transitions = testing.transitions
+holiday_sets = testing.holiday_sets
 dates_in_range = st.dates(min_value=dt.date(FIRST_YEAR, 1, 1), max_value=dt.date(LAST_YEAR, 12, 31))
 
 
