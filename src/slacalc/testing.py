@@ -234,7 +234,7 @@ def calendars(
 
     >>> from hypothesis import find
     >>> find(calendars(countries=["CN"], overlays=False), lambda cal: True)
-    Calendar(tz=zoneinfo.ZoneInfo(key='Asia/Shanghai'), country='CN', subdiv=None, days='business', hours='09:00-17:00', extra_holidays=frozenset(), extra_workdays=frozenset(), strict=False)
+    Calendar.from_coverage('5x8', country='CN')
     """
     country = draw(st.sampled_from(list(countries)))
     rule = draw(st.sampled_from(list(days)))
