@@ -74,6 +74,7 @@ __all__ = [
     "offsets",
     "pauses",
     "policies",
+    "policies_and_cases",
     "policy_dicts",
     "targets",
     "transitions",
@@ -930,6 +931,15 @@ def cases(policy: sla.Policy, *, max_pauses: int = 3, open_ended: bool = True,
 
 
 _policy_cases = cases
+
+
+@st.composite
+def policies_and_cases(draw: st.DrawFn, *, min_stopping: int = 0
+                       ) -> tuple[sla.Policy, sla.Case]:
+    """A generated policy and a case that fits it (requires hypothesis): :func:`policies`,
+    then :func:`cases` of that policy."""
+    policy = draw(policies(min_stopping=min_stopping))
+    return policy, draw(cases(policy))
 
 
 @st.composite
