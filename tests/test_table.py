@@ -18,6 +18,7 @@ from array import array
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import attrs
 import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -26,7 +27,15 @@ from hypothesis import strategies as st
 import slacalc as sla
 import slacalc.table as table_module
 from slacalc import testing as ps
-from test_evaluate_many import NOWS, TEMPLATES, CaseMaker, run, seed_of, years
+from test_evaluate_many import (
+    NOWS,
+    TEMPLATES,
+    TOUCHING_PAUSES,
+    CaseMaker,
+    run,
+    seed_of,
+    years,
+)
 
 UTC = dt.UTC
 SH = ZoneInfo("Asia/Shanghai")
@@ -168,6 +177,22 @@ def test_generated_policies(data: st.DataObject) -> None:
     cases = data.draw(st.lists(ps.cases(policy), min_size=1, max_size=6))
     now = data.draw(ps.nows(cases[0]))
     assert_same(policy, cases, now, data.draw(st.sampled_from(["dt", "iso", "us"])))
+
+
+@pytest.mark.parametrize(("policy", "case", "now", "deadline", "status"), TOUCHING_PAUSES,
+                         ids=[c.id for _, c, *_ in TOUCHING_PAUSES])
+def test_a_pause_the_clock_does_not_see_is_not_merged_into_one_it_does(
+        policy: sla.Policy, case: sla.Case, now: dt.datetime | None, deadline: dt.datetime,
+        status: str) -> None:
+    """A pause starting at or after the reply (or ``now``) touching one the clock sees: the
+    table gives the hand-checked deadline and status, alone and among cases without pauses, and
+    equals ``evaluate`` field by field."""
+    plain = [attrs.evolve(case, id=f"plain-{i}", pauses=()) for i in range(30)]
+    for cases in ([case], [*plain, case]):
+        table = assert_same(policy, cases, now)
+        assert table is not None
+        cols = table.columns
+        assert (cols["deadline"][-1], cols["status"][-1]) == (us(deadline), status)
 
 
 # -- the data horizon --------------------------------------------------------------------------
