@@ -25,6 +25,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import slacalc as sla
+import slacalc.errors as errors_module
+import slacalc.io as io_module
+import slacalc.plots as plots_module
 import slacalc.table as table_module
 from slacalc import testing as ps
 from test_evaluate_many import (
@@ -419,7 +422,19 @@ def test_without_pyarrow(monkeypatch: pytest.MonkeyPatch) -> None:
         assert plain.records() == want_records
         wide = sla.evaluate_table(policy, columns_of(cases), NOWS["mid"], form="wide")
         assert len(wide.records()) == len(cases)
-    with pytest.raises(ImportError, match=r"slacalc\[arrow\]"):
+    with pytest.raises(sla.MissingDependencyError, match=r"slacalc\[arrow\]"):
         plain.to_arrow()
     with pytest.raises(sla.SlaError):
         plain.to_pandas()
+
+
+def test_one_missing_dependency_error() -> None:
+    """Every module that reports a missing optional package raises the one class
+    ``slacalc.MissingDependencyError`` (an ``SlaError`` and an ``ImportError``), so a single
+    ``except`` catches them all."""
+    one = errors_module.MissingDependencyError
+    assert sla.MissingDependencyError is one and "MissingDependencyError" in sla.__all__
+    # ``slacalc.report`` is also the name of a function: reach the module through sys.modules
+    for module in (table_module, io_module, plots_module, sys.modules["slacalc.report"]):
+        assert module.MissingDependencyError is one  # type: ignore[attr-defined]
+    assert issubclass(one, sla.SlaError) and issubclass(one, ImportError)

@@ -69,7 +69,7 @@ from slacalc._batch import (
 )
 from slacalc._timeline import EPOCH, US, Instants
 from slacalc.case import Case, Pause, SeverityChange
-from slacalc.errors import NaiveDatetimeError, SlaError, SlaValueError, echo
+from slacalc.errors import MissingDependencyError, NaiveDatetimeError, SlaValueError, echo
 from slacalc.evaluation import STATUSES, MetricResult, evaluate, known_names, unknown_name
 from slacalc.policy import Policy
 
@@ -90,10 +90,6 @@ _ONE_US = dt.timedelta(microseconds=1)
 _FORMS = ("long", "wide")
 #: cases evaluated at a time: bounds the Python columns; large enough for the tables to pay
 CHUNK = 65_536
-
-
-class MissingDependencyError(SlaError, ImportError):
-    """An optional package (pyarrow, pandas, polars) that this call needs is not installed."""
 
 
 def _import(name: str, extra: str) -> Any:
