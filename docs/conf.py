@@ -1,0 +1,120 @@
+"""Sphinx configuration: the Markdown pages (MyST) and an API reference from the docstrings.
+
+Build with ``sphinx-build -W --keep-going -b html docs <outdir>``. The build is offline: no
+extension fetches anything, and furo's pages load no web fonts or remote assets. The examples
+are not run here; pytest runs them (``--doctest-glob=*.md`` and ``--doctest-modules``).
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+from typing import Any
+
+project = "slacalc"
+author = "slacalc developers"
+copyright = "slacalc developers"
+release = importlib.metadata.version("slacalc")
+version = release
+
+extensions = [
+    "myst_parser",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+]
+
+source_suffix = {".md": "markdown"}
+root_doc = "index"
+exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
+language = "en"
+
+# -- MyST -------------------------------------------------------------------------------------
+# Headings get anchors so that pages can link to sections (``performance.md#the-machine``).
+myst_heading_anchors = 3
+myst_enable_extensions = ["colon_fence", "deflist"]
+
+# -- autodoc ----------------------------------------------------------------------------------
+# Every public object is documented once, under its public name ``slacalc.X`` (api.md), though
+# it is defined in a submodule. Signatures show types in their short form.
+autodoc_default_options = {"members": True, "member-order": "bysource"}
+autodoc_typehints = "signature"
+autodoc_typehints_format = "short"
+autodoc_preserve_defaults = True
+autodoc_class_signature = "mixed"
+autoclass_content = "class"
+napoleon_google_docstring = True
+napoleon_numpy_docstring = False
+napoleon_use_rtype = False
+napoleon_attr_annotations = True
+
+# Unresolvable references are warnings, and warnings fail the build (-W).
+nitpicky = True
+# Types from outside slacalc: no intersphinx (the build fetches nothing), so they stay text.
+nitpick_ignore_regex = [
+    ("py:class", r"(dt|datetime|zoneinfo|collections\.abc|typing|pathlib|os|io|decimal)\..*"),
+    ("py:class", r"(int|str|bytes|bool|float|object|list|tuple|dict|set|frozenset|type|None)"),
+    ("py:class", r"(Any|Iterable|Iterator|Mapping|Sequence|Callable|Literal|Self|Path)"),
+    ("py:class", r"(ZoneInfo|TextIO|PathLike|date|time|timedelta|timezone|tzinfo)"),
+    ("py:class", r"(pandas|polars|pyarrow|numpy|dask)\..*"),
+    ("py:class", r"(ValueError|Exception|UserWarning|Warning)"),
+    ("py:exc", r"(ValueError|TypeError|KeyError|OverflowError)"),
+]
+
+# -- HTML -------------------------------------------------------------------------------------
+html_theme = "furo"
+html_title = f"slacalc {release}"
+html_theme_options = {
+    # furo uses the system font stack; no web fonts are loaded.
+    "navigation_with_keys": True,
+}
+html_static_path: list[str] = []
+html_show_sourcelink = False
+html_copy_source = False
+pygments_style = "friendly"
+pygments_dark_style = "monokai"
+
+
+def _public_name(app: Any, env: Any, node: Any, contnode: Any) -> Any:
+    """Resolve ``slacalc.<module>.X`` (how annotations spell a class) to ``slacalc.X``.
+
+    Annotations name a class by its defining module (``slacalc.calendar.Calendar``), and a
+    docstring in a submodule may name it bare (``Calendar``), but the reference documents it
+    once under its public name (``slacalc.Calendar``).
+    """
+    target = node.get("reftarget", "")
+    if node.get("refdomain") != "py" or not (target.startswith("slacalc.") or "." not in target):
+        return None
+    import slacalc  # noqa: PLC0415 - only needed while resolving references
+
+    name = target.rsplit(".", 1)[-1]
+    if name not in slacalc.__all__ or target == f"slacalc.{name}":
+        return None
+    domain = env.get_domain("py")
+    return domain.resolve_xref(
+        env, node["refdoc"], app.builder, node["reftype"], f"slacalc.{name}", node, contnode
+    )
+
+
+def _napoleon_properties_as_methods(app: Any) -> None:
+    """Read a property's docstring as prose, like a method's.
+
+    napoleon reads a property's first line as ``type: description``, so a summary with a colon
+    ("Real elapsed time: ...") would lose its first words to a type. slacalc's property types
+    come from the annotations, so its properties are parsed like methods.
+    """
+    from sphinx.ext.napoleon import _process_docstring  # noqa: PLC0415 - Sphinx is loaded
+
+    listeners = app.events.listeners["autodoc-process-docstring"]
+    for listener in list(listeners):
+        if listener.handler is _process_docstring:
+            app.disconnect(listener.id)
+
+    def process(app: Any, what: str, *args: Any) -> None:
+        _process_docstring(app, "method" if what == "property" else what, *args)
+
+    app.connect("autodoc-process-docstring", process)
+
+
+def setup(app: Any) -> dict[str, Any]:
+    app.connect("missing-reference", _public_name)
+    _napoleon_properties_as_methods(app)
+    return {"parallel_read_safe": True}
