@@ -8,6 +8,7 @@ are not run here; pytest runs them (``--doctest-glob=*.md`` and ``--doctest-modu
 from __future__ import annotations
 
 import importlib.metadata
+import re
 from typing import Any
 
 project = "slacalc"
@@ -38,7 +39,7 @@ myst_enable_extensions = ["colon_fence", "deflist"]
 autodoc_default_options = {"members": True, "member-order": "bysource"}
 autodoc_typehints = "signature"
 autodoc_typehints_format = "short"
-autodoc_preserve_defaults = True
+autodoc_preserve_defaults = False
 autodoc_class_signature = "mixed"
 autoclass_content = "class"
 napoleon_google_docstring = True
@@ -50,10 +51,10 @@ napoleon_attr_annotations = True
 nitpicky = True
 # Types from outside slacalc: no intersphinx (the build fetches nothing), so they stay text.
 nitpick_ignore_regex = [
-    ("py:class", r"(dt|datetime|zoneinfo|collections\.abc|typing|pathlib|os|io|decimal)\..*"),
+    ("py:class", r"(datetime|zoneinfo|collections\.abc|typing|pathlib|os|io|decimal)\..*"),
     ("py:class", r"(int|str|bytes|bool|float|object|list|tuple|dict|set|frozenset|type|None)"),
     ("py:class", r"(Any|Iterable|Iterator|Mapping|Sequence|Callable|Literal|Self|Path)"),
-    ("py:class", r"(ZoneInfo|TextIO|PathLike|date|time|timedelta|timezone|tzinfo)"),
+    ("py:class", r"(ZoneInfo|TextIO|PathLike|datetime|date|time|timedelta|timezone|tzinfo)"),
     ("py:class", r"(pandas|polars|pyarrow|numpy|dask)\..*"),
     ("py:class", r"(ValueError|Exception|UserWarning|Warning)"),
     ("py:exc", r"(ValueError|TypeError|KeyError|OverflowError)"),
@@ -94,6 +95,51 @@ def _public_name(app: Any, env: Any, node: Any, contnode: Any) -> Any:
     )
 
 
+def _split_parameters(text: str) -> list[str]:
+    """The top-level, comma-separated parts of a parameter list (brackets and quotes nest)."""
+    parts, depth, quote, current = [], 0, "", []
+    for char in text:
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif char == "," and depth == 0:
+            parts.append("".join(current).strip())
+            current = []
+            continue
+        current.append(char)
+    if "".join(current).strip():
+        parts.append("".join(current).strip())
+    return parts
+
+
+def _public_signature(
+    app: Any, what: str, name: str, obj: Any, options: Any, signature: str | None,
+    return_annotation: str | None,
+) -> tuple[str | None, str | None] | None:
+    """Signatures as a user calls them: no private parameters, ``datetime`` for ``dt.datetime``.
+
+    attrs classes with private fields (``_lazy``, ``_calendar``) take them as ``__init__``
+    parameters that only slacalc passes; annotations that name the ``datetime`` module by its
+    ``dt`` alias stay strings when autodoc cannot evaluate them.
+    """
+    if not signature or not name.startswith("slacalc."):
+        return None
+    parameters = [
+        part for part in _split_parameters(signature[1:-1])
+        if not part.lstrip("*").startswith("_")
+    ]
+    signature = "(" + ", ".join(parameters) + ")"
+    signature = re.sub(r"\bdt\.", "", signature)
+    if return_annotation:
+        return_annotation = re.sub(r"\bdt\.", "", return_annotation)
+    return signature, return_annotation
+
+
 def _napoleon_properties_as_methods(app: Any) -> None:
     """Read a property's docstring as prose, like a method's.
 
@@ -116,5 +162,6 @@ def _napoleon_properties_as_methods(app: Any) -> None:
 
 def setup(app: Any) -> dict[str, Any]:
     app.connect("missing-reference", _public_name)
+    app.connect("autodoc-process-signature", _public_signature)
     _napoleon_properties_as_methods(app)
     return {"parallel_read_safe": True}
