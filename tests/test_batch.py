@@ -179,13 +179,13 @@ def _targets(cal: slacalc.Calendar, data: st.DataObject) -> list[slacalc.Target]
     by = data.draw(times_of_day | dst_times)
     n = data.draw(st.integers(0, 12))
     makers: list[Callable[[], slacalc.Target]] = [
-        lambda: slacalc.Within(data.draw(whole_second_durations), cal),
+        lambda: slacalc.Within(cal, data.draw(whole_second_durations)),
         lambda: slacalc.NextBusinessDay(cal, cutoff=cutoff, by=by),
         lambda: slacalc.NextDay(cal, by=by),
         lambda: slacalc.NextDay(cal, by=by, cutoff=cutoff),
-        lambda: slacalc.BusinessDays(n, cal),
-        lambda: slacalc.BusinessDays(n, cal, by=by),
-        lambda: slacalc.BusinessDays(n, cal, by=by, cutoff=cutoff),
+        lambda: slacalc.BusinessDays(cal, n),
+        lambda: slacalc.BusinessDays(cal, n, by=by),
+        lambda: slacalc.BusinessDays(cal, n, by=by, cutoff=cutoff),
     ]
     chosen = data.draw(st.lists(st.integers(0, len(makers) - 1), min_size=1, max_size=3,
                                 unique=True))
@@ -229,7 +229,7 @@ class TestDeadlineMany:
         target = slacalc.NextBusinessDay(cal, cutoff=dt.time(15), by=dt.time(17))
         got = target.deadline_many(xs)
         assert got == [to_us(target.deadline(dt_of(x, cal.tz))) // US for x in xs]
-        within = slacalc.Within(dt.timedelta(hours=4), cal)
+        within = slacalc.Within(cal, dt.timedelta(hours=4))
         assert within.deadline_many(xs) == [to_us(within.deadline(dt_of(x, cal.tz))) // US
                                             for x in xs]
 
@@ -286,10 +286,10 @@ class TestBadElements:
         """deadline_many of every target kind refuses the batch and names the bad element."""
         cal = slacalc.Calendar(tz="Europe/London")
         target: slacalc.Target = {
-            "within": slacalc.Within(dt.timedelta(hours=2), cal),
+            "within": slacalc.Within(cal, dt.timedelta(hours=2)),
             "nbd": slacalc.NextBusinessDay(cal),
             "nd": slacalc.NextDay(cal),
-            "bdays": slacalc.BusinessDays(3, cal, cutoff=dt.time(15)),
+            "bdays": slacalc.BusinessDays(cal, 3, cutoff=dt.time(15)),
         }[kind]
         before = list(xs)
         self.check(lambda: target.deadline_many(xs), bad)

@@ -79,10 +79,10 @@ def _past_calls(cal: sla.Calendar) -> dict[str, Callable[[], object]]:
         "next_open": lambda: cal.next_open(t),
         "add_many": lambda: cal.add_many([ts], H),
         "elapsed_many": lambda: cal.elapsed_many([ts], [ts + 3600]),
-        "Within": lambda: sla.Within(H, cal).deadline(t),
+        "Within": lambda: sla.Within(cal, H).deadline(t),
         "NextBusinessDay": lambda: sla.NextBusinessDay(cal).deadline(t),
         "NextBusinessDay.deadline_many": lambda: sla.NextBusinessDay(cal).deadline_many([ts]),
-        "BusinessDays": lambda: sla.BusinessDays(2, cal).deadline(t),
+        "BusinessDays": lambda: sla.BusinessDays(cal, 2).deadline(t),
     }
 
 
@@ -175,7 +175,7 @@ class TestWithinHorizon:
             lambda: cn.elapsed_many([ts], [ts + 7200]),
             lambda: sla.NextBusinessDay(cn).deadline(t),
             lambda: sla.NextBusinessDay(cn).deadline_many([ts]),
-            lambda: sla.BusinessDays(3, cn).deadline(t),
+            lambda: sla.BusinessDays(cn, 3).deadline(t),
         ]
         for call in calls:
             no_warnings(call)

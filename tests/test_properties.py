@@ -188,7 +188,7 @@ class TestAgainstReference:
         n = data.draw(st.integers(0, 15))
         due_by = data.draw(st.none() | times_of_day)
         due_cut = data.draw(st.none() | cutoffs)
-        got = slacalc.BusinessDays(n, cal, by=due_by, cutoff=due_cut).deadline(t)
+        got = slacalc.BusinessDays(cal, n, by=due_by, cutoff=due_cut).deadline(t)
         assert_in_zone(cal, got, ref.business_days_deadline(t_us, n, due_by, due_cut))
 
 

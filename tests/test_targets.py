@@ -37,19 +37,19 @@ def always() -> sla.Calendar:
 
 
 class TestWithin:
-    """``Within(d, cal).deadline(t) == cal.add(t, d)`` (DESIGN: the contract)."""
+    """``Within(cal, d).deadline(t) == cal.add(t, d)`` (DESIGN: the contract)."""
 
     def test_4h_over_national_day(self, cn: sla.Calendar) -> None:
         """Vector 5x8-4h-over-national-day: 09-30 15:01 + 4 business hours -> 10-08 11:01."""
-        assert sla.Within(4 * H, cn).deadline(sh(2026, 9, 30, 15, 1)) == sh(2026, 10, 8, 11, 1)
+        assert sla.Within(cn, 4 * H).deadline(sh(2026, 9, 30, 15, 1)) == sh(2026, 10, 8, 11, 1)
 
     def test_7x24x4(self, always: sla.Calendar) -> None:
         """Vector 7x24x4-overnight: four clock hours over a holiday night."""
-        assert sla.Within(4 * H, always).deadline(sh(2026, 10, 1, 23)) == sh(2026, 10, 2, 3)
+        assert sla.Within(always, 4 * H).deadline(sh(2026, 10, 1, 23)) == sh(2026, 10, 2, 3)
 
     def test_severity_a_restore_2h(self, always: sla.Calendar) -> None:
         """Severity A: restored within 2 h, any time (7x24)."""
-        assert sla.Within(2 * H, always).deadline(sh(2026, 2, 16, 23, 30)) == sh(
+        assert sla.Within(always, 2 * H).deadline(sh(2026, 2, 16, 23, 30)) == sh(
             2026, 2, 17, 1, 30
         )
 
@@ -58,11 +58,11 @@ class TestWithin:
 
         Thu 10-08 10:00: 7h Thu, 8h Fri, 8h make-up Sat 10-10, 1h Mon -> 10-12 10:00.
         """
-        assert sla.Within(24 * H, cn).deadline(sh(2026, 10, 8, 10)) == sh(2026, 10, 12, 10)
+        assert sla.Within(cn, 24 * H).deadline(sh(2026, 10, 8, 10)) == sh(2026, 10, 12, 10)
 
     def test_deadline_many(self, cn: sla.Calendar) -> None:
         """The batch gives the same deadlines, datetimes and int seconds alike."""
-        target = sla.Within(4 * H, cn)
+        target = sla.Within(cn, 4 * H)
         starts = [sh(2026, 9, 30, 15, 1), sh(2026, 11, 22, 10)]
         want = [sh(2026, 10, 8, 11, 1), sh(2026, 11, 23, 13)]
         assert target.deadline_many(starts) == want
@@ -155,41 +155,41 @@ class TestNextDay:
 
 
 class TestBusinessDays:
-    """``BusinessDays(n, cal, by, cutoff)``: due on the n-th business day (DESIGN: 'Scheduled
+    """``BusinessDays(cal, n, by, cutoff)``: due on the n-th business day (DESIGN: 'Scheduled
     obligations')."""
 
     def test_rma_third_business_day_by_17(self, cn: sla.Calendar) -> None:
         """Vector rma-third-business-day: from 09-29 -> 10-09, due 17:00."""
-        target = sla.BusinessDays(3, cn, by=dt.time(17))
+        target = sla.BusinessDays(cn, 3, by=dt.time(17))
         assert target.deadline(sh(2026, 9, 29, 10)) == sh(2026, 10, 9, 17)
 
     def test_by_none_is_end_of_day(self, cn: sla.Calendar) -> None:
         """by=None: by the end of 10-09, i.e. local midnight starting 10-10."""
-        target = sla.BusinessDays(3, cn)
+        target = sla.BusinessDays(cn, 3)
         assert target.by is None
         assert target.deadline(sh(2026, 9, 29, 10)) == sh(2026, 10, 10, 0)
 
     def test_return_within_10_workdays(self, cn: sla.Calendar) -> None:
         """Vector return-10-workdays: from 02-13 -> 03-05 (Spring Festival between)."""
-        target = sla.BusinessDays(10, cn, by=dt.time(17))
+        target = sla.BusinessDays(cn, 10, by=dt.time(17))
         assert target.deadline(sh(2026, 2, 13, 10)) == sh(2026, 3, 5, 17)
 
     def test_repair_within_60_workdays(self, cn: sla.Calendar) -> None:
         """Vector repair-60-workdays: from 09-25 -> 12-24."""
-        target = sla.BusinessDays(60, cn, by=dt.time(17))
+        target = sla.BusinessDays(cn, 60, by=dt.time(17))
         assert target.deadline(sh(2026, 9, 25, 10)) == sh(2026, 12, 24, 17)
 
     def test_zero_postpones_past_holidays(self, cn: sla.Calendar) -> None:
         """n=0 (节假日顺延): report due 10-05 -> end of 10-08."""
-        target = sla.BusinessDays(0, cn)
+        target = sla.BusinessDays(cn, 0)
         assert target.deadline(sh(2026, 10, 5, 10)) == sh(2026, 10, 9, 0)
-        assert sla.BusinessDays(0, cn, by=dt.time(9)).deadline(sh(2026, 10, 5, 10)) == sh(
+        assert sla.BusinessDays(cn, 0, by=dt.time(9)).deadline(sh(2026, 10, 5, 10)) == sh(
             2026, 10, 8, 9
         )
 
     def test_time_of_day_ignored_without_cutoff(self, cn: sla.Calendar) -> None:
         """Without a cutoff only the local date counts: 09-30 23:00 -> 1st business day 10-08."""
-        target = sla.BusinessDays(1, cn, by=dt.time(17))
+        target = sla.BusinessDays(cn, 1, by=dt.time(17))
         assert target.deadline(sh(2026, 9, 30, 23)) == sh(2026, 10, 8, 17)
 
     def test_with_cutoff(self, cn: sla.Calendar) -> None:
@@ -197,18 +197,18 @@ class TestBusinessDays:
 
         09-30 14:59 -> effective 09-30, +1 -> 10-08; 09-30 15:00 -> effective 10-08, +1 -> 10-09.
         """
-        target = sla.BusinessDays(1, cn, by=dt.time(17), cutoff=dt.time(15))
+        target = sla.BusinessDays(cn, 1, by=dt.time(17), cutoff=dt.time(15))
         assert target.deadline(sh(2026, 9, 30, 14, 59)) == sh(2026, 10, 8, 17)
         assert target.deadline(sh(2026, 9, 30, 15)) == sh(2026, 10, 9, 17)
 
     def test_with_cutoff_on_make_up_saturday(self, cn: sla.Calendar) -> None:
         """Fri 10-09 16:00 with cutoff 15:00 -> effective Sat 10-10, +2 -> Tue 10-13."""
-        target = sla.BusinessDays(2, cn, by=dt.time(17), cutoff=dt.time(15))
+        target = sla.BusinessDays(cn, 2, by=dt.time(17), cutoff=dt.time(15))
         assert target.deadline(sh(2026, 10, 9, 16)) == sh(2026, 10, 13, 17)
 
     def test_deadline_many_int(self, cn: sla.Calendar) -> None:
         """The int batch matches the hand-checked scalar answers."""
-        target = sla.BusinessDays(3, cn, by=dt.time(17))
+        target = sla.BusinessDays(cn, 3, by=dt.time(17))
         starts = [sh(2026, 9, 29, 10), sh(2026, 2, 13, 10)]
         # From 02-13: make-up Sat 02-14 (1), then after the break 02-24 (2), 02-25 (3).
         want = [sh(2026, 10, 9, 17), sh(2026, 2, 25, 17)]
@@ -219,11 +219,11 @@ class TestBusinessDays:
 # ------------------------------------------------------------------------------------------------
 def _targets(cal: sla.Calendar) -> list[sla.Target]:
     return [
-        sla.Within(4 * H, cal),
+        sla.Within(cal, 4 * H),
         sla.NextBusinessDay(cal, cutoff=dt.time(15), by=dt.time(17)),
         sla.NextDay(cal, by=dt.time(18), cutoff=dt.time(15)),
-        sla.BusinessDays(3, cal, by=None, cutoff=dt.time(15)),
-        sla.BusinessDays(10, cal, by=dt.time(17)),
+        sla.BusinessDays(cal, 3, by=None, cutoff=dt.time(15)),
+        sla.BusinessDays(cal, 10, by=dt.time(17)),
     ]
 
 
@@ -248,7 +248,7 @@ class TestTargetValues:
         for a, b in zip(_targets(cn), _twins(cn), strict=True):
             assert a == b and hash(a) == hash(b)
         assert len(set(_targets(cn)) | set(_twins(cn))) == 5
-        assert sla.BusinessDays(3, cn) != sla.BusinessDays(4, cn)
+        assert sla.BusinessDays(cn, 3) != sla.BusinessDays(cn, 4)
         assert sla.NextDay(cn) != sla.NextDay(cn, cutoff=dt.time(15))
 
     def test_pickle_round_trip(self, cn: sla.Calendar) -> None:
@@ -268,11 +268,64 @@ class TestTargetValues:
         later = attrs.evolve(nbd, cutoff=dt.time(16))
         assert later.deadline(sh(2026, 9, 30, 15, 30)) == sh(2026, 10, 8, 17)
         assert nbd.deadline(sh(2026, 9, 30, 15, 30)) == sh(2026, 10, 9, 17)
+        assert attrs.evolve(nbd, cutoff="16:00") == later  # read like a policy file's time
         with pytest.raises(sla.SlaValueError):
-            attrs.evolve(nbd, cutoff="16:00")  # type: ignore[arg-type]
+            attrs.evolve(nbd, cutoff="16h")
 
     def test_is_a_target(self, cn: sla.Calendar) -> None:
         """Every target is a ``slacalc.Target`` whose ``calendar`` is the one given."""
         for target in _targets(cn):
             assert isinstance(target, sla.Target)
             assert target.calendar is cn
+
+
+class TestArgumentOrder:
+    """Every target takes its calendar first; durations and times may be policy-file strings."""
+
+    def test_calendar_first(self, cn: sla.Calendar) -> None:
+        """``Within(cal, d)``, ``BusinessDays(cal, n)``: the calendar is the first field."""
+        assert sla.Within(cn, 4 * H).calendar is cn
+        assert sla.BusinessDays(cn, 3).n == 3
+        for cls in (sla.Within, sla.NextBusinessDay, sla.NextDay, sla.BusinessDays):
+            assert attrs.fields(cls)[0].name == "calendar"  # type: ignore[arg-type]
+
+    def test_old_order_refused_with_a_pointer(self, cn: sla.Calendar) -> None:
+        """The pre-0.x order ``Within(d, cal)`` fails naming the calendar-first spelling."""
+        with pytest.raises(sla.SlaValueError, match=r"calendar first, e.g. Within\(cal"):
+            sla.Within(4 * H, cn)  # type: ignore[arg-type]
+        with pytest.raises(sla.SlaValueError, match=r"BusinessDays\(cal"):
+            sla.BusinessDays(3, cn)  # type: ignore[arg-type]
+
+    def test_by_and_cutoff_are_keywords(self, cn: sla.Calendar) -> None:
+        """``by`` and ``cutoff`` are keyword-only: their positions differ between targets."""
+        with pytest.raises(TypeError):
+            sla.NextBusinessDay(cn, dt.time(15))  # type: ignore[misc]
+        with pytest.raises(TypeError):
+            sla.BusinessDays(cn, 3, dt.time(17))  # type: ignore[misc]
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [("4h", 4 * H), ("PT4H", 4 * H), ("2h30m", dt.timedelta(minutes=150)),
+         ("1d", 24 * H), ("90s", dt.timedelta(seconds=90)), ("P1DT2H", 26 * H)],
+    )
+    def test_duration_strings(self, cn: sla.Calendar, text: str, expected: dt.timedelta) -> None:
+        """``Within(cal, "4h")`` reads the duration as a policy file does."""
+        assert sla.Within(cn, text) == sla.Within(cn, expected)
+        assert sla.Within(cn, text).duration == expected
+
+    def test_time_strings(self, cn: sla.Calendar) -> None:
+        """``cutoff="15:00"``, ``by="17:00"`` read as times of day on every day target."""
+        assert sla.NextBusinessDay(cn, cutoff="14:30", by="18:00") == sla.NextBusinessDay(
+            cn, cutoff=dt.time(14, 30), by=dt.time(18)
+        )
+        assert sla.NextDay(cn, by="18:00", cutoff="15:00").cutoff == dt.time(15)
+        target = sla.BusinessDays(cn, 3, by="17:00", cutoff="15:00")
+        assert (target.by, target.cutoff) == (dt.time(17), dt.time(15))
+        assert target.deadline(sh(2026, 9, 29, 10)) == sh(2026, 10, 9, 17)
+
+    @pytest.mark.parametrize("bad", ["4 hours", "-1h", "h", "", "1y"])
+    def test_bad_duration_string(self, cn: sla.Calendar, bad: str) -> None:
+        """A string that is not a duration: DurationError naming it, like a policy file's."""
+        with pytest.raises(sla.DurationError, match="duration") as info:
+            sla.Within(cn, bad)
+        assert repr(bad) in str(info.value)

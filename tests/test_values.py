@@ -253,7 +253,7 @@ class TestInputsNotMutated:
         cal.elapsed_many(ints, ends)
         cal.elapsed_many(times, [t + H for t in times])
         sla.NextBusinessDay(cal).deadline_many(ints)
-        sla.BusinessDays(3, cal).deadline_many(times)
+        sla.BusinessDays(cal, 3).deadline_many(times)
         assert (ints, ends, times) == snapshot
 
     def test_batch_result_is_a_new_list(self) -> None:

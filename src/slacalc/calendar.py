@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from slacalc._durations import parse_duration, parse_time
 from slacalc._holidays import HolidaySource, as_dates, resolve_zone
 from slacalc._timeline import (
     BUCKETS_PER_CASE,
@@ -48,6 +49,7 @@ from slacalc.errors import (
     NaiveDatetimeError,
     OutOfRangeError,
     SlaValueError,
+    echo,
 )
 
 __all__ = ["Calendar", "DayInfo", "Segment"]
@@ -85,12 +87,23 @@ def _to_us(t: object, name: str) -> int:
     return us
 
 
+def _to_duration(d: object, name: str = "duration") -> dt.timedelta:
+    """A timedelta, or a duration string read as policy files read it (``"4h"``, ``"PT4H"``)."""
+    if isinstance(d, str):
+        return parse_duration(d, where=name)
+    if not isinstance(d, dt.timedelta):
+        raise DurationError(
+            f"{name} must be a datetime.timedelta or a duration string such as '4h', "
+            f"not {echo(d)}"
+        )
+    return d
+
+
 def _to_duration_us(d: object, name: str = "duration") -> int:
-    if isinstance(d, bool) or not isinstance(d, dt.timedelta):
-        raise DurationError(f"{name} must be a datetime.timedelta, not {d!r}")
+    d = _to_duration(d, name)
     us = (d.days * 86_400 + d.seconds) * US + d.microseconds
     if us < 0:
-        raise DurationError(f"{name}={d!r} is negative; deadlines only move forward")
+        raise DurationError(f"{name}={echo(d)} is negative; deadlines only move forward")
     return us
 
 
@@ -130,17 +143,19 @@ def _bad_element(values: Sequence[Any], name: str, want: type) -> SlaValueError:
     lo, hi = _MIN_US // US, _MAX_US // US
     for i, v in enumerate(values):
         if want is int:
-            ok = isinstance(v, int)
+            ok = isinstance(v, int) and not isinstance(v, bool)
         else:
             ok = isinstance(v, dt.datetime) and v.utcoffset() is not None
         if not ok:
             kind = "int POSIX seconds" if want is int else "aware datetimes"
+            why = " (a bool is not a number of seconds)" if isinstance(v, bool) else ""
             return SlaValueError(
-                f"{name}[{i}]={v!r}: a batch must be all {kind} (the first element decides)"
+                f"{name}[{i}]={echo(v)}: a batch must be all {kind} (the first element "
+                f"decides){why}"
             )
         if want is int and not lo <= v <= hi:
             return OutOfRangeError(
-                f"{name}[{i}]={v!r} is outside the years slacalc can compute "
+                f"{name}[{i}]={echo(v)} is outside the years slacalc can compute "
                 f"({MIN_YEAR}-{MAX_YEAR}: POSIX seconds {lo}..{hi})"
             )
     return SlaValueError(f"{name}: a value is outside the years slacalc can compute")
@@ -382,15 +397,19 @@ class Calendar:
         return self._timeline.years(first, last)
 
     # -- instants ----------------------------------------------------------------------------
-    def add(self, t: dt.datetime, duration: dt.timedelta) -> dt.datetime:
+    def add(self, t: dt.datetime, duration: dt.timedelta | str) -> dt.datetime:
         """The earliest instant ``x >= t`` with exactly ``duration`` of covered time in ``[t, x)``.
 
         A deadline that uses up a window exactly is that window's end, never the next opening;
         a start outside coverage starts its clock at the next opening; ``add(t, 0) == t``.
+        ``duration`` is a ``timedelta`` or a string as policy files write it (``"4h"``,
+        ``"2h30m"``, ISO 8601 ``"PT4H"``).
 
         >>> import datetime as dt
         >>> cal = Calendar.from_coverage("5x8", country="CN")
         >>> cal.add(dt.datetime(2026, 10, 10, 8, tzinfo=cal.tz), dt.timedelta(hours=8))
+        datetime.datetime(2026, 10, 10, 17, 0, tzinfo=zoneinfo.ZoneInfo(key='Asia/Shanghai'))
+        >>> cal.add(dt.datetime(2026, 10, 10, 8, tzinfo=cal.tz), "PT8H")
         datetime.datetime(2026, 10, 10, 17, 0, tzinfo=zoneinfo.ZoneInfo(key='Asia/Shanghai'))
         """
         # The hot path, inlined: the instant in, two bisections, one fromtimestamp out;
@@ -419,7 +438,7 @@ class Calendar:
                     return out.replace(microsecond=frac) if frac else out
         return self._add_slow(t, duration)
 
-    def _add_slow(self, t: dt.datetime, duration: dt.timedelta) -> dt.datetime:
+    def _add_slow(self, t: dt.datetime, duration: dt.timedelta | str) -> dt.datetime:
         """``add`` with every check spelled out: validation, extension, the horizon."""
         t_us = _to_us(t, "t")
         d_us = _to_duration_us(duration)
@@ -488,7 +507,7 @@ class Calendar:
                 )
             snap = self._snap_years(snap.first_year, snap.last_year + 1)
 
-    def subtract(self, t: dt.datetime, duration: dt.timedelta) -> dt.datetime:
+    def subtract(self, t: dt.datetime, duration: dt.timedelta | str) -> dt.datetime:
         """The latest instant ``x <= t`` with exactly ``duration`` of covered time in ``[x, t)``.
 
         The mirror of :meth:`add`, for "warn one business hour before the deadline":
@@ -498,6 +517,8 @@ class Calendar:
         >>> import datetime as dt
         >>> cal = Calendar.from_coverage("5x8", country="CN")
         >>> cal.subtract(dt.datetime(2026, 10, 8, 10, tzinfo=cal.tz), dt.timedelta(hours=2))
+        datetime.datetime(2026, 9, 30, 16, 0, tzinfo=zoneinfo.ZoneInfo(key='Asia/Shanghai'))
+        >>> cal.subtract(dt.datetime(2026, 10, 8, 10, tzinfo=cal.tz), "2h")
         datetime.datetime(2026, 9, 30, 16, 0, tzinfo=zoneinfo.ZoneInfo(key='Asia/Shanghai'))
         """
         t_us = _to_us(t, "t")
@@ -594,7 +615,7 @@ class Calendar:
                     raise OutOfRangeError(f"no such business day after the start of {MIN_YEAR}")
                 snap = self._snap_years(max(MIN_YEAR, snap.first_year - span), snap.last_year)
 
-    def effective_day(self, t: dt.datetime, cutoff: dt.time) -> dt.date:
+    def effective_day(self, t: dt.datetime, cutoff: dt.time | str) -> dt.date:
         """The day a case is served under a cutoff rule.
 
         The local date of ``t`` if it is a business day and the local time is strictly before
@@ -606,7 +627,8 @@ class Calendar:
         datetime.date(2026, 10, 8)
         """
         t_us = _to_us(t, "t")
-        cutoff = _check_time(cutoff, "cutoff")
+        cutoff = _check_time(parse_time(cutoff, where="cutoff") if isinstance(cutoff, str) else cutoff,
+                             "cutoff")
         local = self._out(t_us)
         day = local.date()
         if local.time() < cutoff and self.is_business_day(day):
@@ -715,10 +737,12 @@ class Calendar:
 
     # -- batches -----------------------------------------------------------------------------
     @overload
-    def add_many(self, starts: Iterable[int], duration: dt.timedelta) -> list[int]: ...
+    def add_many(self, starts: Iterable[int], duration: dt.timedelta | str) -> list[int]: ...
     @overload
-    def add_many(self, starts: Iterable[dt.datetime], duration: dt.timedelta) -> list[dt.datetime]: ...
-    def add_many(self, starts: Iterable[Any], duration: dt.timedelta) -> list[Any]:
+    def add_many(
+        self, starts: Iterable[dt.datetime], duration: dt.timedelta | str
+    ) -> list[dt.datetime]: ...
+    def add_many(self, starts: Iterable[Any], duration: dt.timedelta | str) -> list[Any]:
         """``add`` for many starts at once: aware datetimes give datetimes, int POSIX seconds ints.
 
         The int path is the fast one: one table lookup per case. The input is not modified.
@@ -730,6 +754,7 @@ class Calendar:
         ...  for x in cal.add_many([t], dt.timedelta(hours=4))]
         ['2026-10-08T11:01:00+08:00']
         """
+        duration = _to_duration(duration)
         xs = _int_list(starts, "starts")
         d_us = _to_duration_us(duration)
         if not xs:
@@ -777,6 +802,9 @@ class Calendar:
             lo, hi = min(xs), max(xs)
             if not (lo >= _MIN_US // US and hi <= _MAX_US // US):
                 raise TypeError
+            # a bool compares as 0 or 1: only a batch reaching down to 1 s can hold one
+            if lo <= 1 and bool in map(type, xs):
+                raise TypeError
             return int(lo), int(hi)
         except TypeError:
             raise _bad_element(xs, name, int) from None
@@ -784,7 +812,7 @@ class Calendar:
     def _add_many_seconds(self, xs: list[Any], d: int) -> list[int]:
         lo_in, hi_in = self._range_s(xs, "starts")
         if d == 0:
-            if not all(isinstance(x, int) for x in xs):
+            if not all(isinstance(x, int) and not isinstance(x, bool) for x in xs):
                 raise _bad_element(xs, "starts", int)
             return [int(x) for x in xs]
         tl = self._timeline
@@ -821,7 +849,7 @@ class Calendar:
         self._check_instant(hi_s * US, what, end=end)
 
     def add_stream(
-        self, starts: Iterable[Any], duration: dt.timedelta, *, chunk_size: int = 65_536
+        self, starts: Iterable[Any], duration: dt.timedelta | str, *, chunk_size: int = 65_536
     ) -> Iterator[Any]:
         """Like :meth:`add_many`, but lazily, chunk by chunk: memory stays flat for any count.
 
@@ -830,8 +858,9 @@ class Calendar:
         >>> sum(cal.add_stream(range(1_000_000_000, 1_000_100_000), dt.timedelta(hours=1)))
         100005359950000
         """
-        _to_duration_us(duration)
-        return _chunked(starts, chunk_size, lambda chunk: self.add_many(chunk, duration))
+        d = _to_duration(duration)
+        _to_duration_us(d)
+        return _chunked(starts, chunk_size, lambda chunk: self.add_many(chunk, d))
 
     @overload
     def elapsed_many(self, starts: Iterable[int], ends: Iterable[int]) -> list[int]: ...
@@ -895,7 +924,7 @@ def each_int(xs: list[Any], one: Callable[[int], int]) -> list[int]:
     any other element is refused, naming it."""
     out = []
     for x in xs:
-        if not isinstance(x, int):
+        if not isinstance(x, int) or isinstance(x, bool):
             raise _bad_element(xs, "starts", int)
         out.append(one(x))
     return out

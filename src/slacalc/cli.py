@@ -421,7 +421,7 @@ def _build_target(args: argparse.Namespace) -> tuple[sla.Target, str]:
                 "--cutoff and --by apply to --target nbd, nd or bd:N, not to --duration"
             )
         duration = parse_duration(args.duration)
-        return sla.Within(duration, cal), f"within {_fmt_td(duration)} of {coverage} time"
+        return sla.Within(cal, duration), f"within {_fmt_td(duration)} of {coverage} time"
     kind: str
     if args.target is not None:
         kind = args.target.strip().lower()
@@ -434,7 +434,7 @@ def _build_target(args: argparse.Namespace) -> tuple[sla.Target, str]:
                     f"is {kind} hours of {coverage.days}x{coverage.hours} time"
                 )
             hours = dt.timedelta(hours=int(kind))
-            return sla.Within(hours, cal), (
+            return sla.Within(cal, hours), (
                 f"{coverage}: within {kind} hours of {coverage.days}x{coverage.hours} time"
             )
     else:
@@ -460,7 +460,7 @@ def _build_target(args: argparse.Namespace) -> tuple[sla.Target, str]:
         text = f"{n} business days, due by " + (f"{by:%H:%M}" if by else "the end of the day")
         if cutoff is not None:
             text += f", counted from the effective day (cutoff {cutoff:%H:%M})"
-        return sla.BusinessDays(n, cal, by=by, cutoff=cutoff), text
+        return sla.BusinessDays(cal, n, by=by, cutoff=cutoff), text
     raise sla.SlaValueError(
         f"--target {args.target!r} is not a target; use nbd, nd or bd:N (e.g. bd:10)"
     )
@@ -1643,7 +1643,7 @@ class _Demo:
 
     def four_hours(self) -> None:
         t = self.at(2026, 10, 1, 23)
-        due = sla.Within(dt.timedelta(hours=4), self.cal24).deadline(t)
+        due = sla.Within(self.cal24, dt.timedelta(hours=4)).deadline(t)
         self.row(f"requested {_fmt_instant(t)}", f"due {_fmt_instant(due)}")
 
     def across_holiday(self) -> None:
@@ -1661,7 +1661,7 @@ class _Demo:
 
     def part_return(self) -> None:
         t = self.at(2026, 2, 13, 10)
-        due = sla.BusinessDays(10, self.cal, by=dt.time(17)).deadline(t)
+        due = sla.BusinessDays(self.cal, 10, by=dt.time(17)).deadline(t)
         self.row(f"part replaced {_fmt_instant(t)}", f"return by {_fmt_instant(due)}")
         counted = [d for d in _dates(t.date(), due.date()) if self.cal.is_business_day(d)]
         self.row(f"{len(counted)} working days counted",
@@ -1670,7 +1670,7 @@ class _Demo:
         _list_skipped_days(self.cal, t.date(), due.date(), _Indented(self.out))
 
     def repair(self) -> None:
-        sixty = sla.BusinessDays(60, self.cal)
+        sixty = sla.BusinessDays(self.cal, 60)
         for t in (self.at(2026, 7, 1, 9), self.at(2026, 9, 1, 9)):
             last = (sixty.deadline(t) - dt.timedelta(microseconds=1)).date()
             self.row(f"received {_fmt_instant(t)}", f"due by the end of {_fmt_day(last)}")

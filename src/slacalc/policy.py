@@ -202,13 +202,13 @@ class TargetRule:
         cal = policy.calendar(self.calendar)
         if self.kind == "within":
             assert self.duration is not None
-            return Within(self.duration, cal)
+            return Within(cal, self.duration)
         if self.kind == "next_business_day":
             return NextBusinessDay(cal, cutoff=self.cutoff or dt.time(15), by=self.by or dt.time(17))
         if self.kind == "next_day":
             return NextDay(cal, by=self.by or dt.time(18), cutoff=self.cutoff)
         assert self.n is not None
-        return BusinessDays(self.n, cal, by=self.by, cutoff=self.cutoff)
+        return BusinessDays(cal, self.n, by=self.by, cutoff=self.cutoff)
 
     def describe(self) -> str:
         """``"within 4h (business)"``, ``"next business day by 17:00, cutoff 15:00 (business)"``."""

@@ -6,8 +6,16 @@
 >>> nbd = sla.NextBusinessDay(cal, cutoff=dt.time(15), by=dt.time(17))
 >>> nbd.deadline(dt.datetime(2026, 9, 30, 14, 59, 59, tzinfo=cal.tz))  # ships today; arrives after the holiday
 datetime.datetime(2026, 10, 8, 17, 0, tzinfo=zoneinfo.ZoneInfo(key='Asia/Shanghai'))
->>> sla.BusinessDays(10, cal, by=dt.time(17)).deadline(dt.datetime(2026, 2, 13, 10, tzinfo=cal.tz))
+>>> sla.BusinessDays(cal, 10, by=dt.time(17)).deadline(dt.datetime(2026, 2, 13, 10, tzinfo=cal.tz))
 datetime.datetime(2026, 3, 5, 17, 0, tzinfo=zoneinfo.ZoneInfo(key='Asia/Shanghai'))
+
+Every target takes its calendar first; durations and times of day may be written as policy
+files write them:
+
+>>> sla.Within(cal, "4h") == sla.Within(cal, dt.timedelta(hours=4)) == sla.Within(cal, "PT4H")
+True
+>>> sla.NextBusinessDay(cal, cutoff="15:00", by="17:00") == nbd
+True
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from typing import Any, overload
 
 import attrs
 
+from slacalc._durations import parse_duration, parse_time
 from slacalc._timeline import EPOCH, MAX_YEAR, US, Snapshot, epoch_of_wall
 from slacalc.calendar import (
     Calendar,
@@ -31,14 +40,32 @@ from slacalc.calendar import (
     each_int,
     run_tables,
 )
-from slacalc.errors import OutOfRangeError, SlaValueError
+from slacalc.errors import OutOfRangeError, SlaValueError, echo
 
 __all__ = ["BusinessDays", "NextBusinessDay", "NextDay", "Target", "Within"]
 
 
 def _calendar(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, Calendar):
-        raise SlaValueError(f"{attribute.name} must be a slacalc.Calendar, not {value!r}")
+        raise SlaValueError(
+            f"{attribute.name} must be a slacalc.Calendar, not {echo(value)}; every target takes "
+            f"the calendar first, e.g. {type(instance).__name__}(cal, ...)"
+        )
+
+
+def _as_duration(value: dt.timedelta | str) -> Any:
+    """A duration string (``"4h"``, ``"PT4H"``) read as policy files read it; else unchanged."""
+    return parse_duration(value, where="duration") if isinstance(value, str) else value
+
+
+def _as_cutoff(value: dt.time | str | None) -> Any:
+    """A ``cutoff`` such as ``"15:00"`` read as policy files read it; else unchanged."""
+    return parse_time(value, where="cutoff") if isinstance(value, str) else value
+
+
+def _as_by(value: dt.time | str | None) -> Any:
+    """A ``by`` such as ``"17:00"`` read as policy files read it; else unchanged."""
+    return parse_time(value, where="by") if isinstance(value, str) else value
 
 
 def _duration(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -96,12 +123,14 @@ class Within(Target):
 
     >>> import datetime as dt
     >>> cal = Calendar.from_coverage("7x24", tz="Asia/Shanghai")
-    >>> Within(dt.timedelta(hours=4), cal).deadline(dt.datetime(2026, 10, 1, 23, tzinfo=cal.tz))
+    >>> Within(cal, dt.timedelta(hours=4)).deadline(dt.datetime(2026, 10, 1, 23, tzinfo=cal.tz))
     datetime.datetime(2026, 10, 2, 3, 0, tzinfo=zoneinfo.ZoneInfo(key='Asia/Shanghai'))
+    >>> Within(cal, "30m").duration
+    datetime.timedelta(seconds=1800)
     """
 
-    duration: dt.timedelta = attrs.field(validator=_duration)
     calendar: Calendar = attrs.field(validator=_calendar)
+    duration: dt.timedelta = attrs.field(converter=_as_duration, validator=_duration)
 
     def deadline(self, t: dt.datetime) -> dt.datetime:
         return self.calendar.add(t, self.duration)
@@ -271,8 +300,12 @@ class NextBusinessDay(_DayTarget):
     """
 
     calendar: Calendar = attrs.field(validator=_calendar)
-    cutoff: dt.time = attrs.field(default=dt.time(15), validator=_time)
-    by: dt.time = attrs.field(default=dt.time(17), validator=_time)
+    cutoff: dt.time = attrs.field(
+        default=dt.time(15), kw_only=True, converter=_as_cutoff, validator=_time
+    )
+    by: dt.time = attrs.field(
+        default=dt.time(17), kw_only=True, converter=_as_by, validator=_time
+    )
 
     def _due_ordinal(self, snap: Snapshot, o: int, wall: dt.time) -> int | None:
         ship = o if wall < self.cutoff and snap.is_business(o) else snap.nth_business(o, 1)
@@ -292,8 +325,12 @@ class NextDay(_DayTarget):
     """
 
     calendar: Calendar = attrs.field(validator=_calendar)
-    by: dt.time = attrs.field(default=dt.time(18), validator=_time)
-    cutoff: dt.time | None = attrs.field(default=None, validator=_optional_time)
+    by: dt.time = attrs.field(
+        default=dt.time(18), kw_only=True, converter=_as_by, validator=_time
+    )
+    cutoff: dt.time | None = attrs.field(
+        default=None, kw_only=True, converter=_as_cutoff, validator=_optional_time
+    )
 
     _uses_holidays = False  # calendar days only: no holiday data involved
 
@@ -313,14 +350,18 @@ class BusinessDays(_DayTarget):
 
     >>> import datetime as dt
     >>> cal = Calendar.from_coverage("5x8", country="CN")
-    >>> BusinessDays(3, cal, by=dt.time(17)).deadline(dt.datetime(2026, 9, 29, 10, tzinfo=cal.tz))
+    >>> BusinessDays(cal, 3, by="17:00").deadline(dt.datetime(2026, 9, 29, 10, tzinfo=cal.tz))
     datetime.datetime(2026, 10, 9, 17, 0, tzinfo=zoneinfo.ZoneInfo(key='Asia/Shanghai'))
     """
 
-    n: int = attrs.field(validator=_count)
     calendar: Calendar = attrs.field(validator=_calendar)
-    by: dt.time | None = attrs.field(default=None, validator=_optional_time)
-    cutoff: dt.time | None = attrs.field(default=None, validator=_optional_time)
+    n: int = attrs.field(validator=_count)
+    by: dt.time | None = attrs.field(
+        default=None, kw_only=True, converter=_as_by, validator=_optional_time
+    )
+    cutoff: dt.time | None = attrs.field(
+        default=None, kw_only=True, converter=_as_cutoff, validator=_optional_time
+    )
 
     def _due_ordinal(self, snap: Snapshot, o: int, wall: dt.time) -> int | None:
         start: int | None = o
