@@ -55,7 +55,7 @@ nitpick_ignore_regex = [
     ("py:class", r"(int|str|bytes|bool|float|object|list|tuple|dict|set|frozenset|type|None)"),
     ("py:class", r"(Any|Iterable|Iterator|Mapping|Sequence|Callable|Literal|Self|Path)"),
     ("py:class", r"(ZoneInfo|TextIO|PathLike|datetime|date|time|timedelta|timezone|tzinfo)"),
-    ("py:class", r"(pandas|polars|pyarrow|numpy|dask)\..*"),
+    ("py:class", r"(pandas|polars|pyarrow|numpy|dask|hypothesis|st|matplotlib)\..*"),
     ("py:class", r"(ValueError|Exception|UserWarning|Warning)"),
     ("py:exc", r"(ValueError|TypeError|KeyError|OverflowError)"),
 ]
@@ -74,25 +74,54 @@ pygments_style = "friendly"
 pygments_dark_style = "monokai"
 
 
-def _public_name(app: Any, env: Any, node: Any, contnode: Any) -> Any:
-    """Resolve ``slacalc.<module>.X`` (how annotations spell a class) to ``slacalc.X``.
+#: The kinds of object each kind of reference may resolve to.
+_KINDS = {
+    "class": {"class", "exception"},
+    "exc": {"exception", "class"},
+    "data": {"data", "attribute"},
+    "const": {"data", "attribute"},
+    "attr": {"attribute", "property", "data"},
+    "func": {"function", "method", "classmethod", "staticmethod"},
+    "meth": {"method", "classmethod", "staticmethod", "function", "property"},
+}
 
-    Annotations name a class by its defining module (``slacalc.calendar.Calendar``), and a
-    docstring in a submodule may name it bare (``Calendar``), but the reference documents it
-    once under its public name (``slacalc.Calendar``).
+
+def _public_name(app: Any, env: Any, node: Any, contnode: Any) -> Any:
+    """Resolve a reference to a slacalc object by the name the reference documents it under.
+
+    Annotations name a class by its defining module (``slacalc.calendar.Calendar``) or by the
+    ``sla`` alias (``sla.Case``), and a docstring in a submodule may name an object bare
+    (``Calendar``, ``ROW_KEYS``, ``CaseReader.errors``); the reference documents each object
+    once, under its public name (``slacalc.Calendar``, ``slacalc.io.ROW_KEYS``). Such a name
+    resolves to ``slacalc.<name>``, or else to the one documented object of the right kind whose
+    full name ends with it.
     """
     target = node.get("reftarget", "")
-    if node.get("refdomain") != "py" or not (target.startswith("slacalc.") or "." not in target):
+    if node.get("refdomain") != "py":
         return None
-    import slacalc  # noqa: PLC0415 - only needed while resolving references
-
-    name = target.rsplit(".", 1)[-1]
-    if name not in slacalc.__all__ or target == f"slacalc.{name}":
-        return None
+    if target.startswith("sla."):
+        target = "slacalc." + target.removeprefix("sla.")
+    parts = target.split(".")
+    # ``slacalc.calendar.Calendar`` tries ``calendar.Calendar``, then ``Calendar``
+    suffixes = [".".join(parts[i:]) for i in range(1 if parts[0] == "slacalc" else 0, len(parts))]
+    kinds = _KINDS.get(node.get("reftype", ""))
     domain = env.get_domain("py")
-    return domain.resolve_xref(
-        env, node["refdoc"], app.builder, node["reftype"], f"slacalc.{name}", node, contnode
-    )
+    for suffix in suffixes:
+        if f"slacalc.{suffix}" in domain.objects and f"slacalc.{suffix}" != node["reftarget"]:
+            chosen = f"slacalc.{suffix}"
+        else:
+            found = [
+                full for full, entry in domain.objects.items()
+                if full.endswith("." + suffix) and full.startswith("slacalc.")
+                and (kinds is None or entry.objtype in kinds)
+            ]
+            if len(found) != 1:
+                continue
+            chosen = found[0]
+        return domain.resolve_xref(
+            env, node["refdoc"], app.builder, node["reftype"], chosen, node, contnode
+        )
+    return None
 
 
 def _split_parameters(text: str) -> list[str]:
@@ -141,13 +170,15 @@ def _public_signature(
 
 
 def _napoleon_properties_as_methods(app: Any) -> None:
-    """Read a property's docstring as prose, like a method's.
+    """Read the docstring of a property, an attribute or a constant as prose, like a method's.
 
-    napoleon reads a property's first line as ``type: description``, so a summary with a colon
-    ("Real elapsed time: ...") would lose its first words to a type. slacalc's property types
-    come from the annotations, so its properties are parsed like methods.
+    napoleon reads their first line as ``type: description``, so a summary with a colon ("Zones
+    with daylight-saving time: ...") would lose its first words to a type. slacalc's types come
+    from the annotations, so these docstrings are parsed like methods'.
     """
     from sphinx.ext.napoleon import _process_docstring  # noqa: PLC0415 - Sphinx is loaded
+
+    prose = {"property", "attribute", "data"}
 
     listeners = app.events.listeners["autodoc-process-docstring"]
     for listener in list(listeners):
@@ -155,7 +186,7 @@ def _napoleon_properties_as_methods(app: Any) -> None:
             app.disconnect(listener.id)
 
     def process(app: Any, what: str, *args: Any) -> None:
-        _process_docstring(app, "method" if what == "property" else what, *args)
+        _process_docstring(app, "method" if what in prose else what, *args)
 
     app.connect("autodoc-process-docstring", process)
 
