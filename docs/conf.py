@@ -76,7 +76,7 @@ pygments_dark_style = "monokai"
 
 #: The kinds of object each kind of reference may resolve to.
 _KINDS = {
-    "class": {"class", "exception"},
+    "class": {"class", "exception", "type"},
     "exc": {"exception", "class"},
     "data": {"data", "attribute"},
     "const": {"data", "attribute"},

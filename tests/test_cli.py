@@ -359,7 +359,7 @@ class TestCommands:
         assert "achieved.<name>" in out and "exit status" in out and "builtin:NAME" in out
 
     def test_evaluate_stdin_in_a_fresh_interpreter(self, tmp_path: pathlib.Path) -> None:
-        """``python -m slacalc evaluate -`` reads stdin's bytes; a bad row makes the status 1."""
+        """``python -m slacalc evaluate -`` reads stdin's bytes; a bad row makes the status 3."""
         policy = tmp_path / "p.toml"
         policy.write_text(
             'name = "p"\n[calendars.business]\ncoverage = "5x8"\ncountry = "CN"\n'
@@ -372,6 +372,6 @@ class TestCommands:
              "--policy", str(policy), "--format", "jsonl"],
             input=rows, capture_output=True, text=True, timeout=120, check=False,
         )
-        assert proc.returncode == 1
+        assert proc.returncode == 3
         assert proc.stdout.count("\n") == 1 and '"deadline": "2026-10-08T11:01:00+08:00"' in proc.stdout
         assert "<stdin>:2: skipped: unknown severity 'X'" in proc.stderr

@@ -196,7 +196,7 @@ class TestEvaluateCsv:
             encoding="utf-8",
         )
         code, out, err = run(capsys, "evaluate", cases, "--policy", policy_file)
-        assert code == 1
+        assert code == 3  # rows skipped
         skipped = skipped_lines(err, str(cases))
         assert sorted(skipped) == [4, 5, 6, 7, 9, 10, 11]
         assert "no UTC offset" in skipped[4]
@@ -270,7 +270,7 @@ class TestEvaluateJsonl:
             D1,                                                              # 12
         ])
         code, out, err = run(capsys, "evaluate", cases, "--policy", policy_file)
-        assert code == 1
+        assert code == 3  # rows skipped
         skipped = skipped_lines(err, str(cases))
         assert sorted(skipped) == [2, 3, 4, 5, 6, 8, 9, 10, 11]
         assert "bad JSON" in skipped[2]
@@ -292,7 +292,7 @@ class TestEvaluateJsonl:
         cases = tmp_path / "cases.jsonl"
         cases.write_bytes(b'{"id": "\xff"}\n' + json.dumps(D1).encode() + b"\n")
         code, out, err = run(capsys, "evaluate", cases, "--policy", policy_file)
-        assert code == 1
+        assert code == 3  # rows skipped
         assert skipped_lines(err, str(cases)) == {1: "not UTF-8 text"}
         assert len(read_csv(out)) == 2
 
@@ -335,7 +335,7 @@ class TestEvaluateJsonl:
             {**D1, "id": "D6", "satisfaction": True},
         ])
         code, out, err = run(capsys, "evaluate", cases, "--policy", policy_file)
-        assert code == 1
+        assert code == 3  # rows skipped
         assert {r["case_id"] for r in read_csv(out)} == {"D1"}
         skipped = skipped_lines(err, str(cases))
         assert sorted(skipped) == [2, 3, 4, 5, 6]
@@ -343,7 +343,7 @@ class TestEvaluateJsonl:
         assert "satisfaction 'good' is not a number" in skipped[3]
         assert "is before Case.opened=2026-09-30T15:01:00+08:00" in skipped[4]
         assert "closed '2026-10-09T10:00' has no UTC offset" in skipped[5]
-        assert "satisfaction true is not a number" in skipped[6]
+        assert "satisfaction True is not a number" in skipped[6]
         assert "ignoring unknown" not in err
 
     def test_stdin(self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
@@ -508,7 +508,7 @@ class TestStream:
     def test_fifty_thousand_rows(self, capsys: pytest.CaptureFixture[str], tmp_path: Path,
                                  policy_file: Path) -> None:
         """50,000 rows written one by one: every good row yields its two output rows, the five
-        bad ones are reported with their line numbers, and the status is 1."""
+        bad ones are reported with their line numbers, and the status is 3 (rows skipped)."""
         cases = tmp_path / "many.jsonl"
         with cases.open("w", encoding="utf-8") as f:
             for line in generated_rows(50_000):
@@ -516,7 +516,7 @@ class TestStream:
         target = tmp_path / "due.csv"
         code, out, err = run(capsys, "evaluate", cases, "--policy", policy_file,
                              "--out", target, "--now", "2026-09-01T12:00+08:00")
-        assert (code, out) == (1, "")
+        assert (code, out) == (3, "")
         assert sorted(skipped_lines(err, str(cases))) == [10_000, 20_000, 30_000, 40_000,
                                                           50_000]
         with target.open(encoding="utf-8", newline="") as f:
@@ -553,15 +553,30 @@ class _Tty(io.StringIO):
 class TestProgress:
     def test_bar_on_a_terminal(self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
                                policy_file: Path) -> None:
-        """On a terminal, stderr shows a bar that ends at 100 % and is erased."""
+        """On a terminal, stderr shows tqdm's bar, which ends at 100 % and is erased."""
+        pytest.importorskip("tqdm")
         cases = write_jsonl(tmp_path / "cases.jsonl", [A1, D1])
         err = _Tty()
         monkeypatch.setattr(sys, "stderr", err)
         monkeypatch.setattr(sys, "stdout", io.StringIO())
         assert main(["evaluate", str(cases), "--policy", str(policy_file)]) == 0
         text = err.getvalue()
-        assert "\r[" in text and "100%" in text and "2 rows" in text
-        assert text.endswith("\r\x1b[K")
+        assert "100%" in text and "2 rows" in text
+        assert text.endswith("\r")  # the bar is erased (leave=False)
+        assert "slacalc" not in text  # nothing else was said
+
+    def test_no_bar_without_tqdm(self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                 policy_file: Path) -> None:
+        """Without tqdm (the cli extra) there is no bar, even on a terminal, and no error."""
+        cases = write_jsonl(tmp_path / "cases.jsonl", [A1, D1])
+        err = _Tty()
+        monkeypatch.setitem(sys.modules, "tqdm", None)  # import tqdm raises ImportError
+        monkeypatch.setattr(sys, "stderr", err)
+        out = io.StringIO()
+        monkeypatch.setattr(sys, "stdout", out)
+        assert main(["evaluate", str(cases), "--policy", str(policy_file)]) == 0
+        assert err.getvalue() == ""
+        assert len(read_csv(out.getvalue())) == 4
 
     def test_no_bar_when_not_a_terminal(self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
                                         policy_file: Path) -> None:
@@ -621,12 +636,13 @@ class TestPolicyCheck:
         assert lines[-1] == f"{len(problems)} problems found"
 
     def test_not_toml(self, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-        """A file that is not TOML is one problem, exit status 1."""
+        """A file that is not TOML at all is bad input, exit status 2 (problems in a policy
+        that parses are findings, status 1)."""
         path = tmp_path / "junk.toml"
         path.write_text("name = \n", encoding="utf-8")
-        code, out, _ = run(capsys, "policy", "check", path)
-        assert code == 1
-        assert "not valid TOML" in out and out.endswith("1 problem found\n")
+        code, out, err = run(capsys, "policy", "check", path)
+        assert (code, out) == (2, "")
+        assert err.startswith(f"slacalc: error: policy file '{path}' is not valid TOML: ")
 
     def test_json_policy(self, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
         """A .json file is read as the same structure."""

@@ -703,17 +703,17 @@ class TestCli:
         status, out, _ = run(capsys, "report", path, "--policy", policy, "--format", "jsonl")
         assert json.loads(out.splitlines()[1])["value"] == 3.75
 
-    def test_bad_rows_exit_2(self, capsys: pytest.CaptureFixture[str],
+    def test_bad_rows_exit_3(self, capsys: pytest.CaptureFixture[str],
                              files: tuple[Path, Path], tmp_path: Path) -> None:
         """Unreadable rows are reported by line and skipped; the report is printed but the exit
-        status is 2 (it does not count them)."""
+        status is 3, rows skipped, as for evaluate (it does not count them)."""
         policy, _ = files
         path = tmp_path / "bad.csv"
         path.write_text(CSV + "T6,2026-07-05T09:00+08:00,A,,2026-07-06T09:00+08:00,7,\n"
                         "T7,2026-07-05T09:00+08:00,A,,2026-07-04T09:00+08:00,,\n"
                         "T8,2026-07-05T09:00+08:00,A,,,great,\n", encoding="utf-8")
         status, out, err = run(capsys, "report", path, "--policy", policy)
-        assert status == 2
+        assert status == 3
         assert "2026-Q3  restore_on_time" in out
         lines = err.splitlines()
         assert lines[0].startswith(f"{path}:7: skipped: Case.satisfaction=7 is outside")

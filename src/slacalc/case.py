@@ -22,7 +22,7 @@ from typing import Any
 
 import attrs
 
-from slacalc.errors import NaiveDatetimeError, SlaValueError
+from slacalc.errors import NaiveDatetimeError, OutOfRangeError, SlaValueError, echo
 
 __all__ = ["Case", "Pause", "SeverityChange"]
 
@@ -194,3 +194,220 @@ class Case:
             if key == name:
                 return when
         return None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Case:
+        """A case from its row form, the mapping :meth:`to_dict` gives (and case files hold).
+
+        Keys: ``id``, ``opened`` and ``severity`` (required); ``tier``, ``zone``, ``excluded``
+        (text); ``achieved`` (a mapping of metric or event names to instants); ``pauses`` (a list
+        of ``{"start", "end", "reason"}`` mappings or :class:`Pause` values; ``end`` null while
+        paused); ``severity_changes`` (a list of ``{"at", "severity"}`` mappings or
+        :class:`SeverityChange` values); ``closed`` (an instant) and ``satisfaction`` (a number
+        from 1 to 5). Instants are aware datetimes or ISO 8601 text with a UTC offset; a
+        missing key, ``None`` or an empty string means "none"; an integer id or severity is
+        read as its digits. An unknown key is an error.
+
+        >>> case = Case.from_dict({"id": "T-1", "opened": "2026-10-01T23:10+08:00",
+        ...                        "severity": "A", "achieved": {"response": "2026-10-01T23:25+08:00"},
+        ...                        "pauses": [{"start": "2026-10-01T23:30+08:00", "end": None,
+        ...                                    "reason": "customer_info"}]})
+        >>> case.achieved_at("response").isoformat(), case.pauses[0].end
+        ('2026-10-01T23:25:00+08:00', None)
+        >>> Case.from_dict(case.to_dict()) == case
+        True
+        >>> Case.from_dict({"id": "T-2", "opened": "2026-10-01T23:10", "severity": "A"})
+        Traceback (most recent call last):
+        ...
+        slacalc.errors.NaiveDatetimeError: opened '2026-10-01T23:10' has no UTC offset; write it with one, e.g. 2026-10-01T23:10+08:00
+        """
+        return _case_from_row(cls, data)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The row form of this case: JSON-ready values (instants as ISO 8601 text with their
+        UTC offset), every key of :data:`ROW_KEYS` present; :meth:`from_dict` reads it back.
+
+        >>> import datetime as dt
+        >>> tz = dt.timezone(dt.timedelta(hours=8))
+        >>> Case("T-1", dt.datetime(2026, 10, 1, 23, 10, tzinfo=tz), "A").to_dict()
+        {'id': 'T-1', 'opened': '2026-10-01T23:10:00+08:00', 'severity': 'A', 'tier': None, 'zone': None, 'achieved': {}, 'pauses': [], 'severity_changes': [], 'excluded': None, 'closed': None, 'satisfaction': None}
+        """
+        return _case_to_row(self)
+
+
+# -- the row form: Case.from_dict / Case.to_dict ----------------------------------------------
+#: The keys of a case's row form, in the order :meth:`Case.to_dict` writes them.
+ROW_KEYS = ("id", "opened", "severity", "tier", "zone", "achieved", "pauses", "severity_changes",
+            "excluded", "closed", "satisfaction")
+_ROW_KEYSET = frozenset(ROW_KEYS)
+_PAUSE_KEYS = ("start", "end", "reason")
+_CHANGE_KEYS = ("at", "severity")
+_EXAMPLE_TIME = "2026-10-01T23:10+08:00"
+
+
+def _row_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _row_instant(value: Any, where: str) -> dt.datetime:
+    """An aware datetime, or its ISO 8601 text with a UTC offset."""
+    if isinstance(value, dt.datetime):
+        t = value
+    elif isinstance(value, str) and value.strip():
+        try:
+            t = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise SlaValueError(
+                f"{where} {echo(value)} is not an ISO 8601 date-time; write e.g. {_EXAMPLE_TIME}"
+            ) from None
+    elif _row_blank(value):
+        raise SlaValueError(f"missing {where}; give an ISO 8601 date-time, e.g. {_EXAMPLE_TIME}")
+    else:
+        raise SlaValueError(f"{where} {echo(value)} is not an ISO 8601 date-time string")
+    if t.utcoffset() is None:
+        raise NaiveDatetimeError(
+            f"{where} {echo(value if isinstance(value, str) else t.isoformat())} has no UTC "
+            f"offset; write it with one, e.g. {_EXAMPLE_TIME}"
+        )
+    try:
+        t.astimezone(dt.UTC)
+    except OverflowError:
+        raise OutOfRangeError(
+            f"{where} {t.isoformat()} cannot be converted to UTC (it lies at the edge of the "
+            "date-time range); slacalc computes the years 1900-2199"
+        ) from None
+    return t
+
+
+def _row_name(value: Any, where: str, *, required: bool) -> str | None:
+    """A non-empty name; an integer (not a bool) is read as its digits (severity 1)."""
+    if _row_blank(value):
+        if required:
+            raise SlaValueError(f"missing {where}; give a non-empty string")
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        raise SlaValueError(f"{where} {echo(value)} is not a string")
+    return value
+
+
+def _row_items(value: Any, where: str, keys: tuple[str, ...]) -> list[Mapping[str, Any] | Any]:
+    if _row_blank(value):
+        return []
+    if type(value) is not list:
+        if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+            raise SlaValueError(f"{where} {echo(value)} is not a list")
+        value = list(value)
+    allowed = frozenset(keys)
+    for i, item in enumerate(value):
+        if (type(item) is dict or isinstance(item, Mapping)) and not allowed.issuperset(item):
+            unknown = [k for k in item if k not in keys]
+            if unknown:
+                raise SlaValueError(f"{where}[{i}] has the unknown key {echo(unknown[0])}; "
+                                    f"the keys are {', '.join(keys)}")
+    return value  # type: ignore[no-any-return]
+
+
+def _row_pause(item: Any, where: str) -> Pause:
+    if isinstance(item, Pause):
+        return item
+    if type(item) is not dict and not isinstance(item, Mapping):
+        raise SlaValueError(f"{where} {echo(item)} is not a pause: give a mapping with "
+                            "start, end and reason, or a slacalc.Pause")
+    end = item.get("end")
+    return Pause(_row_instant(item.get("start"), f"{where}.start"),
+                 None if _row_blank(end) else _row_instant(end, f"{where}.end"),
+                 _row_name(item.get("reason"), f"{where}.reason", required=True) or "")
+
+
+def _row_change(item: Any, where: str) -> SeverityChange:
+    if isinstance(item, SeverityChange):
+        return item
+    if not isinstance(item, Mapping):
+        raise SlaValueError(f"{where} {echo(item)} is not a severity change: give a mapping "
+                            "with at and severity, or a slacalc.SeverityChange")
+    return SeverityChange(_row_instant(item.get("at"), f"{where}.at"),
+                          _row_name(item.get("severity"), f"{where}.severity", required=True)
+                          or "")
+
+
+def _row_achieved(value: Any) -> dict[str, dt.datetime]:
+    if _row_blank(value):
+        return {}
+    if not isinstance(value, Mapping):
+        raise SlaValueError(f"achieved {echo(value)} is not a mapping of names to date-times")
+    out: dict[str, dt.datetime] = {}
+    for name, when in value.items():
+        if not isinstance(name, str) or not name:
+            raise SlaValueError(f"achieved has the key {echo(name)}; keys are metric or event names")
+        if not _row_blank(when):
+            out[name] = _row_instant(when, f"achieved.{name}")
+    return out
+
+
+def _row_rating(value: Any) -> int | float | None:
+    if _row_blank(value):
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise SlaValueError(
+            f"satisfaction {echo(value)} is not a number from 1 to 5 (nor null, for none)"
+        )
+    try:
+        float(value)
+    except OverflowError:
+        raise SlaValueError(
+            f"satisfaction {echo(value)} is outside the rating scale 1-5 (inclusive)"
+        ) from None
+    return value  # type: ignore[return-value]  # the range is the constructor's to check
+
+
+def _case_from_row(cls: type[Case], data: Mapping[str, Any]) -> Case:
+    if type(data) is not dict and not isinstance(data, Mapping):
+        raise SlaValueError(f"a case row must be a mapping of {', '.join(ROW_KEYS)}, "
+                            f"not {echo(data)}")
+    if not _ROW_KEYSET.issuperset(data):
+        unknown = [k for k in data if k not in _ROW_KEYSET]
+        raise SlaValueError(f"a case row has the unknown key {echo(unknown[0])}; "
+                            f"the keys are {', '.join(ROW_KEYS)}")
+    excluded = data.get("excluded")
+    return cls(
+        _row_name(data.get("id"), "id", required=True),
+        _row_instant(data.get("opened"), "opened"),
+        _row_name(data.get("severity"), "severity", required=True) or "",
+        tier=_row_name(data.get("tier"), "tier", required=False),
+        zone=_row_name(data.get("zone"), "zone", required=False),
+        achieved=_row_achieved(data.get("achieved")),
+        pauses=[_row_pause(p, f"pauses[{i}]")
+                for i, p in enumerate(_row_items(data.get("pauses"), "pauses", _PAUSE_KEYS))],
+        severity_changes=[
+            _row_change(c, f"severity_changes[{i}]")
+            for i, c in enumerate(_row_items(data.get("severity_changes"), "severity_changes",
+                                             _CHANGE_KEYS))],
+        excluded=None if excluded is False else _row_name(excluded, "excluded", required=False),
+        closed=None if _row_blank(data.get("closed"))
+        else _row_instant(data.get("closed"), "closed"),
+        satisfaction=_row_rating(data.get("satisfaction")),
+    )
+
+
+def _iso(t: dt.datetime | None) -> str | None:
+    return None if t is None else t.isoformat()
+
+
+def _case_to_row(case: Case) -> dict[str, Any]:
+    return {
+        "id": case.id,
+        "opened": case.opened.isoformat(),
+        "severity": case.severity,
+        "tier": case.tier,
+        "zone": case.zone,
+        "achieved": {name: when.isoformat() for name, when in case.achieved},
+        "pauses": [{"start": p.start.isoformat(), "end": _iso(p.end), "reason": p.reason}
+                   for p in case.pauses],
+        "severity_changes": [{"at": c.at.isoformat(), "severity": c.severity}
+                             for c in case.severity_changes],
+        "excluded": case.excluded,
+        "closed": _iso(case.closed),
+        "satisfaction": case.satisfaction,
+    }

@@ -1,0 +1,163 @@
+"""``slacalc evaluate``: every case of a file under a policy, one output row per case and metric."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import pathlib
+from contextlib import ExitStack
+from typing import Any, TextIO
+
+import slacalc as sla
+from slacalc.cli._common import Out, command_parser, load_policy, parse_now
+from slacalc.cli._errors import Exit, printable
+from slacalc.cli._rows import CHUNK, CaseRows, add_input_options
+from slacalc.errors import echo
+from slacalc.io import escape_json
+
+#: The columns of ``slacalc evaluate``'s output, in order.
+RESULT_COLUMNS = (
+    "case_id", "metric", "status", "target", "start", "deadline", "achieved", "used_seconds",
+    "remaining_seconds", "share", "escalations_fired", "escalations_pending", "note",
+)
+_FORMATS = ("csv", "jsonl")
+
+EPILOG = f"""\
+input, one case a row (see the docs' page on case files):
+  id, opened, severity     required; opened is ISO 8601 with a UTC offset
+  tier, zone, excluded     optional text (excluded: the reason, e.g. force_majeure)
+  achieved                 JSON object {{name: time}}; in CSV, one achieved.<name> column each
+  pauses                   JSON array of {{"start", "end", "reason"}} (end null: still paused)
+  severity_changes         JSON array of {{"at", "severity"}}
+  closed                   when the case was closed (ISO 8601 with a UTC offset)
+  satisfaction             the customer's rating, a number from 1 to 5
+  in CSV, pauses and severity_changes are columns holding that JSON; empty cells mean none.
+
+output, one row per case and metric:
+  {", ".join(RESULT_COLUMNS[:7])},
+  {", ".join(RESULT_COLUMNS[7:])}
+
+Rows that cannot be read or evaluated are reported on stderr as CASES:LINE: skipped: reason
+(or, with --on-error raise, stop the command); a case id used twice is noted with both lines.
+Cases are evaluated {CHUNK:,} at a time, so memory does not grow with the file.
+
+exit status: 0 every row was evaluated; 2 usage error, unreadable file or invalid policy (or a
+bad row with --on-error raise); 3 some rows were skipped; 4 internal error.
+
+example:
+  slacalc evaluate cases.csv --policy contract.toml --now 2026-10-09T12:00+08:00 --out due.csv
+"""
+
+
+def register(commands: Any) -> None:
+    e = command_parser(
+        commands, "evaluate",
+        help="evaluate a CSV or JSON Lines file of cases under a policy",
+        description="Evaluate every case of CASES under a policy and write one row per case and "
+        "metric. The file is read row by row, so it may be of any size.",
+        epilog=EPILOG,
+    )
+    add_input_options(e)
+    e.add_argument("--policy", required=True, metavar="FILE|builtin:NAME",
+                   help="a policy file (TOML, or JSON ending in .json) or builtin:NAME")
+    e.add_argument("--now", metavar="T",
+                   help="judge open cases at this instant: ISO 8601 with a UTC offset, or 'now' "
+                   "for the system clock (default: judge only what the cases record)")
+    e.add_argument("--out", metavar="F", help="write the results to F instead of stdout")
+    e.add_argument("--format", choices=_FORMATS,
+                   help="output format (default: jsonl if --out ends in .jsonl or .ndjson, "
+                   "else csv)")
+    e.set_defaults(func=run)
+
+
+def _iso(t: dt.datetime | None) -> str | None:
+    return None if t is None else t.isoformat()
+
+
+def _seconds(td: dt.timedelta | None) -> int | float | None:
+    """Whole seconds as an int, otherwise a float with microseconds."""
+    if td is None:
+        return None
+    micros = td // dt.timedelta(microseconds=1)
+    return micros // 1_000_000 if micros % 1_000_000 == 0 else micros / 1_000_000
+
+
+def _escalation_text(result: sla.MetricResult, status: str) -> str:
+    """``expert@2026-10-02T00:40:00+08:00;vendor@...`` for the steps with this status."""
+    return ";".join(f"{e.name}@{e.at.isoformat()}" for e in result.escalations
+                    if e.status == status)
+
+
+def result_record(case_id: str, r: sla.MetricResult) -> dict[str, Any]:
+    return {
+        "case_id": case_id, "metric": r.metric, "status": getattr(r.status, "value", r.status), "target": r.target,
+        "start": _iso(r.start), "deadline": _iso(r.deadline), "achieved": _iso(r.achieved),
+        "used_seconds": _seconds(r.used), "remaining_seconds": _seconds(r.remaining),
+        "share": None if r.share is None else round(r.share, 6),
+        "escalations_fired": _escalation_text(r, "fired"),
+        "escalations_pending": _escalation_text(r, "pending"),
+        "note": r.note,
+    }
+
+
+class ResultWriter:
+    """Writes result records as CSV (with a header) or as JSON Lines. Text that could hide or
+    reorder what a terminal shows (control and bidirectional-override characters, e.g. in a
+    case id) is escaped: ``\\u202e`` in CSV cells, the same JSON escape in JSON Lines."""
+
+    def __init__(self, stream: TextIO, fmt: str) -> None:
+        self.stream = stream
+        self.rows = 0
+        self.csv = csv.writer(stream, lineterminator="\n") if fmt == "csv" else None
+        if self.csv is not None:
+            self.csv.writerow(RESULT_COLUMNS)
+
+    def write(self, evaluation: sla.Evaluation) -> None:
+        for result in evaluation:
+            record = result_record(evaluation.case_id, result)
+            if self.csv is not None:
+                self.csv.writerow([printable(v) if isinstance(v, str) else v
+                                   for v in record.values()])
+            else:
+                self.stream.write(escape_json(json.dumps(record, ensure_ascii=False)) + "\n")
+            self.rows += 1
+
+
+def _output_format(out: str | None, given: str | None) -> str:
+    if given is not None:
+        return given
+    if out is not None and pathlib.Path(out).suffix.lower() in (".jsonl", ".ndjson"):
+        return "jsonl"
+    return "csv"
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet)
+        return False
+
+
+def run(args: argparse.Namespace, out: Out) -> int:
+    policy = load_policy(args.policy)
+    now = parse_now(args.now)
+    out_format = _output_format(args.out, args.format)
+    if args.out is not None and args.cases != "-" and _same_file(args.out, args.cases):
+        raise sla.SlaValueError(f"--out {echo(args.out)} is the cases file; write somewhere else")
+    with ExitStack() as stack:
+        rows = CaseRows(args, policy, stack)
+        if args.out is None:
+            sink = out.stream
+        else:
+            try:
+                sink = stack.enter_context(open(args.out, "w", encoding="utf-8", newline=""))
+            except OSError as exc:
+                raise sla.SlaValueError(
+                    f"cannot write --out {echo(args.out)}: {exc.strerror or exc}") from None
+        writer = ResultWriter(sink, out_format)
+        evaluated = rows.evaluate(policy, now, lambda _case, ev: writer.write(ev))
+    rows.summary(evaluated, "{evaluated} evaluated")
+    return Exit.SKIPPED if rows.skipped else Exit.OK

@@ -1,0 +1,647 @@
+"""Case files in and out: one row schema, read as a stream, written so that it reads back.
+
+A case file holds one case per row in the row form of :meth:`slacalc.Case.to_dict` (described
+in the docs' page on case files): ``id``, ``opened``, ``severity``, ``tier``, ``zone``,
+``achieved``, ``pauses``, ``severity_changes``, ``excluded``, ``closed``, ``satisfaction``.
+:func:`read_cases` reads JSON Lines and CSV files one row at a time (memory does not grow with
+the file), :func:`cases_from_records` reads any iterable of such mappings, and
+:func:`write_cases` writes cases back so that reading them gives the same cases.
+
+A row that cannot be read is handled by one policy, chosen with ``errors=``:
+
+* ``"raise"`` (the default): stop with :class:`BadRowError`, which names the line and the reason;
+* ``"skip"``: report the row (to ``on_skip``, or as a :class:`CaseFileWarning`) and go on;
+* ``"collect"``: keep it in the reader's :attr:`CaseReader.errors` list and go on.
+
+Nothing is dropped silently: every row is either a case or a :class:`BadRow`.
+
+>>> import io
+>>> import slacalc as sla
+>>> from slacalc.io import read_cases, write_cases
+>>> text = io.StringIO(
+...     '{"id": "T-1", "opened": "2026-10-01T23:10+08:00", "severity": "A"}\\n'
+...     '{"id": "T-2", "opened": "2026-10-01T23:10", "severity": "A"}\\n')
+>>> reader = read_cases(text, "jsonl", errors="collect")
+>>> [case.id for case in reader]
+['T-1']
+>>> print(reader.errors[0])
+<stream>:2: opened '2026-10-01T23:10' has no UTC offset; write it with one, e.g. 2026-10-01T23:10+08:00
+
+A format is one function from a stream of bytes to numbered rows (see :func:`register_format`);
+JSON Lines and CSV are built in.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import os
+import pathlib
+import re
+import sys
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import IO, TYPE_CHECKING, Any, Literal, TextIO
+
+import attrs
+
+from slacalc.case import ROW_KEYS, Case
+from slacalc.errors import SlaError, SlaValueError, SlaWarning, echo
+
+if TYPE_CHECKING:
+    from slacalc.policy import Policy
+
+__all__ = [
+    "DUPLICATE_CHECK_LIMIT",
+    "ROW_KEYS",
+    "BadRow",
+    "BadRowError",
+    "CaseFileWarning",
+    "CaseFormat",
+    "CaseReader",
+    "cases_from_records",
+    "escape_json",
+    "format_of",
+    "formats",
+    "read_cases",
+    "register_format",
+    "write_cases",
+]
+
+#: what to do with a row that cannot be read
+OnError = Literal["raise", "skip", "collect"]
+#: one row of a file: its line (or row) number and its record, or the reason it cannot be read
+Row = tuple[int, "Mapping[str, Any] | str"]
+#: the most distinct case ids a reader remembers to report repeated ids (about 100 bytes each)
+DUPLICATE_CHECK_LIMIT = 1_000_000
+
+_ERRORS = ("raise", "skip", "collect")
+_ACHIEVED_PREFIX = "achieved."
+_JSON_COLUMNS = ("achieved", "pauses", "severity_changes")
+_REQUIRED = ("id", "opened", "severity")
+_ROW_KEYSET = frozenset(ROW_KEYS)
+# what a row that cannot be turned into a case raises; anything else is a bug and escapes
+_ROW_FAILURES = (SlaError, ValueError, TypeError, ArithmeticError, RecursionError)
+
+
+class CaseFileWarning(SlaWarning):
+    """A note about a case file (an unknown column, a repeated case id) or a skipped row, when
+    no callback was given for it."""
+
+
+@attrs.frozen
+class BadRow:
+    """A row that could not be read: where it is and why.
+
+    ``line`` is the line of the file where the row starts (for :func:`cases_from_records`, the
+    row's position counted from 1).
+    """
+
+    source: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.line}: {self.reason}"
+
+
+class BadRowError(SlaValueError):
+    """A row of a case file cannot be read (with ``errors="raise"``); ``bad_row`` says which."""
+
+    def __init__(self, bad_row: BadRow) -> None:
+        super().__init__(str(bad_row))
+        self.bad_row = bad_row
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.bad_row,))
+
+
+# -- formats ------------------------------------------------------------------------------------
+@attrs.frozen
+class CaseFormat:
+    """A case-file format: its name, the file name endings that mean it, a reader and a writer.
+
+    ``read(stream, source)`` takes the file as bytes and yields ``(line, record)`` pairs in file
+    order, ``record`` being a mapping in the row form (text is fine wherever the row form takes a
+    value; empty text means "none") or, for a row that cannot be read, the reason as a string.
+    It raises :class:`~slacalc.SlaValueError` only when the whole file is unusable (a CSV header
+    without ``id``). ``write(cases, stream)`` writes cases as text and returns how many.
+    """
+
+    name: str
+    suffixes: tuple[str, ...]
+    read: Callable[[IO[bytes], str], Iterator[Row]]
+    write: Callable[[Iterable[Case], TextIO], int] | None = None
+
+
+_FORMATS: dict[str, CaseFormat] = {}
+
+
+def register_format(fmt: CaseFormat) -> None:
+    """Make ``fmt`` known to :func:`read_cases`, :func:`write_cases` and :func:`format_of`.
+
+    >>> sorted(formats())
+    ['csv', 'jsonl']
+    """
+    _FORMATS[fmt.name] = fmt
+
+
+def formats() -> dict[str, CaseFormat]:
+    """The known formats by name."""
+    return dict(_FORMATS)
+
+
+def format_of(path: str | os.PathLike[str], given: str | None = None) -> CaseFormat:
+    """The format named ``given``, or else the one ``path``'s ending means.
+
+    >>> format_of("cases.ndjson").name
+    'jsonl'
+    >>> format_of("cases.txt")
+    Traceback (most recent call last):
+    ...
+    slacalc.errors.SlaValueError: cannot tell the format of 'cases.txt' from its name; name it .jsonl, .ndjson or .csv, or give the format (jsonl, csv)
+    """
+    if given is not None:
+        if given not in _FORMATS:
+            raise SlaValueError(f"format {echo(given)} is not a case-file format; the formats "
+                                f"are {', '.join(_FORMATS)}")
+        return _FORMATS[given]
+    suffix = pathlib.Path(path).suffix.lower()
+    for fmt in _FORMATS.values():
+        if suffix in fmt.suffixes:
+            return fmt
+    endings = [s for f in _FORMATS.values() for s in f.suffixes]
+    raise SlaValueError(
+        f"cannot tell the format of {echo(str(path))} from its name; name it "
+        f"{', '.join(endings[:-1])} or {endings[-1]}, or give the format ({', '.join(_FORMATS)})"
+    )
+
+
+# -- reading ------------------------------------------------------------------------------------
+class _Lines:
+    """The lines of a binary stream decoded as UTF-8 (a leading BOM dropped), numbered from 1.
+
+    ``number`` is the number of the last line handed out; ``undecodable`` holds the numbers of
+    lines that were not UTF-8 (handed out with replacement characters so a CSV record stays in
+    step).
+    """
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream = stream
+        self.number = 0
+        self.undecodable: set[int] = set()
+
+    def __iter__(self) -> Iterator[str]:
+        for raw in self.stream:
+            self.number += 1
+            data = raw[len(codecs.BOM_UTF8):] if (
+                self.number == 1 and raw.startswith(codecs.BOM_UTF8)) else raw
+            try:
+                yield data.decode("utf-8")
+            except UnicodeDecodeError:
+                self.undecodable.add(self.number)
+                yield data.decode("utf-8", "replace")
+
+    def bad_text(self, first: int, last: int) -> bool:
+        """Whether any line in ``first..last`` was not UTF-8 (and forget them)."""
+        if not self.undecodable:
+            return False
+        found = any(first <= n <= last for n in self.undecodable)
+        self.undecodable.clear()
+        return found
+
+
+def _short(value: Any) -> str:
+    return echo(value, 60)
+
+
+def _loads(text: str) -> Any:
+    """``json.loads`` whose failures are one-line reasons (raised as ``ValueError``)."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"bad JSON: {exc.msg} (character {exc.pos + 1})") from None
+    except RecursionError:
+        raise ValueError("bad JSON: nested too deeply") from None
+    except ValueError as exc:  # a number past Python's digit limit
+        if "digits" in str(exc):
+            raise ValueError("bad JSON: a number has more digits than Python reads "
+                             f"({sys.get_int_max_str_digits():,})") from None
+        raise ValueError(f"bad JSON: {' '.join(str(exc).split())}") from None
+
+
+def read_jsonl(stream: IO[bytes], source: str) -> Iterator[Row]:
+    """Rows of a JSON Lines file: one JSON object a line; blank lines are no rows."""
+    lines = _Lines(stream)
+    for text in lines:
+        n = lines.number
+        if lines.bad_text(n, n):
+            yield n, "not UTF-8 text"
+            continue
+        if not text.strip():
+            continue
+        try:
+            data = _loads(text)
+        except ValueError as exc:
+            yield n, str(exc)
+            continue
+        if not isinstance(data, dict):
+            yield n, f"expected a JSON object, not {_short(data)}"
+            continue
+        yield n, data
+
+
+def _csv_header(cells: list[str], source: str) -> list[str]:
+    header = [c.strip() for c in cells]
+    missing = [c for c in _REQUIRED if c not in header]
+    if missing:
+        raise SlaValueError(
+            f"{source}: the header lacks the column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(missing)}; a cases CSV needs {', '.join(_REQUIRED)} and may have "
+            f"{', '.join(c for c in ROW_KEYS if c not in _REQUIRED)} and achieved.<name> "
+            f"columns (its header is: {_short(','.join(header))})"
+        )
+    twice = sorted({c for c in header if header.count(c) > 1})
+    if twice:
+        raise SlaValueError(f"{source}: the header names {', '.join(twice)} more than once")
+    return header
+
+
+def _csv_record(header: list[str], cells: list[str]) -> dict[str, Any]:
+    """A CSV record as the mapping a JSON line would give; empty cells are left out."""
+    data: dict[str, Any] = {}
+    achieved: dict[str, Any] = {}
+    for column, cell in zip(header, cells, strict=True):
+        if not cell.strip():
+            continue
+        if column.startswith(_ACHIEVED_PREFIX):
+            achieved[column[len(_ACHIEVED_PREFIX):]] = cell
+        elif column in _JSON_COLUMNS:
+            try:
+                data[column] = _loads(cell)
+            except ValueError as exc:
+                raise ValueError(f"column {column}: {exc}") from None
+        elif column == "satisfaction":
+            data[column] = _number(cell)
+        else:
+            data[column] = cell
+    if achieved:
+        listed = data.get("achieved") or {}
+        if not isinstance(listed, dict):
+            raise ValueError(f"achieved {_short(listed)} is not a JSON object")
+        both = sorted(set(listed) & set(achieved))
+        if both:
+            raise ValueError(f"{both[0]!r} is in both the achieved column and achieved.{both[0]}")
+        data["achieved"] = {**listed, **achieved}
+    return data
+
+
+_INT = re.compile(r"[+-]?[0-9]{1,30}")
+_FLOAT = re.compile(r"[+-]?(?:[0-9]{1,30}(?:\.[0-9]{0,30})?|\.[0-9]{1,30})(?:[eE][+-]?[0-9]{1,5})?")
+
+
+def _number(cell: str) -> int | float:
+    """A CSV cell holding a number (ASCII digits only)."""
+    text = cell.strip()
+    if _INT.fullmatch(text):
+        return int(text)
+    if _FLOAT.fullmatch(text):
+        return float(text)
+    raise ValueError(f"satisfaction {_short(cell)} is not a number from 1 to 5")
+
+
+def read_csv(stream: IO[bytes], source: str) -> Iterator[Row]:
+    """Rows of a CSV file with a header; ``achieved.<name>`` columns hold one instant each, the
+    ``achieved``, ``pauses`` and ``severity_changes`` columns JSON; empty cells mean "none"."""
+    lines = _Lines(stream)
+    records = csv.reader(lines)
+    header: list[str] | None = None
+    while True:
+        first = lines.number + 1
+        try:
+            cells = next(records)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield first, f"bad CSV: {exc}"
+            continue
+        if lines.bad_text(first, lines.number):
+            yield first, "not UTF-8 text"
+            continue
+        if not cells:  # a blank line is no record
+            continue
+        if header is None:
+            header = _csv_header(cells, source)
+            continue
+        if len(cells) != len(header):
+            if len(cells) < len(header):
+                missing = ", ".join(header[len(cells):])
+                yield first, (f"missing column{'s' if len(header) - len(cells) > 1 else ''} "
+                              f"{_short(missing)}: {len(cells)} cells, the header has "
+                              f"{len(header)}")
+            else:
+                yield first, f"{len(cells)} cells, the header has {len(header)} columns"
+            continue
+        try:
+            yield first, _csv_record(header, cells)
+        except ValueError as exc:
+            yield first, str(exc)
+
+
+class CaseReader:
+    """An iterator of the :class:`~slacalc.Case` values of a file or of records, in order.
+
+    It reads one row at a time. Rows that cannot be read are handled as ``errors`` says (see
+    the module's docs); ``errors`` (the list) holds them with ``errors="collect"`` (so it grows
+    with the bad rows; ``"skip"`` keeps nothing). Notes (an
+    unknown column, a case id used twice) go to ``on_note``, or are warned as
+    :class:`CaseFileWarning`. With a ``policy``, a severity (also one a case changes to) or a
+    tier the policy does not have makes the row a bad row.
+
+    ``cases`` counts the cases handed out, ``skipped`` the bad rows passed over and ``line`` is
+    the line (or row) number of the last row read.
+    """
+
+    def __init__(self, rows: Iterable[Row], *, source: str, policy: Policy | None = None,
+                 errors: OnError = "raise", on_skip: Callable[[BadRow], None] | None = None,
+                 on_note: Callable[[str], None] | None = None,
+                 close: Callable[[], None] | None = None) -> None:
+        if errors not in _ERRORS:
+            raise SlaValueError(f"errors={echo(errors)} is not a bad-row policy; use "
+                                "'raise', 'skip' or 'collect'")
+        self.source = source
+        self.mode: OnError = errors
+        #: The rows that could not be read, kept with ``errors="collect"``.
+        self.errors: list[BadRow] = []
+        self.cases = 0
+        self.skipped = 0
+        self.line = 0
+        self._rows = iter(rows)
+        self._on_skip = on_skip
+        self._on_note = on_note
+        self._close = close
+        self._severities = None if policy is None else [s.id for s in policy.severities]
+        self._tiers = None if policy is None or not policy.tiers else [t.id for t in policy.tiers]
+        self._unknown: set[str] = set()
+        self._seen: dict[str, int] | None = {}
+
+    # iteration
+    def __iter__(self) -> CaseReader:
+        return self
+
+    def __next__(self) -> Case:
+        for line, record in self._rows:
+            self.line = line
+            case = record if isinstance(record, str) else self._case(record, line)
+            if isinstance(case, Case):
+                self.cases += 1
+                self._check_repeat(case.id, line)
+                return case
+            self._bad(BadRow(self.source, line, " ".join(case.split())))
+        self.close()
+        raise StopIteration
+
+    def __enter__(self) -> CaseReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the file this reader opened (a stream passed in is left open)."""
+        if self._close is not None:
+            close, self._close = self._close, None
+            close()
+
+    # rows
+    def _case(self, record: Mapping[str, Any], line: int) -> Case | str:
+        try:
+            if not _ROW_KEYSET.issuperset(record):
+                self._note_unknown([k for k in record if k not in _ROW_KEYSET], line)
+                record = {k: v for k, v in record.items() if k in _ROW_KEYSET}
+            case = Case.from_dict(record)
+            self._check_policy(case)
+        except _ROW_FAILURES as exc:
+            return str(exc) or type(exc).__name__
+        return case
+
+    def _check_policy(self, case: Case) -> None:
+        if self._severities is not None:
+            for where, sev in (("severity", case.severity),
+                               *(("severity change", c.severity) for c in case.severity_changes)):
+                if sev not in self._severities:
+                    raise SlaValueError(f"unknown {where} {echo(sev)}; the policy has "
+                                        + ", ".join(self._severities))
+        if self._tiers is not None and case.tier is not None and case.tier not in self._tiers:
+            raise SlaValueError(f"unknown tier {echo(case.tier)}; the policy has "
+                                + ", ".join(self._tiers))
+
+    def _bad(self, bad: BadRow) -> None:
+        self.skipped += 1
+        if self.mode == "raise":
+            self.close()
+            raise BadRowError(bad)
+        if self.mode == "collect":
+            self.errors.append(bad)
+        elif self._on_skip is not None:
+            self._on_skip(bad)
+        else:
+            warnings.warn(f"skipped {bad}", CaseFileWarning, stacklevel=3)
+
+    def _note(self, text: str) -> None:
+        if self._on_note is not None:
+            self._on_note(text)
+        else:
+            warnings.warn(text, CaseFileWarning, stacklevel=4)
+
+    def _note_unknown(self, keys: list[str], line: int) -> None:
+        for key in keys:
+            if key not in self._unknown:
+                self._unknown.add(key)
+                self._note(f"{self.source}:{line}: ignoring the unknown field {echo(key)} (noted "
+                           f"once); the fields are {', '.join(ROW_KEYS)} and achieved.<name>")
+
+    def _check_repeat(self, case_id: str, line: int) -> None:
+        seen = self._seen
+        if seen is None:
+            return
+        before = seen.get(case_id)
+        if before is not None:
+            self._note(f"{self.source}:{line}: case id {echo(case_id)} repeats the id of "
+                       f"line {before}")
+        elif len(seen) < DUPLICATE_CHECK_LIMIT:
+            seen[case_id] = line
+        else:
+            self._seen = None
+            self._note(f"{self.source}: stopped checking for repeated case ids after "
+                       f"{DUPLICATE_CHECK_LIMIT:,} distinct ids (line {line})")
+
+
+def _source_name(stream: Any) -> str:
+    name = getattr(stream, "name", None)
+    return name if isinstance(name, str) and name and not name.startswith("<") else "<stream>"
+
+
+def _binary(stream: IO[Any]) -> IO[bytes]:
+    """The bytes behind a text or binary stream."""
+    if isinstance(stream, io.TextIOBase):
+        buffer = getattr(stream, "buffer", None)
+        if buffer is not None:
+            return buffer
+        return io.BytesIO(stream.read().encode("utf-8"))
+    return stream
+
+
+def read_cases(source: str | os.PathLike[str] | IO[Any], format: str | None = None, *,
+               policy: Policy | None = None, errors: OnError = "raise",
+               on_skip: Callable[[BadRow], None] | None = None,
+               on_note: Callable[[str], None] | None = None) -> CaseReader:
+    """The cases of a case file, read one row at a time (see :class:`CaseReader`).
+
+    ``source`` is a path or an open file (bytes, or text: a file opened in text mode is read
+    through its byte buffer, an in-memory ``io.StringIO`` whole); ``format`` (``"jsonl"``,
+    ``"csv"``) is read from the path's ending when not given. A file that cannot be opened, or whose
+    format cannot be told, is a :class:`~slacalc.SlaValueError` at once; a CSV header without
+    ``id``, ``opened`` or ``severity`` when the first case is read.
+
+    >>> import io
+    >>> rows = io.StringIO("id,opened,severity,achieved.response\\n"
+    ...                    "T-1,2026-10-01T23:10+08:00,A,2026-10-01T23:25+08:00\\n")
+    >>> [(c.id, c.achieved_at("response").minute) for c in read_cases(rows, "csv")]
+    [('T-1', 25)]
+    """
+    if isinstance(source, str | os.PathLike):
+        fmt = format_of(source, format)
+        try:
+            stream: IO[bytes] = open(source, "rb")  # noqa: SIM115 - the reader closes it
+        except OSError as exc:
+            raise SlaValueError(
+                f"cannot read the cases file {echo(os.fspath(source))}: {exc.strerror or exc}"
+            ) from None
+        name, close = os.fspath(source), stream.close
+    else:
+        if format is None and not isinstance(getattr(source, "name", None), str):
+            raise SlaValueError("read_cases needs format= ('jsonl' or 'csv') for a stream "
+                                "without a file name")
+        fmt = format_of(getattr(source, "name", "") or "", format)
+        stream, name, close = _binary(source), _source_name(source), None
+    return CaseReader(fmt.read(stream, name), source=name, policy=policy, errors=errors,
+                      on_skip=on_skip, on_note=on_note, close=close)
+
+
+def cases_from_records(records: Iterable[Mapping[str, Any]], *, policy: Policy | None = None,
+                       errors: OnError = "raise",
+                       on_skip: Callable[[BadRow], None] | None = None,
+                       on_note: Callable[[str], None] | None = None,
+                       source: str = "<records>") -> CaseReader:
+    """The cases of an iterable of row-form mappings (rows numbered from 1), read lazily.
+
+    >>> reader = cases_from_records([{"id": 1, "opened": "2026-10-01T23:10+08:00", "severity": 2},
+    ...                              {"id": 2, "severity": "A"}], errors="collect")
+    >>> [(c.id, c.severity) for c in reader], [str(e) for e in reader.errors]
+    ([('1', '2')], ['<records>:2: missing opened; give an ISO 8601 date-time, e.g. 2026-10-01T23:10+08:00'])
+    """
+    def rows() -> Iterator[Row]:
+        for n, record in enumerate(records, 1):
+            yield n, (record if isinstance(record, Mapping)
+                      else f"expected a mapping of the row form, not {_short(record)}")
+
+    return CaseReader(rows(), source=source, policy=policy, errors=errors, on_skip=on_skip,
+                      on_note=on_note)
+
+
+# -- writing ------------------------------------------------------------------------------------
+def escape_json(text: str) -> str:
+    """JSON text with the characters that can hide or reorder text on a screen (controls,
+    bidirectional overrides, zero-width marks: whatever is not printable) written as ``\\uXXXX``
+    escapes; it reads back to the same value.
+
+    >>> escape_json(json.dumps("A\\u202eB", ensure_ascii=False))
+    '"A\\\\u202eB"'
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else json.dumps(c)[1:-1] for c in text)
+
+
+def _dumps(value: Any) -> str:
+    return escape_json(json.dumps(value, ensure_ascii=False))
+
+
+def write_jsonl(cases: Iterable[Case], stream: TextIO) -> int:
+    """One JSON object a line, every key of the row form present."""
+    n = 0
+    for case in cases:
+        stream.write(_dumps(case.to_dict()) + "\n")
+        n += 1
+    return n
+
+
+#: the columns :func:`write_cases` writes in CSV
+CSV_COLUMNS = ("id", "opened", "severity", "tier", "zone", "excluded", "closed", "satisfaction",
+               "achieved", "pauses", "severity_changes")
+
+
+def write_csv(cases: Iterable[Case], stream: TextIO) -> int:
+    """A header and one record per case; ``achieved``, ``pauses`` and ``severity_changes`` hold
+    JSON, empty cells mean "none"."""
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    n = 0
+    for case in cases:
+        row = case.to_dict()
+        cells = []
+        for column in CSV_COLUMNS:
+            value = row[column]
+            if column in _JSON_COLUMNS:
+                cells.append(_dumps(value) if value else "")
+            else:
+                cells.append("" if value is None else str(value))
+        writer.writerow(cells)
+        n += 1
+    return n
+
+
+def write_cases(cases: Iterable[Case], dest: str | os.PathLike[str] | TextIO,
+                format: str | None = None) -> int:
+    """Write ``cases`` to a path or a text stream in a case-file format; return how many.
+
+    ``read_cases`` reads the file back as the same cases (instants come back with their UTC
+    offset, as fixed-offset datetimes equal to the originals).
+
+    >>> import io, datetime as dt
+    >>> case = Case("T-1", dt.datetime(2026, 10, 1, 23, 10, tzinfo=dt.timezone.utc), "A",
+    ...             satisfaction=4)
+    >>> out = io.StringIO()
+    >>> write_cases([case], out, "csv")
+    1
+    >>> print(out.getvalue(), end="")
+    id,opened,severity,tier,zone,excluded,closed,satisfaction,achieved,pauses,severity_changes
+    T-1,2026-10-01T23:10:00+00:00,A,,,,,4,,,
+    >>> _ = out.seek(0)
+    >>> list(read_cases(out, "csv")) == [case]
+    True
+    """
+    if isinstance(dest, str | os.PathLike):
+        fmt = format_of(dest, format)
+        if fmt.write is None:
+            raise SlaValueError(f"format {fmt.name!r} cannot be written")
+        try:
+            with open(dest, "w", encoding="utf-8", newline="") as stream:
+                return fmt.write(cases, stream)
+        except OSError as exc:
+            raise SlaValueError(
+                f"cannot write the cases file {echo(os.fspath(dest))}: {exc.strerror or exc}"
+            ) from None
+    if format is None:
+        raise SlaValueError("write_cases needs format= ('jsonl' or 'csv') for a stream")
+    fmt = format_of("", format)
+    if fmt.write is None:
+        raise SlaValueError(f"format {fmt.name!r} cannot be written")
+    return fmt.write(cases, dest)
+
+
+register_format(CaseFormat("jsonl", (".jsonl", ".ndjson"), read_jsonl, write_jsonl))
+register_format(CaseFormat("csv", (".csv",), read_csv, write_csv))

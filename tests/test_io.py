@@ -1,0 +1,344 @@
+"""``slacalc.io``: reading and writing case files, and ``Case.from_dict`` / ``Case.to_dict``.
+
+Expected values are written out by hand (row texts, line numbers, reasons); the round trip is
+checked on hypothesis-generated cases with pauses, severity changes, achievements, closing
+times and ratings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import pickle
+import warnings
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import slacalc as sla
+from slacalc.io import (
+    BadRow,
+    BadRowError,
+    CaseFileWarning,
+    cases_from_records,
+    read_cases,
+    write_cases,
+)
+
+CST = dt.timezone(dt.timedelta(hours=8))
+GOOD = {"id": "T-1", "opened": "2026-10-01T23:10+08:00", "severity": "A"}
+POLICY = sla.Policy.from_dict({
+    "name": "io-test",
+    "calendars": {"always": {"coverage": "7x24", "country": "CN"}},
+    "tiers": [{"id": "gold"}],
+    "severities": [{"id": "A", "targets": [{"metric": "restore", "calendar": "always",
+                                             "within": "2h"}]},
+                   {"id": "D", "targets": [{"metric": "reply", "calendar": "always",
+                                             "within": "4h"}]}],
+})
+
+
+def jsonl(*rows: Any) -> io.BytesIO:
+    """A JSON Lines file in memory; a str is written as the raw line."""
+    text = "".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in rows)
+    return io.BytesIO(text.encode("utf-8"))
+
+
+# -- Case.from_dict / to_dict -------------------------------------------------------------------
+class TestFromDict:
+    def test_full_row(self) -> None:
+        """Every key of the row form, pauses and severity changes as mappings."""
+        case = sla.Case.from_dict({
+            "id": "T-1", "opened": "2026-10-01T23:10+08:00", "severity": "B", "tier": "gold",
+            "zone": "city", "achieved": {"response": "2026-10-01T23:20+08:00", "restore": None},
+            "pauses": [{"start": "2026-10-01T23:30+08:00", "end": "2026-10-02T00:00+08:00",
+                        "reason": "customer_info"},
+                       {"start": "2026-10-02T01:00+08:00", "reason": "vendor_defect"}],
+            "severity_changes": [{"at": "2026-10-01T23:40+08:00", "severity": "A"}],
+            "excluded": None, "closed": "2026-10-02T03:00+08:00", "satisfaction": 4.5,
+        })
+        assert case == sla.Case(
+            "T-1", dt.datetime(2026, 10, 1, 23, 10, tzinfo=CST), "B", tier="gold", zone="city",
+            achieved={"response": dt.datetime(2026, 10, 1, 23, 20, tzinfo=CST)},
+            pauses=[sla.Pause(dt.datetime(2026, 10, 1, 23, 30, tzinfo=CST),
+                              dt.datetime(2026, 10, 2, 0, 0, tzinfo=CST), "customer_info"),
+                    sla.Pause(dt.datetime(2026, 10, 2, 1, 0, tzinfo=CST), None, "vendor_defect")],
+            severity_changes=[sla.SeverityChange(dt.datetime(2026, 10, 1, 23, 40, tzinfo=CST),
+                                                 "A")],
+            closed=dt.datetime(2026, 10, 2, 3, 0, tzinfo=CST), satisfaction=4.5,
+        )
+
+    def test_values_as_objects(self) -> None:
+        """Datetimes, Pause and SeverityChange values are taken as they are."""
+        t = dt.datetime(2026, 10, 1, 23, 10, tzinfo=CST)
+        pause = sla.Pause(t, None, "customer_info")
+        case = sla.Case.from_dict({"id": 7, "opened": t, "severity": 1, "pauses": [pause]})
+        assert (case.id, case.severity, case.pauses) == ("7", "1", (pause,))
+
+    def test_to_dict_is_json_ready(self) -> None:
+        """to_dict gives ISO 8601 text with the offset, every key present."""
+        case = sla.Case("T-1", dt.datetime(2026, 10, 1, 23, 10, 5, 12, tzinfo=CST), "A",
+                        pauses=[sla.Pause(dt.datetime(2026, 10, 2, tzinfo=CST), None, "x")])
+        row = case.to_dict()
+        assert json.loads(json.dumps(row)) == row
+        assert row["opened"] == "2026-10-01T23:10:05.000012+08:00"
+        assert row["pauses"] == [{"start": "2026-10-02T00:00:00+08:00", "end": None,
+                                  "reason": "x"}]
+        assert list(row) == ["id", "opened", "severity", "tier", "zone", "achieved", "pauses",
+                             "severity_changes", "excluded", "closed", "satisfaction"]
+
+    @pytest.mark.parametrize(("row", "says"), [
+        ({**GOOD, "severty": "A"}, "unknown key 'severty'"),
+        ({**GOOD, "id": None}, "missing id"),
+        ({**GOOD, "id": True}, "id True is not a string"),
+        ({**GOOD, "opened": "2026-10-01T23:10"}, "has no UTC offset"),
+        ({**GOOD, "opened": "yesterday"}, "is not an ISO 8601 date-time"),
+        ({**GOOD, "pauses": [{"start": "2026-10-01T23:30+08:00", "why": "x"}]},
+         "pauses[0] has the unknown key 'why'"),
+        ({**GOOD, "pauses": {"start": "2026-10-01T23:30+08:00"}}, "is not a list"),
+        ({**GOOD, "achieved": ["response"]}, "is not a mapping"),
+        ({**GOOD, "satisfaction": "4"}, "satisfaction '4' is not a number"),
+        ({**GOOD, "satisfaction": 10**400}, "outside the rating scale"),
+        ({**GOOD, "opened": "0001-01-01T00:00+14:00"}, "cannot be converted to UTC"),
+        ({**GOOD, "opened": "9999-12-31T23:59-14:00"}, "cannot be converted to UTC"),
+    ])
+    def test_bad_rows(self, row: dict[str, Any], says: str) -> None:
+        """Each bad value is an SlaValueError naming the key and the value."""
+        with pytest.raises(sla.SlaValueError) as info:
+            sla.Case.from_dict(row)
+        assert says in str(info.value)
+
+    def test_input_not_mutated(self) -> None:
+        """The row passed in is left as it was."""
+        row = {**GOOD, "pauses": [{"start": "2026-10-01T23:30+08:00", "reason": "x"}]}
+        before = json.dumps(row)
+        sla.Case.from_dict(row)
+        assert json.dumps(row) == before
+
+
+# -- the round trip -----------------------------------------------------------------------------
+_OFFSETS = st.sampled_from([dt.UTC, CST, dt.timezone(dt.timedelta(hours=-5)),
+                            dt.timezone(dt.timedelta(hours=5, minutes=45))])
+_NAMES = st.text("abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=8)
+_IDS = st.text(st.characters(categories=("L", "N", "P", "S")), min_size=1, max_size=12)
+
+
+@st.composite
+def instants(draw: st.DrawFn, after: dt.datetime | None = None) -> dt.datetime:
+    base = after or dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    seconds = draw(st.integers(0, 3 * 365 * 86_400))
+    micro = draw(st.sampled_from([0, 0, 1, 500_000, 999_999]))
+    return (base + dt.timedelta(seconds=seconds, microseconds=micro)).astimezone(draw(_OFFSETS))
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> sla.Case:
+    opened = draw(instants())
+    later = instants(opened)
+    pauses = []
+    for _ in range(draw(st.integers(0, 3))):
+        start = draw(later)
+        end = draw(st.none() | instants(start))
+        pauses.append(sla.Pause(start, end, draw(_NAMES)))
+    changes = [sla.SeverityChange(draw(later), draw(st.sampled_from(["A", "B", "1"])))
+               for _ in range(draw(st.integers(0, 2)))]
+    achieved = draw(st.dictionaries(_NAMES, later, max_size=3))
+    return sla.Case(
+        draw(_IDS), opened, draw(st.sampled_from(["A", "B", "C", "4"])),
+        tier=draw(st.none() | _NAMES), zone=draw(st.none() | _NAMES), achieved=achieved,
+        pauses=pauses, severity_changes=changes, excluded=draw(st.none() | _NAMES),
+        closed=draw(st.none() | later),
+        satisfaction=draw(st.none() | st.integers(1, 5)
+                          | st.floats(1, 5, allow_nan=False).filter(lambda x: x != int(x))),
+    )
+
+
+class TestRoundTrip:
+    @settings(max_examples=150, deadline=None)
+    @given(st.lists(cases(), max_size=6, unique_by=lambda c: c.id),
+           st.sampled_from(["jsonl", "csv"]))
+    def test_read_write(self, written: list[sla.Case], fmt: str) -> None:
+        """read_cases(write_cases(cases)) == cases, for JSON Lines and CSV."""
+        text = io.StringIO()
+        assert write_cases(written, text, fmt) == len(written)
+        back = list(read_cases(io.BytesIO(text.getvalue().encode("utf-8")), fmt))
+        assert back == written
+
+    @settings(max_examples=50, deadline=None)
+    @given(cases())
+    def test_from_dict_to_dict(self, case: sla.Case) -> None:
+        """Case.from_dict(case.to_dict()) == case, also through JSON text."""
+        assert sla.Case.from_dict(json.loads(json.dumps(case.to_dict()))) == case
+
+    def test_zone_instants_come_back_as_the_same_instants(self, tmp_path: Path) -> None:
+        """Instants in an IANA zone (here the repeated hour of a New York fall-back) come back
+        with fixed offsets: the same instants, the same text."""
+        ny = ZoneInfo("America/New_York")
+        second = dt.datetime(2026, 11, 1, 1, 30, tzinfo=ny, fold=1)  # 01:30 EST, the second one
+        case = sla.Case("N-1", second, "A", achieved={"response": second})
+        path = tmp_path / "cases.jsonl"
+        write_cases([case], path)
+        (back,) = read_cases(path)
+        assert back.opened.isoformat() == "2026-11-01T01:30:00-05:00"
+        assert back.opened.astimezone(dt.UTC) == dt.datetime(2026, 11, 1, 6, 30, tzinfo=dt.UTC)
+        assert back.to_dict() == case.to_dict()
+
+    def test_unsafe_text_escaped_in_json(self) -> None:
+        """Control and bidi-override characters are written as JSON escapes and read back."""
+        case = sla.Case("A\u202eB\x00", dt.datetime(2026, 1, 5, tzinfo=CST), "A")
+        text = io.StringIO()
+        write_cases([case], text, "jsonl")
+        assert "\u202e" not in text.getvalue() and "\\u202e" in text.getvalue()
+        (back,) = read_cases(io.BytesIO(text.getvalue().encode()), "jsonl")
+        assert back.id == "A\u202eB\x00"
+
+
+# -- reading ------------------------------------------------------------------------------------
+BAD_FILE = (GOOD, "{not json", {**GOOD, "id": "T-2", "opened": "2026-10-01T23:10"},
+            '{"id": "T-3", "opened": "2026-10-01T23:10+08:00", "severity": "A", '
+            '"satisfaction": ' + "9" * 5000 + "}", {**GOOD, "id": "T-4"})
+
+
+class TestBadRowPolicy:
+    def test_raise(self) -> None:
+        """errors='raise' stops at the first bad row with its line number and reason."""
+        reader = read_cases(jsonl(*BAD_FILE), "jsonl")
+        assert next(reader).id == "T-1"
+        with pytest.raises(BadRowError) as info:
+            next(reader)
+        assert info.value.bad_row == BadRow("<stream>", 2, "bad JSON: Expecting property name "
+                                            "enclosed in double quotes (character 2)")
+        assert str(info.value).startswith("<stream>:2: bad JSON")
+
+    def test_skip_with_callback(self) -> None:
+        """errors='skip' reports each bad row to on_skip and goes on."""
+        seen: list[BadRow] = []
+        ids = [c.id for c in read_cases(jsonl(*BAD_FILE), "jsonl", errors="skip",
+                                        on_skip=seen.append)]
+        assert ids == ["T-1", "T-4"]
+        assert [b.line for b in seen] == [2, 3, 4]
+        assert "has no UTC offset" in seen[1].reason
+        assert seen[2].reason == "bad JSON: a number has more digits than Python reads (4,300)"
+
+    def test_skip_warns_without_callback(self) -> None:
+        """Without on_skip, each skipped row is a CaseFileWarning naming its line."""
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            ids = [c.id for c in read_cases(jsonl(*BAD_FILE), "jsonl", errors="skip")]
+        assert ids == ["T-1", "T-4"]
+        assert [w.category for w in caught] == [CaseFileWarning] * 3
+        assert str(caught[0].message).startswith("skipped <stream>:2: bad JSON")
+
+    def test_collect(self) -> None:
+        """errors='collect' keeps the bad rows on the reader's errors list."""
+        reader = read_cases(jsonl(*BAD_FILE), "jsonl", errors="collect")
+        assert [c.id for c in reader] == ["T-1", "T-4"]
+        assert [b.line for b in reader.errors] == [2, 3, 4]
+        assert (reader.cases, reader.skipped) == (2, 3)
+
+    def test_unknown_policy(self) -> None:
+        """An unknown errors= value is refused at once."""
+        with pytest.raises(sla.SlaValueError, match="errors='ignore' is not a bad-row policy"):
+            read_cases(jsonl(GOOD), "jsonl", errors="ignore")  # type: ignore[arg-type]
+
+    def test_bad_row_error_pickles(self) -> None:
+        """BadRowError survives pickling (multiprocessing ships exceptions)."""
+        exc = BadRowError(BadRow("cases.csv", 7, "missing id"))
+        back = pickle.loads(pickle.dumps(exc))
+        assert (type(back), back.bad_row, str(back)) == (BadRowError, exc.bad_row,
+                                                        "cases.csv:7: missing id")
+
+
+class TestReadCases:
+    def test_csv(self) -> None:
+        """CSV: a header, achieved.<name> columns, JSON cells, empty cells meaning none, a BOM
+        and CRLF line ends; a quoted cell spanning lines counts from its first line."""
+        text = ("\ufeffid,opened,severity,achieved.response,pauses,satisfaction\r\n"
+                "T-1,2026-10-01T23:10+08:00,A,2026-10-01T23:20+08:00,,4\r\n"
+                'T-2,2026-10-01T23:10+08:00,A,,"[{""start"": ""2026-10-01T23:30+08:00"",\r\n'
+                '""reason"": ""x""}]",\r\n'
+                "T-3,2026-10-01T23:10,A,,,\r\n")
+        reader = read_cases(io.BytesIO(text.encode("utf-8")), "csv", errors="collect")
+        got = list(reader)
+        assert [c.id for c in got] == ["T-1", "T-2"]
+        assert got[0].satisfaction == 4 and got[0].achieved_at("response") is not None
+        assert got[1].pauses[0].reason == "x"
+        assert [(b.line, "no UTC offset" in b.reason) for b in reader.errors] == [(5, True)]
+
+    def test_csv_header_without_id(self) -> None:
+        """A CSV header without a required column is an error for the whole file."""
+        reader = read_cases(io.BytesIO(b"opened,severity\n"), "csv", errors="skip")
+        with pytest.raises(sla.SlaValueError, match="the header lacks the column id"):
+            list(reader)
+
+    def test_path_and_format_from_the_name(self, tmp_path: Path) -> None:
+        """A path's ending gives the format; the reader closes the file it opened."""
+        path = tmp_path / "cases.ndjson"
+        path.write_text(json.dumps(GOOD) + "\n", encoding="utf-8")
+        with read_cases(path) as reader:
+            assert [c.id for c in reader] == ["T-1"]
+        with pytest.raises(sla.SlaValueError, match="cannot tell the format"):
+            read_cases(tmp_path / "cases.txt")
+        with pytest.raises(sla.SlaValueError, match="cannot read the cases file"):
+            read_cases(tmp_path / "missing.csv")
+
+    def test_streams_one_row_at_a_time(self, tmp_path: Path) -> None:
+        """The first case is handed out after reading a little of a large file, not all of it."""
+        path = tmp_path / "big.jsonl"
+        row = json.dumps(GOOD) + "\n"
+        path.write_text(row * 100_000, encoding="utf-8")
+        with path.open("rb") as stream:
+            reader = read_cases(stream, "jsonl")
+            next(reader)
+            assert stream.tell() < len(row) * 1_000  # one buffer, not the file
+
+    def test_policy_checks(self) -> None:
+        """With a policy, unknown severities (also in a change) and tiers are bad rows."""
+        reader = read_cases(jsonl(
+            GOOD, {**GOOD, "severity": "Z"}, {**GOOD, "tier": "silver"},
+            {**GOOD, "severity_changes": [{"at": "2026-10-02T00:00+08:00", "severity": "Q"}]},
+        ), "jsonl", policy=POLICY, errors="collect")
+        assert len(list(reader)) == 1
+        assert [b.reason for b in reader.errors] == [
+            "unknown severity 'Z'; the policy has A, D",
+            "unknown tier 'silver'; the policy has gold",
+            "unknown severity change 'Q'; the policy has A, D",
+        ]
+
+    def test_notes(self) -> None:
+        """An unknown field is noted once and ignored; a repeated case id is noted with both
+        line numbers (both rows are still read)."""
+        notes: list[str] = []
+        got = list(read_cases(jsonl({**GOOD, "customer": "x"}, {**GOOD, "customer": "y"},
+                                    {**GOOD, "id": "T-9"}), "jsonl", on_note=notes.append))
+        assert [c.id for c in got] == ["T-1", "T-1", "T-9"]
+        assert len(notes) == 2
+        assert notes[0].startswith("<stream>:1: ignoring the unknown field 'customer'")
+        assert notes[1] == "<stream>:2: case id 'T-1' repeats the id of line 1"
+
+
+class TestCasesFromRecords:
+    def test_records(self) -> None:
+        """Rows are numbered from 1; a non-mapping is a bad row."""
+        reader = cases_from_records([GOOD, ["not", "a", "row"], {**GOOD, "id": "T-2"}],
+                                    errors="collect")
+        assert [c.id for c in reader] == ["T-1", "T-2"]
+        assert [(b.source, b.line) for b in reader.errors] == [("<records>", 2)]
+
+    def test_lazy(self) -> None:
+        """Records are pulled one at a time from the iterable."""
+        pulled: list[int] = []
+
+        def rows() -> Any:
+            for i in range(1_000_000):
+                pulled.append(i)
+                yield {**GOOD, "id": f"T{i}"}
+
+        reader = cases_from_records(rows())
+        assert next(reader).id == "T0"
+        assert len(pulled) == 1
