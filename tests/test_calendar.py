@@ -21,8 +21,11 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import slacalc as sla
+from strategies import cal_specs, holiday_sets
 
 SH = ZoneInfo("Asia/Shanghai")
 NY = ZoneInfo("America/New_York")
@@ -721,3 +724,80 @@ class TestSegments:
         """b before a is a value error naming both."""
         with pytest.raises(sla.SlaValueError, match="before"):
             cn.segments(sh(2026, 11, 23, 11), sh(2026, 11, 23, 10))
+
+
+# -- repr and str ---------------------------------------------------------------------------
+def _from_coverage(spec: str, place: dict[str, str], extra: tuple[frozenset[dt.date], ...],
+                   strict: bool, hours: str | dict[str, str] | None) -> sla.Calendar | None:
+    """``Calendar.from_coverage`` with these arguments, or None when it has no default hours."""
+    try:
+        return sla.Calendar.from_coverage(spec, **place, extra_holidays=extra[0],  # type: ignore[arg-type]
+                                          extra_workdays=extra[1], strict=strict, hours=hours)
+    except sla.CoverageError:
+        assert spec == "6x12" and hours is None
+        return None
+
+
+_COVERAGE_CALENDARS = st.builds(
+    _from_coverage,
+    st.sampled_from(["5x8", "8x5", "5x24", "6x8", "6x24", "7x8", "24x7", "5x8xNBD", "6x12"]),
+    st.sampled_from([
+        {"country": "CN"}, {"tz": "UTC"}, {"tz": "Asia/Shanghai"},
+        {"country": "CN", "tz": "Asia/Urumqi"}, {"country": "US", "tz": "America/New_York"},
+        {"country": "US", "subdiv": "CA", "tz": "America/Los_Angeles"}, {"country": "GB"},
+    ]),
+    holiday_sets(),
+    st.booleans(),
+    st.sampled_from([None, None, "08:00-20:00", "09:00-12:00,13:30-18:00", "00:00-24:00",
+                     {"mon-fri": "09:00-18:00", "sat": "09:00-12:00"}, "09:00-17:00"]),
+).filter(lambda cal: cal is not None)
+_CUSTOM_CALENDARS = cal_specs().map(lambda spec: spec.build())
+
+
+class TestRepr:
+    """``repr(cal)`` is one line that evaluates back; ``str(cal)`` one sentence."""
+
+    @pytest.mark.parametrize(
+        ("cal", "text"),
+        [
+            (sla.Calendar.from_coverage("5x8", country="CN"), "Calendar.from_coverage('5x8', country='CN')"),
+            (sla.Calendar.from_coverage("8*6", country="CN"), "Calendar.from_coverage('6x8', country='CN')"),
+            (sla.Calendar.from_coverage("24x7", tz="Asia/Shanghai"),
+             "Calendar.from_coverage('7x24', tz='Asia/Shanghai')"),
+            (sla.Calendar(tz="Asia/Shanghai", country="CN"), "Calendar.from_coverage('5x8', country='CN')"),
+            (sla.Calendar(tz="UTC", hours="08:00-12:00"), "Calendar(tz='UTC', hours='08:00-12:00')"),
+            (sla.Calendar.from_coverage("5x8", country="CN", extra_holidays=["2027-10-08"],
+                                        strict=True),
+             "Calendar.from_coverage('5x8', country='CN', extra_holidays=['2027-10-08'], strict=True)"),
+        ],
+    )
+    def test_short_forms(self, cal: sla.Calendar, text: str) -> None:
+        """Hand-written expected reprs: the coverage spec when one gives the calendar."""
+        assert repr(cal) == text
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.one_of(_COVERAGE_CALENDARS, _CUSTOM_CALENDARS))
+    def test_evaluates_back(self, cal: sla.Calendar) -> None:
+        """``eval(repr(cal)) == cal`` over generated calendars, on one line."""
+        text = repr(cal)
+        assert "\n" not in text
+        assert eval(text, {"Calendar": sla.Calendar}) == cal
+
+    @pytest.mark.parametrize(
+        ("cal", "text"),
+        [
+            (sla.Calendar.from_coverage("5x8", country="CN"),
+             "Asia/Shanghai, business days 09:00-17:00, CN holidays"),
+            (sla.Calendar.from_coverage("6x8", country="CN"),
+             "Asia/Shanghai, business days mon-sat 09:00-17:00, CN holidays"),
+            (sla.Calendar.from_coverage("7x24", tz="UTC", extra_workdays=["2026-12-26", "2026-12-27"]),
+             "UTC, every day 00:00-24:00, 2 extra workdays"),
+            (sla.Calendar(tz="America/Los_Angeles", country="US", subdiv="CA", strict=True,
+                          hours={"mon-fri": "09:00-18:00", "sat": "10:00-12:00"}),
+             "America/Los_Angeles, business days mon-fri 09:00-18:00, sat 10:00-12:00, US-CA "
+             "holidays, strict about the data horizon"),
+        ],
+    )
+    def test_str(self, cal: sla.Calendar, text: str) -> None:
+        """``str(cal)``: zone, covered days and hours, holidays, in one sentence."""
+        assert str(cal) == text

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import slacalc as sla
 
@@ -329,3 +332,113 @@ class TestArgumentOrder:
         with pytest.raises(sla.DurationError, match="duration") as info:
             sla.Within(cn, bad)
         assert repr(bad) in str(info.value)
+
+
+class TestParse:
+    """``Target.parse``: a spare-part service level's delivery part as a target on its calendar."""
+
+    @pytest.mark.parametrize(
+        ("spec", "build"),
+        [
+            ("5x8xNBD", lambda: sla.NextBusinessDay(
+                sla.Calendar.from_coverage("5x8", country="CN"), cutoff=dt.time(15), by=dt.time(17))),
+            ("7x24x4", lambda: sla.Within(sla.Calendar.from_coverage("7x24", country="CN"), 4 * H)),
+            ("7x8xND", lambda: sla.NextDay(sla.Calendar.from_coverage("7x8", country="CN"),
+                                           by=dt.time(18))),
+            ("8x5x48", lambda: sla.Within(sla.Calendar.from_coverage("5x8", country="CN"), 48 * H)),
+            ("24*7*4", lambda: sla.Within(sla.Calendar.from_coverage("7x24", country="CN"), 4 * H)),
+            ("5×8×nbd", lambda: sla.NextBusinessDay(sla.Calendar.from_coverage("5x8", country="CN"))),
+        ],
+    )
+    def test_each_delivery(self, spec: str, build: Any) -> None:
+        """NBD, ND and N hours map to the documented target and calendar."""
+        assert sla.Target.parse(spec, country="CN") == build()
+
+    def test_deadlines(self) -> None:
+        """The parsed targets give the hand-checked deadlines around National Day 2026."""
+        nbd = sla.Target.parse("5x8xNBD", country="CN")
+        assert nbd.deadline(sh(2026, 9, 30, 14, 59)) == sh(2026, 10, 8, 17)
+        nd = sla.Target.parse("7x8xND", country="CN")
+        assert nd.deadline(sh(2026, 9, 30, 20)) == sh(2026, 10, 1, 18)
+        four = sla.Target.parse("7x24x4", country="CN")
+        assert four.deadline(sh(2026, 10, 1, 23)) == sh(2026, 10, 2, 3)
+        bh = sla.Target.parse("8x5x48", country="CN")  # 6 business days of 8 h
+        assert bh.deadline(sh(2026, 9, 29, 9)) == sh(2026, 10, 12, 17)
+
+    def test_calendar_keywords(self) -> None:
+        """The calendar keywords of ``from_coverage`` pass through; cutoff/by override."""
+        target = sla.Target.parse(
+            "5x24xNBD", country="US", tz="America/New_York", subdiv="NY",
+            extra_holidays=["2026-12-24"], strict=True, cutoff="14:00", by="12:00",
+        )
+        assert target == sla.NextBusinessDay(
+            sla.Calendar.from_coverage("5x24", country="US", tz="America/New_York", subdiv="NY",
+                                       extra_holidays=["2026-12-24"], strict=True),
+            cutoff=dt.time(14), by=dt.time(12),
+        )
+        hours = sla.Target.parse("5x8x4", tz="UTC", hours="08:00-12:00,13:00-17:00")
+        assert hours.calendar.hours == sla.Calendar(tz="UTC", hours="08:00-12:00,13:00-17:00").hours
+
+    def test_refusals(self) -> None:
+        """No delivery part, or cutoff/by with an hours delivery: clear errors."""
+        with pytest.raises(sla.CoverageError, match=r"no delivery part.*Calendar\.from_coverage"):
+            sla.Target.parse("5x8", country="CN")
+        with pytest.raises(sla.SlaValueError, match="do not apply"):
+            sla.Target.parse("7x24x4", country="CN", cutoff="15:00")
+        with pytest.raises(sla.CoverageError, match="delivery"):
+            sla.Target.parse("5x8xNDB", country="CN")
+
+    def test_from_coverage_keeps_the_calendar(self) -> None:
+        """``Calendar.from_coverage("5x8xNBD")`` is the calendar of its first two parts."""
+        assert sla.Calendar.from_coverage("5x8xNBD", country="CN") == sla.Calendar.from_coverage(
+            "5x8", country="CN"
+        )
+
+
+class TestTargetRepr:
+    """Targets' reprs show the calendar by its short form, and evaluate back."""
+
+    @pytest.mark.parametrize(
+        ("target", "text"),
+        [
+            (lambda c: sla.Within(c, 4 * H), "Within(Calendar.from_coverage('5x8', country='CN'), '4h')"),
+            (sla.NextBusinessDay,
+             "NextBusinessDay(Calendar.from_coverage('5x8', country='CN'), cutoff='15:00', by='17:00')"),
+            (lambda c: sla.NextDay(c, cutoff=dt.time(15)),
+             "NextDay(Calendar.from_coverage('5x8', country='CN'), by='18:00', cutoff='15:00')"),
+            (lambda c: sla.BusinessDays(c, 10, by=dt.time(17)),
+             "BusinessDays(Calendar.from_coverage('5x8', country='CN'), 10, by='17:00')"),
+        ],
+    )
+    def test_short(self, cn: sla.Calendar, target: Any, text: str) -> None:
+        """Hand-written expected reprs."""
+        made = target(cn)
+        assert repr(made) == text
+        names = {n: getattr(sla, n) for n in ("Calendar", "Within", "NextBusinessDay", "NextDay",
+                                               "BusinessDays")}
+        assert eval(text, names) == made
+
+    @settings(max_examples=40, deadline=None)
+    @given(
+        kind=st.sampled_from(["within", "nbd", "nd", "bd"]),
+        minutes=st.integers(0, 10_000),
+        n=st.integers(0, 500),
+        by=st.none() | st.times(),
+        cutoff=st.none() | st.times(),
+    )
+    def test_evaluates_back(self, cn: sla.Calendar, kind: str, minutes: int, n: int,
+                            by: dt.time | None, cutoff: dt.time | None) -> None:
+        """``eval(repr(target)) == target`` for generated targets of every kind."""
+        times = {k: v for k, v in (("by", by), ("cutoff", cutoff)) if v is not None}
+        made: sla.Target
+        if kind == "within":
+            made = sla.Within(cn, dt.timedelta(minutes=minutes, microseconds=n))
+        elif kind == "nbd":
+            made = sla.NextBusinessDay(cn, **times)
+        elif kind == "nd":
+            made = sla.NextDay(cn, **times)
+        else:
+            made = sla.BusinessDays(cn, n, **times)
+        names = {name: getattr(sla, name) for name in ("Calendar", "Within", "NextBusinessDay",
+                                                        "NextDay", "BusinessDays")}
+        assert eval(repr(made), names) == made

@@ -44,6 +44,7 @@ from slacalc.policy import (
     When,
 )
 from slacalc.report import MeasureResult, Report, Tally, report
+from slacalc.table import ResultTable, evaluate_table, result_schema
 from slacalc.targets import BusinessDays, NextBusinessDay, NextDay, Target, Within
 
 __version__ = "0.1.0"
@@ -77,6 +78,7 @@ __all__ = [
     "Policy",
     "PolicyError",
     "Report",
+    "ResultTable",
     "Schedule",
     "Segment",
     "ServiceTier",
@@ -96,7 +98,9 @@ __all__ = [
     "evaluate",
     "evaluate_many",
     "evaluate_stream",
+    "evaluate_table",
     "report",
+    "result_schema",
     "templates",
 ]
 

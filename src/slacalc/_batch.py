@@ -419,12 +419,19 @@ class _Batch:
                  secs: _Seconds | None = None,
                  ) -> tuple[list[int | None], list[int], list[tuple[int | None, ...]] | None]:
         """Deadlines, statuses and escalation instants of clocks started at ``starts``."""
+        metric = plan.metric
+        got = [a.get(metric) if a else None for a in achieved]
+        return self._judge(plan, starts, got, secs)
+
+    def _judge(self, plan: _Plan, starts: list[int], got: list[int | None],
+               secs: _Seconds | None = None, *, escalate: bool = True,
+               ) -> tuple[list[int | None], list[int], list[tuple[int | None, ...]] | None]:
+        """:meth:`_columns` given each clock's achievement in µs (``None``: not as of ``now``);
+        ``escalate=False`` leaves the escalation instants to the caller."""
         cal = plan.cal
         assert cal is not None
         deadlines: list[Any] = self._deadlines(plan, cal, starts, secs or _Seconds(starts))
         now_us = self.shared.now_us
-        metric = plan.metric
-        got = [a.get(metric) if a else None for a in achieved]
         pairs = zip(got, deadlines, strict=True)
         if now_us is None:
             if plan.end_of_day:
@@ -448,7 +455,7 @@ class _Batch:
             if ends:
                 self._seen(cal, max(ends), end=True)
         fires = None
-        if plan.ladder:
+        if plan.ladder and escalate:
             fires = [self._escalations(plan, cal, t, d)
                      for t, d in zip(starts, deadlines, strict=True)]
         return deadlines, status, fires
@@ -579,6 +586,8 @@ class _Batch:
         return None
 
     def _seen(self, cal: Calendar, instant: int, *, end: bool) -> None:
+        if instant < cal._timeline.rules.coverage_horizon * US:
+            return  # a check has nothing to say before the horizon: skip hashing the calendar
         key = (cal, end)
         if instant > self.horizon.get(key, instant - 1):
             self.horizon[key] = instant

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 import threading
 from collections.abc import Iterable
 from functools import cache
@@ -19,7 +20,7 @@ from zoneinfo import TZPATH, ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
-from slacalc.errors import UnknownCountryError, UnknownTimezoneError
+from slacalc.errors import SlaValueError, UnknownCountryError, UnknownTimezoneError, echo
 
 __all__ = ["HolidaySource", "resolve_zone"]
 
@@ -71,12 +72,12 @@ def _country_zones() -> dict[str, tuple[str, ...]]:
 
 def _zone(key: str) -> ZoneInfo:
     if not isinstance(key, str) or not key:
-        raise UnknownTimezoneError(f"tz must be an IANA zone name like 'Asia/Shanghai', not {key!r}")
+        raise UnknownTimezoneError(f"tz must be an IANA zone name like 'Asia/Shanghai', not {echo(key)}")
     try:
         return ZoneInfo(key)
     except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise UnknownTimezoneError(
-            f"tz {key!r} is not a known IANA time zone; use a name like 'Asia/Shanghai' or "
+            f"tz {echo(key)} is not a known IANA time zone; use a name like 'Asia/Shanghai' or "
             "'America/New_York'"
         ) from exc
 
@@ -90,13 +91,13 @@ def resolve_zone(tz: object, country: str | None) -> ZoneInfo:
     if tz is not None:
         if not isinstance(tz, str):
             raise UnknownTimezoneError(
-                f"tz must be an IANA zone name (str) or a zoneinfo.ZoneInfo, not {tz!r}"
+                f"tz must be an IANA zone name (str) or a zoneinfo.ZoneInfo, not {echo(tz)}"
             )
         return _zone(tz)
     if country is None:
         raise UnknownTimezoneError(
-            "a calendar needs a time zone: pass tz='Area/City' (e.g. tz='Asia/Shanghai'), or a "
-            "country that has a single one (e.g. country='CN')"
+            "a calendar needs a time zone: give tz as an IANA zone name such as "
+            "'Asia/Shanghai', or a country that has a single one (such as CN)"
         )
     if country in _OFFICIAL_ZONE:
         return _zone(_OFFICIAL_ZONE[country])
@@ -105,29 +106,33 @@ def resolve_zone(tz: object, country: str | None) -> ZoneInfo:
         return _zone(zones[0])
     if not zones:
         raise UnknownTimezoneError(
-            f"cannot tell the time zone of country {country!r}; pass tz='Area/City'"
+            f"cannot tell the time zone of country {echo(country)}; give tz as an IANA zone "
+            "name such as 'Europe/London'"
         )
     shown = ", ".join(repr(z) for z in zones[:6]) + (", ..." if len(zones) > 6 else "")
     raise UnknownTimezoneError(
-        f"country {country!r} has {len(zones)} time zones ({shown}); pass tz= to choose one"
+        f"country {echo(country)} has {len(zones)} time zones ({shown}); choose one and give "
+        "it as tz"
     )
 
 
 def _check_country(country: str, subdiv: str | None) -> None:
     known = supported_countries()
     if country not in known:
-        close = difflib.get_close_matches(country.upper(), list(known), n=3)
+        # the code in other letter case first (cn -> CN), then codes that look alike
+        exact = [c for c in known if c.casefold() == country.casefold()]
+        close = exact or difflib.get_close_matches(country.upper(), list(known), n=3)
         hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
         raise UnknownCountryError(
-            f"country {country!r} is not known to the holidays package (ISO 3166-1 alpha-2 codes "
+            f"country {echo(country)} is not known to the holidays package (ISO 3166-1 alpha-2 codes "
             f"such as 'CN', 'US', 'GB'){hint}"
         )
     if subdiv is not None and subdiv not in known[country]:
         subdivs = known[country]
         shown = ", ".join(subdivs[:12]) + (", ..." if len(subdivs) > 12 else "")
         raise UnknownCountryError(
-            f"subdiv {subdiv!r} is not a subdivision of {country!r}"
-            + (f"; known: {shown}" if subdivs else f"; {country!r} has none")
+            f"subdiv {echo(subdiv)} is not a subdivision of {echo(country)}"
+            + (f"; known: {shown}" if subdivs else f"; {echo(country)} has none")
         )
 
 
@@ -143,32 +148,35 @@ class YearData:
 class HolidaySource:
     """Holiday data for one country (and subdivision), with the user's overlays.
 
-    ``weekend`` is the country's weekly rest days (Monday=0); ``verified_through`` the last year
-    whose schedule the data vouches for (``None``: no holiday data is involved at all).
+    ``weekend`` is the country's weekly rest days (Monday=0); ``verified_from`` and
+    ``verified_through`` the first and last years whose schedule the data vouches for (``None``:
+    no holiday data is involved at all).
     """
 
     country: str | None
     subdiv: str | None
     weekend: frozenset[int]
     verified_through: int | None
+    verified_from: int | None = None
 
     @classmethod
     def create(cls, country: str | None, subdiv: str | None) -> HolidaySource:
         if country is None:
             if subdiv is not None:
-                raise UnknownCountryError(f"subdiv {subdiv!r} was given without a country")
-            return cls(None, None, frozenset({5, 6}), None)
+                raise UnknownCountryError(f"subdiv {echo(subdiv)} was given without a country")
+            return cls(None, None, frozenset({5, 6}), None, None)
         if not isinstance(country, str):
-            raise UnknownCountryError(f"country must be a code like 'CN', not {country!r}")
+            raise UnknownCountryError(f"country must be a code like 'CN', not {echo(country)}")
         if subdiv is not None and not isinstance(subdiv, str):
-            raise UnknownCountryError(f"subdiv must be a code like 'CA', not {subdiv!r}")
+            raise UnknownCountryError(f"subdiv must be a code like 'CA', not {echo(subdiv)}")
         _check_country(country, subdiv)
         with _LOCK:
             probe = _holidays_module().country_holidays(country, subdiv=subdiv)
             weekend = frozenset(probe.weekend)
             verified = _verified_through(probe)
+            since = _verified_from(probe)
             code = str(getattr(probe, "country", country))  # alpha-3 aliases -> alpha-2
-        return cls(code, subdiv, weekend, verified)
+        return cls(code, subdiv, weekend, verified, since)
 
     def read(self, first_year: int, last_year: int) -> YearData:
         """Holidays and make-up workdays dated within ``[first_year, last_year]``."""
@@ -181,9 +189,43 @@ class HolidaySource:
             data = _holidays_module().country_holidays(
                 self.country, subdiv=self.subdiv, years=range(first_year, last_year + 2)
             )
-            names = {day: name for day, name in data.items() if lo <= day <= hi}
+            names = {day: _iso_dates(name) for day, name in data.items() if lo <= day <= hi}
             workdays = frozenset(d for d in getattr(data, "weekend_workdays", ()) if lo <= d <= hi)
         return YearData(names, workdays)
+
+
+_US_DATE = re.compile(r"\b(\d{2})/(\d{2})/(\d{4})\b")
+
+
+def _iso_dates(label: str) -> str:
+    """A holiday label with its dates in ISO form: ``"substituted from 2026-09-20"``, not the
+    package's US-style ``09/20/2026``."""
+    return _US_DATE.sub(r"\3-\1-\2", label) if "/" in label else label
+
+
+def _published_years(probe: Any) -> list[int]:
+    """Years with officially published entries (bridge days, swapped days) in the data."""
+    published: list[int] = []
+    for attr in ("special_public_holidays", "special_holidays", "substituted_holidays"):
+        table = getattr(probe, attr, None)
+        if isinstance(table, dict):
+            published.extend(y for y in table if isinstance(y, int))
+    return published
+
+
+def _verified_from(probe: Any) -> int:
+    """The first year the data vouches for: the mirror of :func:`_verified_through`.
+
+    The package computes a country's holidays from its ``start_year`` on (China: 1950). For
+    countries whose schedule is published a year at a time, the years before the first
+    published schedule have no bridge days or make-up workdays (China's first is 2001: the
+    data knows no 1999 or 2000 Golden Week), so the data vouches only from that year.
+    """
+    start = int(getattr(probe, "start_year", 1))
+    if not getattr(probe, "has_substituted_holidays", False):
+        return start
+    published = _published_years(probe)
+    return max(start, min(published)) if published else start
 
 
 def _verified_through(probe: Any) -> int:
@@ -196,35 +238,29 @@ def _verified_through(probe: Any) -> int:
     end_year = int(getattr(probe, "end_year", 2100))
     if not getattr(probe, "has_substituted_holidays", False):
         return end_year
-    published: list[int] = []
-    for attr in ("special_public_holidays", "special_holidays", "substituted_holidays"):
-        table = getattr(probe, attr, None)
-        if isinstance(table, dict):
-            published.extend(y for y in table if isinstance(y, int))
+    published = _published_years(probe)
     return max(published) if published else end_year
 
 
 def as_dates(values: Iterable[object], *, name: str) -> frozenset[dt.date]:
     """Validate a collection of dates (``date`` objects or ISO strings)."""
-    from slacalc.errors import SlaValueError  # noqa: PLC0415 - avoid a cycle at import
-
     if isinstance(values, (str, bytes, dt.date)):
-        raise SlaValueError(f"{name} must be a collection of dates, not a single {values!r}")
+        raise SlaValueError(f"{name} must be a collection of dates, not a single {echo(values)}")
     out: set[dt.date] = set()
     try:
         items = list(values)
     except TypeError:
-        raise SlaValueError(f"{name} must be a collection of dates, not {values!r}") from None
+        raise SlaValueError(f"{name} must be a collection of dates, not {echo(values)}") from None
     for value in items:
         if isinstance(value, dt.datetime):
-            raise SlaValueError(f"{name}: {value!r} is a datetime; pass its .date()")
+            raise SlaValueError(f"{name}: {echo(value)} is a datetime; pass its .date()")
         if isinstance(value, dt.date):
             out.add(value)
         elif isinstance(value, str):
             try:
                 out.add(dt.date.fromisoformat(value))
             except ValueError:
-                raise SlaValueError(f"{name}: {value!r} is not an ISO date (YYYY-MM-DD)") from None
+                raise SlaValueError(f"{name}: {echo(value)} is not an ISO date (YYYY-MM-DD)") from None
         else:
-            raise SlaValueError(f"{name}: {value!r} is not a date")
+            raise SlaValueError(f"{name}: {echo(value)} is not a date")
     return frozenset(out)

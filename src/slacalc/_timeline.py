@@ -161,8 +161,10 @@ class Rules:
     """Everything a calendar's coverage depends on; shared by all its snapshots."""
 
     __slots__ = (
+        "coverage_floor",
         "coverage_horizon",
         "coverage_uses_holidays",
+        "day_floor",
         "day_horizon",
         "extra_holidays",
         "extra_workdays",
@@ -197,6 +199,14 @@ class Rules:
             never if vt is None else epoch_of_wall(zone, dt.date(vt + 1, 1, 1).toordinal(), 0)
         )
         self.coverage_horizon = self.day_horizon if self.coverage_uses_holidays else never
+        # The mirror below: first instant (seconds) the data vouches for, local midnight
+        # starting ``verified_from``; instants before it use days the data cannot vouch for.
+        vf = holidays.verified_from
+        self.day_floor = (
+            -never if vf is None or vf <= MIN_YEAR
+            else epoch_of_wall(zone, dt.date(vf, 1, 1).toordinal(), 0)
+        )
+        self.coverage_floor = self.day_floor if self.coverage_uses_holidays else -never
 
 
 class Snapshot:
@@ -314,12 +324,13 @@ class Snapshot:
         # ``base[i] = cum[i] - starts[i]``, so inside interval i ``pos(t) = base[i] + t`` and
         # ``inv(p) = p - base[j]``. ``starts``/``ends`` carry a sentinel interval past any
         # instant so ``bisect_right(ends, t)`` always indexes ``starts``; ``lo`` is clamped to
-        # the epoch so ``fromtimestamp`` never sees a negative.
+        # the epoch so ``fromtimestamp`` never sees a negative, and to the first instant the
+        # holiday data vouches for, so earlier starts take the slow path that warns.
         sentinel = 1 << 62
         starts_us = [x * US for x in starts] + [sentinel]
         cum_us = [x * US for x in cum]
         self.fast = (
-            max(self.lo_us, 0),
+            max(self.lo_us, 0, rules.coverage_floor * US),
             self.hi_us,
             starts_us,
             [x * US for x in ends] + [sentinel + 1],

@@ -14,13 +14,14 @@ datetime.date(2026, 10, 8)
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import os
 import sys
 import warnings
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from functools import partial
+from functools import cache, partial
 from itertools import islice
 from math import gcd
 from typing import Any, Literal, overload
@@ -71,10 +72,10 @@ _DAY_KIND_TEXT = {
 def _to_us(t: object, name: str) -> int:
     """POSIX microseconds of an aware datetime; clear errors for anything else."""
     if not isinstance(t, dt.datetime):
-        raise SlaValueError(f"{name} must be an aware datetime, not {t!r}")
+        raise SlaValueError(f"{name} must be an aware datetime, not {echo(t)}")
     if t.utcoffset() is None:
         raise NaiveDatetimeError(
-            f"{name}={t!r} is naive: slacalc needs the instant, so attach a zone, e.g. "
+            f"{name}={echo(t)} is naive: slacalc needs the instant, so attach a zone, e.g. "
             f"{name}.replace(tzinfo=ZoneInfo('Asia/Shanghai'))"
         )
     td = t - EPOCH
@@ -110,7 +111,7 @@ def _to_duration_us(d: object, name: str = "duration") -> int:
 def _check_date(day: object, name: str = "day") -> dt.date:
     if isinstance(day, dt.datetime) or not isinstance(day, dt.date):
         raise SlaValueError(
-            f"{name} must be a datetime.date, not {day!r}"
+            f"{name} must be a datetime.date, not {echo(day)}"
             + (" (pass .date(), or use effective_day for an instant)"
                if isinstance(day, dt.datetime) else "")
         )
@@ -124,10 +125,13 @@ def _check_date(day: object, name: str = "day") -> dt.date:
 
 def _check_time(value: object, name: str) -> dt.time:
     if not isinstance(value, dt.time):
-        raise SlaValueError(f"{name} must be a datetime.time such as time(15), not {value!r}")
+        raise SlaValueError(
+            f"{name} must be a datetime.time such as time(15) or a string such as '15:00', "
+            f"not {echo(value)}"
+        )
     if value.tzinfo is not None:
         raise SlaValueError(
-            f"{name}={value!r} has a tzinfo; times of day are read in the calendar's own zone"
+            f"{name}={echo(value)} has a tzinfo; times of day are read in the calendar's own zone"
         )
     return value
 
@@ -257,11 +261,11 @@ class Calendar:
     ) -> None:
         if days not in ("business", "all"):
             raise CoverageError(
-                f"days={days!r} is not a day rule; use 'business' (business days, make-up "
+                f"days={echo(days)} is not a day rule; use 'business' (business days, make-up "
                 "workdays included) or 'all' (every calendar day)"
             )
         if not isinstance(strict, bool):
-            raise SlaValueError(f"strict must be True or False, not {strict!r}")
+            raise SlaValueError(f"strict must be True or False, not {echo(strict)}")
         source = HolidaySource.create(country, subdiv)
         zone = resolve_zone(tz, source.country)
         parsed = Hours.parse(hours)
@@ -269,7 +273,7 @@ class Calendar:
             not parsed.for_makeup(5) or days == "all" or (country is None and not extra_workdays)
         ):
             raise CoverageError(
-                f"hours={hours!r} cover no time on any day"
+                f"hours={echo(hours)} cover no time on any day"
                 + (" (make-up windows only apply to make-up workdays of a country's data or "
                    "extra_workdays, with days='business')" if parsed.makeup else "")
             )
@@ -302,8 +306,15 @@ class Calendar:
         ``5`` covers business days, ``6`` business days and Saturdays, ``7`` every day;
         ``8`` hours default to 09:00-17:00 and ``24`` to the whole day.
 
+        A spare-part service level's third part (``NBD``, ``ND``, a number of hours) is a
+        delivery promise, not part of the calendar: ``from_coverage("5x8xNBD")`` is the
+        calendar its promise is kept on, the same as ``from_coverage("5x8")``. For the promise
+        itself, use :meth:`Target.parse` with the same arguments.
+
         >>> Calendar.from_coverage("24x7", tz="Asia/Shanghai")
-        Calendar(tz=zoneinfo.ZoneInfo(key='Asia/Shanghai'), country=None, subdiv=None, days='all', hours='00:00-24:00', extra_holidays=frozenset(), extra_workdays=frozenset(), strict=False)
+        Calendar.from_coverage('7x24', tz='Asia/Shanghai')
+        >>> Calendar.from_coverage("5x8xNBD", country="CN") == Calendar.from_coverage("5x8", country="CN")
+        True
         """
         coverage = Coverage.parse(spec)
         if hours is None:
@@ -324,12 +335,68 @@ class Calendar:
         )
 
     def __repr__(self) -> str:
-        return (
-            f"Calendar(tz={self.tz!r}, country={self.country!r}, subdiv={self.subdiv!r}, "
-            f"days={self.days!r}, hours={str(self.hours)!r}, "
-            f"extra_holidays={_fmt_dates(self.extra_holidays)}, "
-            f"extra_workdays={_fmt_dates(self.extra_workdays)}, strict={self.strict!r})"
-        )
+        """One line that evaluates back to an equal calendar (with ``Calendar`` in scope).
+
+        >>> Calendar.from_coverage("6x8", country="CN")
+        Calendar.from_coverage('6x8', country='CN')
+        >>> Calendar(tz="UTC", hours="08:00-12:00", extra_holidays=["2026-12-24"])
+        Calendar(tz='UTC', hours='08:00-12:00', extra_holidays=['2026-12-24'])
+        """
+        spec = self._coverage_spec()
+        args: list[str] = [repr(spec)] if spec else []
+        if self.country is not None:
+            args.append(f"country={self.country!r}")
+        if self.subdiv is not None:
+            args.append(f"subdiv={self.subdiv!r}")
+        if not self._zone_is_implied():
+            key = self.tz.key
+            args.append(f"tz={key!r}" if key else f"tz={self.tz!r}")
+        if not spec:
+            if self.days != "business":
+                args.append(f"days={self.days!r}")
+            args.append(f"hours={_hours_spec(self.hours)!r}")
+        for name in ("extra_holidays", "extra_workdays"):
+            dates = getattr(self, name)
+            if dates:
+                args.append(f"{name}={[d.isoformat() for d in sorted(dates)]!r}")
+        if self.strict:
+            args.append("strict=True")
+        head = "Calendar.from_coverage" if spec else "Calendar"
+        return f"{head}({', '.join(args)})"
+
+    def __str__(self) -> str:
+        """A one-sentence description: zone, covered days and hours, holidays.
+
+        >>> print(Calendar.from_coverage("5x8", country="CN"))
+        Asia/Shanghai, business days 09:00-17:00, CN holidays
+        >>> print(Calendar.from_coverage("7x24", tz="UTC", extra_holidays=["2026-12-24"]))
+        UTC, every day 00:00-24:00, 1 extra holiday
+        """
+        days = "business days" if self.days == "business" else "every day"
+        text = f"{self.tz.key or self.tz}, {days} {self.hours.describe()}"
+        if self.country:
+            text += f", {self.country}" + (f"-{self.subdiv}" if self.subdiv else "") + " holidays"
+        for dates, what in ((self.extra_holidays, "extra holiday"),
+                            (self.extra_workdays, "extra workday")):
+            if dates:
+                text += f", {len(dates)} {what}" + ("s" if len(dates) > 1 else "")
+        return text + (", strict about the data horizon" if self.strict else "")
+
+    def _coverage_spec(self) -> str | None:
+        """The ``DxH`` spec whose default hours are this calendar's, if there is one."""
+        for spec in _SHORT_SPECS[self.days]:
+            if self.hours == _spec_hours(spec):
+                return spec
+        return None
+
+    def _zone_is_implied(self) -> bool:
+        """Whether the country alone gives this calendar's zone (so ``tz=`` can be left out)."""
+        if self.country is None:
+            return False
+        try:
+            return resolve_zone(None, self.country) == self.tz
+        except SlaValueError:
+            return False
 
     # -- the data horizon ---------------------------------------------------------------------
     @property
@@ -341,16 +408,40 @@ class Calendar:
         """
         return self._timeline.rules.holidays.verified_through
 
+    @property
+    def verified_from(self) -> int | None:
+        """The first year the holiday data vouches for (``None``: no holiday data involved).
+
+        Before it, the data lacks the country's official schedule (for China, whose schedule
+        is published a year at a time, the first published year is 2001: the data knows no
+        1999 Golden Week), so days there warn like days past :attr:`verified_through`.
+
+        >>> Calendar.from_coverage("5x8", country="CN").verified_from
+        2001
+        """
+        return self._timeline.rules.holidays.verified_from
+
     def _past_horizon(self, year: int, what: str) -> None:
-        """Warn, or raise with ``strict=True``: ``what`` used ``year``, past the data horizon."""
-        vt = self._timeline.rules.holidays.verified_through
-        if vt is None or year <= vt:
+        """Warn, or raise with ``strict=True``: ``what`` used ``year``, outside the years the
+        holiday data vouches for (past ``verified_through`` or before ``verified_from``)."""
+        source = self._timeline.rules.holidays
+        vt, vf = source.verified_through, source.verified_from
+        if vt is not None and year > vt:
+            message = (
+                f"{what} uses {year}, past {vt}, the last year the {self.country} holiday data "
+                f"vouches for: official bridge days and make-up workdays of {year} are not in "
+                "it. Add them with extra_holidays= / extra_workdays=, or upgrade the holidays "
+                "package."
+            )
+        elif vf is not None and year < vf:
+            message = (
+                f"{what} uses {year}, before {vf}, the first year the {self.country} holiday "
+                f"data vouches for: the official holidays, bridge days and make-up workdays of "
+                f"{year} are not (all) in it, so its days may be counted wrongly. Add them with "
+                "extra_holidays= / extra_workdays=, or keep to the years the data vouches for."
+            )
+        else:
             return
-        message = (
-            f"{what} uses {year}, past {vt}, the last year the {self.country} holiday data "
-            f"vouches for: official bridge days and make-up workdays of {year} are not in it. "
-            "Add them with extra_holidays= / extra_workdays=, or upgrade the holidays package."
-        )
         if self.strict:
             raise HorizonError(message)
         warnings.warn(message, HorizonWarning, stacklevel=_caller_level())
@@ -365,6 +456,21 @@ class Calendar:
         horizon = self._timeline.rules.coverage_horizon * US
         if us > horizon or (us == horizon and not end):
             self._past_horizon(self._local_year(us - end), what)
+
+    def _check_start(self, us: int, what: str) -> None:
+        """The lower horizon check for the earliest instant of a covered-time computation."""
+        if us < self._timeline.rules.coverage_floor * US:
+            self._past_horizon(self._local_year(us), what)
+
+    def _check_span(self, lo_us: int, hi_us: int, what: str, *, end: bool = True) -> None:
+        """Both horizon checks for a computation that used ``[lo_us, hi_us]``."""
+        self._check_start(lo_us, what)
+        self._check_instant(hi_us, what, end=end)
+
+    def _check_day_start(self, us: int, what: str) -> None:
+        """The lower horizon check for a start whose local day enters business-day arithmetic."""
+        if us // US < self._timeline.rules.day_floor:
+            self._past_horizon(self._local_year(us), what)
 
     def _check_day_instant(self, us: int, what: str) -> None:
         """The horizon check for an instant that came from business-day arithmetic."""
@@ -445,7 +551,7 @@ class Calendar:
         if d_us == 0:
             return self._out(t_us)
         result = self._add_us(t_us, d_us)
-        self._check_instant(result, "add", end=True)
+        self._check_span(t_us, result, "add")
         return self._out(result)
 
     # -- kernels on POSIX microseconds: no validation and no horizon check (callers do both) --
@@ -525,7 +631,7 @@ class Calendar:
         d_us = _to_duration_us(duration)
         result = self._subtract_us(t_us, d_us)
         if d_us:
-            self._check_instant(t_us, "subtract", end=True)
+            self._check_span(result, t_us, "subtract")
         return self._out(result)
 
     def elapsed(self, a: dt.datetime, b: dt.datetime) -> dt.timedelta:
@@ -539,12 +645,13 @@ class Calendar:
         """
         a_us, b_us = self._in(a, "a"), self._in(b, "b")
         used = self._elapsed_us(a_us, b_us)
-        self._check_instant(max(a_us, b_us), "elapsed", end=True)
+        self._check_span(min(a_us, b_us), max(a_us, b_us), "elapsed")
         return dt.timedelta(microseconds=used)
 
     def is_open(self, t: dt.datetime) -> bool:
         """Whether ``t`` is covered: true on ``[window start, window end)``."""
         t_us = _to_us(t, "t")
+        self._check_start(t_us, "is_open")
         self._check_instant(t_us, "is_open")
         return self._is_open_us(t_us)
 
@@ -552,7 +659,7 @@ class Calendar:
         """``t`` itself when covered, else the start of the next window."""
         t_us = _to_us(t, "t")
         result = self._next_open_us(t_us)
-        self._check_instant(result, "next_open")
+        self._check_span(t_us, result, "next_open", end=False)
         return self._out(result)
 
     # -- days --------------------------------------------------------------------------------
@@ -589,11 +696,24 @@ class Calendar:
         """
         o = _check_date(day).toordinal()
         if isinstance(n, bool) or not isinstance(n, int):
-            raise SlaValueError(f"n must be an int number of business days, not {n!r}")
+            raise SlaValueError(f"n must be an int number of business days, not {echo(n)}")
         if abs(n) > 366 * (MAX_YEAR - MIN_YEAR):
-            raise DurationError(f"n={n} business days reaches beyond the years slacalc computes")
-        result = self._nth_business_ordinal(o, n)
-        self._past_horizon(max(day.year, dt.date.fromordinal(result).year), "add_business_days")
+            raise DurationError(
+                f"n={echo(n)} business days reaches beyond the years slacalc computes "
+                f"({MIN_YEAR}-{MAX_YEAR})"
+            )
+        try:
+            result = self._nth_business_ordinal(o, n)
+        except OutOfRangeError:
+            raise OutOfRangeError(
+                f"n={n} business days {'after' if n >= 0 else 'before'} day={day.isoformat()} "
+                f"reaches {'past the end' if n >= 0 else 'before the start'} of "
+                f"{MAX_YEAR if n >= 0 else MIN_YEAR}, the years slacalc computes; use a "
+                "smaller n"
+            ) from None
+        years = (day.year, dt.date.fromordinal(result).year)
+        self._past_horizon(max(years), "add_business_days")
+        self._past_horizon(min(years), "add_business_days")
         return dt.date.fromordinal(result)
 
     def _nth_business_ordinal(self, o: int, n: int) -> int:
@@ -673,7 +793,7 @@ class Calendar:
         if b_us < a_us:
             raise SlaValueError(f"b={b.isoformat()} is before a={a.isoformat()}")
         snap = self._timeline.around(a_us // US, b_us // US)
-        self._check_instant(b_us, "segments", end=True)
+        self._check_span(a_us, b_us, "segments")
         out: list[Segment] = []
         cursor = a_us
         i = bisect_right(snap.ends, a_us // US)
@@ -763,7 +883,7 @@ class Calendar:
         if isinstance(first, int):
             if d_us % US:
                 raise DurationError(
-                    f"duration={duration!r} has a fraction of a second; batches of int seconds "
+                    f"duration={echo(duration)} has a fraction of a second; batches of int seconds "
                     "need whole seconds (pass datetimes for sub-second work)"
                 )
             return self._add_many_seconds(xs, d_us // US)
@@ -775,7 +895,7 @@ class Calendar:
             if d_us % US == 0 and sum(secs) * US == sum(us):  # whole seconds: the int tables
                 return self._out_many(self._add_many_seconds(secs, d_us // US))
             out = [self._add_us(u, d_us) for u in us]
-            self._check_instant(max(out), "add_many", end=True)
+            self._check_span(min(us), max(out), "add_many")
             return [self._out(u) for u in out]
         raise _bad_element(xs, "starts", int)
 
@@ -842,11 +962,8 @@ class Calendar:
                 return s.inv_us(target) // US
 
             out = each_int(xs, one)
-        self._check_batch(max(out), "add_many")
+        self._check_span(lo_in * US, max(out) * US, "add_many")
         return out
-
-    def _check_batch(self, hi_s: int, what: str, *, end: bool = True) -> None:
-        self._check_instant(hi_s * US, what, end=end)
 
     def add_stream(
         self, starts: Iterable[Any], duration: dt.timedelta | str, *, chunk_size: int = 65_536
@@ -895,7 +1012,6 @@ class Calendar:
         lo2, hi2 = self._range_s(ys, "ends")
         lo_in, hi_in = min(lo1, lo2), max(hi1, hi2)
         snap = self._timeline.around(lo_in, hi_in)
-        self._check_batch(hi_in, "elapsed_many", end=True)
         s0, s1 = snap.span(lo_in, hi_in)
         key = ("pos", s0, s1)
         nb = snap.buckets(snap.bucket, s0, s1)
@@ -905,18 +1021,21 @@ class Calendar:
         if table is None:
             if not all(isinstance(v, int) for v in xs) or not all(isinstance(v, int) for v in ys):
                 raise _bad_element(xs + ys, "starts/ends", int)
-            return [
+            out = [
                 (snap.pos_us(b * US) - snap.pos_us(a * US)) // US for a, b in zip(xs, ys, strict=True)
             ]
-        base, size, values = table
-        try:
-            return [
-                (pb if (pb := values[(b - base) // size]) >= 0 else b + pb)
-                - (pa if (pa := values[(a - base) // size]) >= 0 else a + pa)
-                for a, b in zip(xs, ys, strict=True)
-            ]
-        except (TypeError, IndexError):
-            raise _bad_element(xs + ys, "starts/ends", int) from None
+        else:
+            base, size, values = table
+            try:
+                out = [
+                    (pb if (pb := values[(b - base) // size]) >= 0 else b + pb)
+                    - (pa if (pa := values[(a - base) // size]) >= 0 else a + pa)
+                    for a, b in zip(xs, ys, strict=True)
+                ]
+            except (TypeError, IndexError):
+                raise _bad_element(xs + ys, "starts/ends", int) from None
+        self._check_span(lo_in * US, hi_in * US, "elapsed_many")
+        return out
 
 
 def each_int(xs: list[Any], one: Callable[[int], int]) -> list[int]:
@@ -978,9 +1097,9 @@ def _chunked(
 ) -> Iterator[Any]:
     """Validate now, then feed ``values`` to ``run`` lazily in chunks of ``chunk_size``."""
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
-        raise SlaValueError(f"starts must be an iterable of datetimes or int POSIX seconds, not {values!r}")
+        raise SlaValueError(f"starts must be an iterable of datetimes or int POSIX seconds, not {echo(values)}")
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
-        raise SlaValueError(f"chunk_size must be a positive int, not {chunk_size!r}")
+        raise SlaValueError(f"chunk_size must be a positive int, not {echo(chunk_size)}")
     it = iter(values)
 
     def generate() -> Iterator[Any]:
@@ -990,7 +1109,21 @@ def _chunked(
     return generate()
 
 
-def _fmt_dates(dates: frozenset[dt.date]) -> str:
-    if not dates:
-        return "frozenset()"
-    return "{" + ", ".join(f"'{d.isoformat()}'" for d in sorted(dates)) + "}"
+#: the coverage specs a calendar's repr may use, by day rule
+_SHORT_SPECS = {"business": ("5x8", "5x24", "6x8", "6x24"), "all": ("7x8", "7x24")}
+
+
+@cache
+def _spec_hours(spec: str) -> Hours:
+    return Coverage.parse(spec).default_hours()
+
+
+def _hours_spec(hours: Hours) -> str | dict[str, str] | Hours:
+    """What ``Calendar(hours=...)`` takes to rebuild ``hours``: text, a mapping, or itself."""
+    if hours.makeup is None and not any(hours.per_day):
+        return str(hours)
+    if hours.default is None:
+        spec = ast.literal_eval(str(hours))
+        if Hours.parse(spec) == hours:
+            return dict(spec)
+    return hours

@@ -17,6 +17,7 @@ Coverage(days=7, hours=24, delivery=4)
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Mapping
 from itertools import pairwise
@@ -24,7 +25,7 @@ from typing import TypeAlias
 
 import attrs
 
-from slacalc.errors import CoverageError
+from slacalc.errors import CoverageError, echo
 
 __all__ = ["Coverage", "Hours", "Window", "format_windows", "parse_windows"]
 
@@ -34,19 +35,30 @@ Window: TypeAlias = tuple[int, int]
 DAY = 86_400
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _SEPARATORS = re.compile(r"\s*[xX×*]\s*")
-_TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+_TIME = re.compile(r"^([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?$")  # ASCII digits only
 _DEFAULT_HOURS = {8: "09:00-17:00", 24: "00:00-24:00"}
+#: the most windows a day may have: enough for any real shift plan, and it keeps a compiled
+#: year's memory bounded (every window is a few list entries per day)
+MAX_WINDOWS = 48
+#: the longest hours text read; anything longer is refused before it is split
+MAX_HOURS_TEXT = 48 * 24
+#: the longest delivery promise of a spare-part service level, in hours (a leap year)
+MAX_DELIVERY_HOURS = 8_784
+#: full weekday names, also accepted as hours keys
+_WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 def _parse_time(text: str, *, where: str, allow_24: bool) -> int:
     m = _TIME.match(text.strip())
     if m is None:
-        raise CoverageError(f"{where}: {text!r} is not a time; write HH:MM or HH:MM:SS, e.g. '09:00'")
+        raise CoverageError(
+            f"{where}: {echo(text)} is not a time; write HH:MM or HH:MM:SS, e.g. '09:00'"
+        )
     h, mi, s = int(m[1]), int(m[2]), int(m[3] or 0)
     if mi > 59 or s > 59 or h > 24 or (h == 24 and (mi or s)):
-        raise CoverageError(f"{where}: {text!r} is not a valid time of day")
+        raise CoverageError(f"{where}: {echo(text)} is not a valid time of day")
     if h == 24 and not allow_24:
-        raise CoverageError(f"{where}: {text!r}: 24:00 is only allowed as the end of a window")
+        raise CoverageError(f"{where}: {echo(text)}: 24:00 is only allowed as the end of a window")
     return h * 3600 + mi * 60 + s
 
 
@@ -67,22 +79,30 @@ def parse_windows(spec: str) -> tuple[Window, ...]:
     slacalc.errors.CoverageError: hours '09:00-12:00,11:00-13:00': windows 09:00-12:00 and 11:00-13:00 overlap; merge them into one window
     """
     if not isinstance(spec, str):
-        raise CoverageError(f"hours must be a string like '09:00-17:00', not {spec!r}")
+        raise CoverageError(f"hours must be a string like '09:00-17:00', not {echo(spec)}")
     text = spec.strip()
     if text.lower() in ("", "closed", "none"):
         return ()
-    where = f"hours {spec!r}"
+    where = f"hours {echo(spec)}"
+    if len(text) > MAX_HOURS_TEXT or text.count(",") >= MAX_WINDOWS:
+        raise CoverageError(
+            f"{where}: more than {MAX_WINDOWS} windows a day (or longer than {MAX_HOURS_TEXT} "
+            f"characters); at most {MAX_WINDOWS} windows a day are supported, so merge "
+            "adjacent windows"
+        )
     windows: list[Window] = []
     for part in text.split(","):
         piece = part.strip()
         bounds = piece.split("-")
         if len(bounds) != 2:
-            raise CoverageError(f"{where}: {piece!r} is not a window; write START-END, e.g. '09:00-17:00'")
+            raise CoverageError(
+                f"{where}: {echo(piece)} is not a window; write START-END, e.g. '09:00-17:00'"
+            )
         start = _parse_time(bounds[0], where=where, allow_24=False)
         end = _parse_time(bounds[1], where=where, allow_24=True)
         if end <= start:
             raise CoverageError(
-                f"{where}: window {piece!r} ends before it starts; windows cannot cross midnight, "
+                f"{where}: window {echo(piece)} ends before it starts; windows cannot cross midnight, "
                 "so split it into two (e.g. '22:00-24:00' and '00:00-02:00' on the next day)"
             )
         windows.append((start, end))
@@ -113,19 +133,28 @@ def format_windows(windows: tuple[Window, ...]) -> str:
     return ",".join(f"{_format_time(s)}-{_format_time(e)}" for s, e in windows)
 
 
+def _weekday(name: str) -> int | None:
+    """Monday=0 of an exact weekday name, short (``"mon"``) or full (``"monday"``)."""
+    if name in WEEKDAYS:
+        return WEEKDAYS.index(name)
+    if name in _WEEKDAY_NAMES:
+        return _WEEKDAY_NAMES.index(name)
+    return None
+
+
 def _weekday_keys(key: str) -> list[int]:
-    """``"mon-fri"`` -> [0..4]; ``"sat,sun"`` -> [5, 6]; ``"tue"`` -> [1]."""
+    """``"mon-fri"`` -> [0..4]; ``"sat,sun"`` -> [5, 6]; ``"tue"`` or ``"tuesday"`` -> [1].
+
+    Names are exact (``"monkey"`` is not Monday).
+    """
     days: list[int] = []
-    for part in key.lower().replace(" ", "").split(","):
+    for part in key.lower().replace(" ", "").split(",")[:8]:
         ends = part.split("-")
-        try:
-            idx = [WEEKDAYS.index(e[:3]) for e in ends if e]
-        except ValueError:
-            idx = []
+        idx = [i for e in ends if (i := _weekday(e)) is not None]
         if len(idx) != len(ends) or len(idx) not in (1, 2):
             raise CoverageError(
-                f"hours key {key!r} is not a weekday, a range like 'mon-fri' or 'makeup'; "
-                f"weekdays are {', '.join(WEEKDAYS)}"
+                f"hours key {echo(key)} is not a weekday, a range like 'mon-fri' or 'makeup'; "
+                f"weekdays are {', '.join(WEEKDAYS)} (or their full names)"
             )
         if len(idx) == 1:
             days.append(idx[0])
@@ -170,13 +199,13 @@ class Hours:
         if not isinstance(hours, Mapping) or not hours:
             raise CoverageError(
                 f"hours must be a window string like '09:00-17:00' or a non-empty mapping like "
-                f"{{'mon-fri': '09:00-18:00'}}, not {hours!r}"
+                f"{{'mon-fri': '09:00-18:00'}}, not {echo(hours)}"
             )
         per_day: list[tuple[Window, ...] | None] = [None] * 7
         makeup = None
         for key, spec in hours.items():
             if not isinstance(key, str):
-                raise CoverageError(f"hours key {key!r} must be a string such as 'mon-fri'")
+                raise CoverageError(f"hours key {echo(key)} must be a string such as 'mon-fri'")
             windows = parse_windows(spec)
             if key.strip().lower() == "makeup":
                 makeup = windows
@@ -184,7 +213,7 @@ class Hours:
             for day in _weekday_keys(key):
                 if per_day[day] is not None:
                     raise CoverageError(
-                        f"hours: {WEEKDAYS[day]} is given twice (again by key {key!r})"
+                        f"hours: {WEEKDAYS[day]} is given twice (again by key {echo(key)})"
                     )
                 per_day[day] = windows
         return cls(default=None, per_day=tuple(per_day), makeup=makeup)
@@ -215,6 +244,20 @@ class Hours:
                 return windows
         own = None if weekday is None else self.per_day[weekday]
         return own if own is not None else ()
+
+    def describe(self) -> str:
+        """Plain words: ``"09:00-17:00"`` or ``"mon-fri 09:00-18:00, sat 09:00-12:00"``.
+
+        >>> Hours.parse({"mon-fri": "09:00-18:00", "makeup": "09:00-12:00"}).describe()
+        'mon-fri 09:00-18:00, make-up workdays 09:00-12:00'
+        """
+        if self.default is not None and self.makeup is None and not any(self.per_day):
+            return format_windows(self.default)
+        parts = [] if self.default is None else [f"every day {format_windows(self.default)}"]
+        text = str(Hours(None, self.per_day, self.makeup))
+        for key, windows in ast.literal_eval(text).items():
+            parts.append(f"{'make-up workdays' if key == 'makeup' else key} {windows}")
+        return ", ".join(parts)
 
     def __str__(self) -> str:
         if self.default is not None and self.makeup is None:
@@ -263,25 +306,26 @@ class Coverage:
         if isinstance(spec, Coverage):
             return spec
         if not isinstance(spec, str):
-            raise CoverageError(f"coverage must be a string like '5x8', not {spec!r}")
-        parts = _SEPARATORS.split(spec.strip())
+            raise CoverageError(f"coverage must be a string like '5x8', not {echo(spec)}")
+        shown = echo(spec)
+        parts = _SEPARATORS.split(spec.strip(), maxsplit=3) if len(spec) <= 64 else []
         if len(parts) not in (2, 3) or not all(parts):
             raise CoverageError(
-                f"coverage {spec!r} is not of the form DxH or DxHxDELIVERY, e.g. '5x8', '7x24x4', "
+                f"coverage {shown} is not of the form DxH or DxHxDELIVERY, e.g. '5x8', '7x24x4', "
                 "'5x8xNBD'"
             )
         numbers: list[int] = []
         for part in parts[:2]:
             if not (part.isascii() and part.isdigit()):
-                raise CoverageError(f"coverage {spec!r}: {part!r} is not a number")
+                raise CoverageError(f"coverage {shown}: {echo(part)} is not a number")
+            if len(part) > 2 or not (1 <= int(part) <= 24):
+                raise CoverageError(
+                    f"coverage {shown}: {int(part) if len(part) <= 2 else echo(part)} is not a "
+                    "number of days a week (5, 6 or 7) "
+                    "nor of hours a day (1-24)"
+                )
             numbers.append(int(part))
         a, b = numbers
-        for n in (a, b):
-            if not (1 <= n <= 24):
-                raise CoverageError(
-                    f"coverage {spec!r}: {n} is not a number of days a week (5, 6 or 7) nor of "
-                    "hours a day (1-24)"
-                )
         day_counts = (5, 6, 7)
         if a in day_counts and b not in day_counts:
             days, hours = a, b
@@ -289,24 +333,31 @@ class Coverage:
             days, hours = b, a
         elif a in day_counts and b in day_counts:
             raise CoverageError(
-                f"coverage {spec!r} is ambiguous: both parts could be days a week; "
+                f"coverage {shown} is ambiguous: both parts could be days a week; "
                 "write the hours explicitly with Calendar(days=..., hours=...)"
             )
         else:
             raise CoverageError(
-                f"coverage {spec!r}: neither part is a number of days a week (5, 6 or 7)"
+                f"coverage {shown}: neither part is a number of days a week (5, 6 or 7)"
             )
         delivery: str | int | None = None
         if len(parts) == 3:
             third = parts[2].strip().upper()
             if third in ("NBD", "ND"):
                 delivery = third
-            elif third.isascii() and third.isdigit() and int(third) > 0:
+            elif third.isascii() and third.isdigit() and len(third) <= 5 and (
+                0 < int(third) <= MAX_DELIVERY_HOURS
+            ):
                 delivery = int(third)
+            elif third.isascii() and third.isdigit():
+                raise CoverageError(
+                    f"coverage {shown}: delivery {echo(parts[2])} hours is not between 1 and "
+                    f"{MAX_DELIVERY_HOURS} (a year); write a positive number of hours"
+                )
             else:
                 raise CoverageError(
-                    f"coverage {spec!r}: delivery {parts[2]!r} is not 'NBD' (next business day), "
-                    "'ND' (next calendar day) or a positive number of hours"
+                    f"coverage {shown}: delivery {echo(parts[2])} is not 'NBD' (next business "
+                    "day), 'ND' (next calendar day) or a positive number of hours"
                 )
         return cls(days=days, hours=hours, delivery=delivery)
 

@@ -90,9 +90,14 @@ def echo(value: Any, limit: int = ECHO_LIMIT) -> str:
 
     >>> echo("5x8")
     "'5x8'"
+    >>> echo(10 ** 5000)
+    '<an int of about 5,001 digits>'
     >>> echo("9" * 5000)
     "'9999999999999999999999999999999999...9999999999999999999999999999999999' (5,002 characters)"
     """
+    if isinstance(value, int) and value.bit_length() > 256:  # repr would be long, or refused
+        digits = int(value.bit_length() * 0.30103) + 1
+        return f"<an int of about {digits:,} digits>"
     try:
         text = repr(value)
     except Exception:  # a broken __repr__ must not hide the real error

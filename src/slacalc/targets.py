@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from functools import partial
 from typing import Any, overload
+from zoneinfo import ZoneInfo
 
 import attrs
 
-from slacalc._durations import parse_duration, parse_time
+from slacalc._durations import format_duration, format_time, parse_duration, parse_time
 from slacalc._timeline import EPOCH, MAX_YEAR, US, Snapshot, epoch_of_wall
 from slacalc.calendar import (
     Calendar,
@@ -40,7 +41,8 @@ from slacalc.calendar import (
     each_int,
     run_tables,
 )
-from slacalc.errors import OutOfRangeError, SlaValueError, echo
+from slacalc.coverage import Coverage, Hours
+from slacalc.errors import CoverageError, OutOfRangeError, SlaValueError, echo
 
 __all__ = ["BusinessDays", "NextBusinessDay", "NextDay", "Target", "Within"]
 
@@ -83,17 +85,80 @@ def _optional_time(instance: Any, attribute: attrs.Attribute[Any], value: Any) -
 
 def _count(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise SlaValueError(f"{attribute.name} must be an int number of business days, not {value!r}")
+        raise SlaValueError(f"{attribute.name} must be an int number of business days, not {echo(value)}")
     if value < 0:
-        raise SlaValueError(f"{attribute.name}={value} is negative; a deadline lies ahead")
+        raise SlaValueError(f"{attribute.name}={echo(value)} is negative; a deadline lies ahead")
     if value > 50_000:
-        raise SlaValueError(f"{attribute.name}={value} business days is beyond any contract")
+        raise SlaValueError(
+            f"{attribute.name}={echo(value)} business days is beyond any contract (at most 50000)"
+        )
 
 
 class Target(abc.ABC):
     """A rule that gives the deadline of a promise from its start instant."""
 
     __slots__ = ()
+
+    @staticmethod
+    def parse(
+        spec: str | Coverage,
+        country: str | None = None,
+        tz: str | ZoneInfo | None = None,
+        *,
+        subdiv: str | None = None,
+        hours: str | Mapping[str, str] | Hours | None = None,
+        extra_holidays: Iterable[dt.date | str] = (),
+        extra_workdays: Iterable[dt.date | str] = (),
+        strict: bool = False,
+        cutoff: dt.time | str | None = None,
+        by: dt.time | str | None = None,
+    ) -> Target:
+        """The target of a spare-part service level such as ``5x8xNBD``, ``7x24x4``, ``7x8xND``.
+
+        The first two parts are the calendar (as :meth:`Calendar.from_coverage` reads them,
+        with the same keywords); the third is the delivery promise on that calendar:
+
+        * ``NBD``: :class:`NextBusinessDay` (cutoff 15:00, due by 17:00 unless given);
+        * ``ND``: :class:`NextDay`, the next calendar day, holidays included (by 18:00 unless
+          given; no cutoff unless given);
+        * a number ``N``: :class:`Within` ``N`` hours of the calendar's covered time, so
+          ``8x5x48`` is 48 business hours of 5x8 time (``cutoff``/``by`` do not apply).
+
+        >>> import slacalc as sla
+        >>> sla.Target.parse("5x8xNBD", country="CN")
+        NextBusinessDay(Calendar.from_coverage('5x8', country='CN'), cutoff='15:00', by='17:00')
+        >>> sla.Target.parse("24x7x4", country="CN")
+        Within(Calendar.from_coverage('7x24', country='CN'), '4h')
+        >>> sla.Target.parse("7x8xND", country="CN", by="12:00")
+        NextDay(Calendar.from_coverage('7x8', country='CN'), by='12:00')
+        """
+        coverage = Coverage.parse(spec)
+        calendar = Calendar.from_coverage(
+            coverage, country, tz, subdiv=subdiv, hours=hours, extra_holidays=extra_holidays,
+            extra_workdays=extra_workdays, strict=strict,
+        )
+        delivery = coverage.delivery
+        if delivery is None:
+            raise CoverageError(
+                f"coverage {echo(spec if isinstance(spec, str) else str(spec))} has no delivery "
+                "part, so it names a calendar, not a target: add one ('5x8xNBD', '7x8xND', "
+                "'7x24x4') or use Calendar.from_coverage"
+            )
+        times: dict[str, Any] = {}
+        if cutoff is not None:
+            times["cutoff"] = cutoff
+        if by is not None:
+            times["by"] = by
+        if delivery == "NBD":
+            return NextBusinessDay(calendar, **times)
+        if delivery == "ND":
+            return NextDay(calendar, **times)
+        if times:
+            raise SlaValueError(
+                f"cutoff and by do not apply to coverage '{coverage}': its delivery is "
+                f"{delivery} hours of {coverage.days}x{coverage.hours} time"
+            )
+        return Within(calendar, dt.timedelta(hours=int(delivery)))
 
     @property
     @abc.abstractmethod
@@ -117,7 +182,7 @@ class Target(abc.ABC):
         return _chunked(starts, chunk_size, self.deadline_many)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Within(Target):
     """Due after ``duration`` of the calendar's covered time: ``cal.add(t, duration)``.
 
@@ -131,6 +196,9 @@ class Within(Target):
 
     calendar: Calendar = attrs.field(validator=_calendar)
     duration: dt.timedelta = attrs.field(converter=_as_duration, validator=_duration)
+
+    def __repr__(self) -> str:
+        return f"Within({self.calendar!r}, {format_duration(self.duration)!r})"
 
     def deadline(self, t: dt.datetime) -> dt.datetime:
         return self.calendar.add(t, self.duration)
@@ -182,17 +250,36 @@ class _DayTarget(Target):
     #: whether the due day depends on business days (and so on the holiday data's horizon)
     _uses_holidays = True
 
-    def _horizon(self, due_us: int) -> None:
+    def _head(self) -> list[str]:
+        """The positional arguments of the repr after the calendar."""
+        return []
+
+    def __repr__(self) -> str:
+        """One line that evaluates back (the calendar by its short form, times as text)."""
+        args = [repr(self.calendar), *self._head()]
+        for name in self._time_fields:
+            value = getattr(self, name)
+            if value is not None:
+                args.append(f"{name}={format_time(value)!r}")
+        return f"{type(self).__name__}({', '.join(args)})"
+
+    #: the keyword time fields, in the order the constructor reads them
+    _time_fields: tuple[str, ...] = ("cutoff", "by")
+
+    def _horizon(self, due_us: int, start_us: int | None = None) -> None:
         if not self._uses_holidays:
             return
-        # the due day is the latest day the answer depends on (by=None: due at its end)
+        # the start's local day is the earliest day the answer depends on, the due day the
+        # latest (by=None: due at its end)
         last = due_us - 1 if self.by is None else due_us
+        if start_us is not None:
+            self.calendar._check_day_start(start_us, type(self).__name__)
         self.calendar._check_day_instant(last, type(self).__name__)
 
     def deadline(self, t: dt.datetime) -> dt.datetime:
         t_us = self.calendar._in(t, "t")
         due = self._solve(t_us)
-        self._horizon(due)
+        self._horizon(due, t_us)
         return self.calendar._out(due)
 
     def deadline_many(self, starts: Iterable[Any]) -> list[Any]:
@@ -232,7 +319,7 @@ class _DayTarget(Target):
         out = run_tables(tl, snap, xs, table, apply)
         if out is None:
             out = each_int(xs, lambda x: self._solve(x * US) // US)
-        self._horizon(max(out) * US)
+        self._horizon(max(out) * US, lo_in * US)
         return out
 
     def _breakpoints(self, snap: Snapshot, s0: int, s1: int) -> list[int]:
@@ -290,7 +377,7 @@ def _fold_start(zone: Any, first: int, second: int, cutoff: dt.time) -> int:
     return hi
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class NextBusinessDay(_DayTarget):
     """NBD: served on the effective day (the cutoff rule), due at ``by`` on the next business day.
 
@@ -312,7 +399,7 @@ class NextBusinessDay(_DayTarget):
         return None if ship is None else snap.nth_business(ship, 1)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class NextDay(_DayTarget):
     """ND: due at ``by`` on the next calendar day, holidays included.
 
@@ -333,13 +420,14 @@ class NextDay(_DayTarget):
     )
 
     _uses_holidays = False  # calendar days only: no holiday data involved
+    _time_fields = ("by", "cutoff")
 
     def _due_ordinal(self, snap: Snapshot, o: int, wall: dt.time) -> int | None:
         late = self.cutoff is not None and wall >= self.cutoff
         return o + 2 if late else o + 1
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class BusinessDays(_DayTarget):
     """Due on the n-th business day after the start's local date ("within 10 working days").
 
@@ -362,6 +450,11 @@ class BusinessDays(_DayTarget):
     cutoff: dt.time | None = attrs.field(
         default=None, kw_only=True, converter=_as_cutoff, validator=_optional_time
     )
+
+    _time_fields = ("by", "cutoff")
+
+    def _head(self) -> list[str]:
+        return [repr(self.n)]
 
     def _due_ordinal(self, snap: Snapshot, o: int, wall: dt.time) -> int | None:
         start: int | None = o

@@ -1,0 +1,400 @@
+"""Differential tests of :func:`slacalc.evaluate_table`: the columnar results equal
+:func:`slacalc.evaluate` case by case and field by field.
+
+The per-case ``evaluate`` is the oracle. Cases come from the seeded generator of
+test_evaluate_many (window edges, Chinese holidays and make-up days, Berlin's DST folds, pauses,
+severity changes, exclusions, events after ``now``) and from the hypothesis strategies of
+policy_strategies; they are written as columns (aware datetimes, ISO strings, int µs, Arrow
+timestamps) and every field of every (case, metric) is compared, instants in UTC and as written
+(zone, offset and fold) once exported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import warnings
+from array import array
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pyarrow as pa
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import policy_strategies as ps
+import slacalc as sla
+import slacalc.table as table_module
+from test_evaluate_many import NOWS, TEMPLATES, CaseMaker, run, seed_of, years
+
+UTC = dt.UTC
+SH = ZoneInfo("Asia/Shanghai")
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
+US1 = dt.timedelta(microseconds=1)
+
+
+def us(t: dt.datetime | None) -> int | None:
+    return None if t is None else (t - EPOCH) // US1
+
+
+def write(t: dt.datetime | None, style: str) -> Any:
+    if t is None:
+        return None
+    if style == "iso":
+        return t.isoformat()
+    if style == "us":
+        return us(t)
+    return t
+
+
+def columns_of(cases: list[sla.Case], style: str = "dt") -> dict[str, list[Any]]:
+    """The cases as a mapping of columns, their instants written in ``style``."""
+    names = sorted({n for c in cases for n, _ in c.achieved})
+    cols: dict[str, list[Any]] = {
+        "id": [c.id for c in cases],
+        "opened": [write(c.opened, style) for c in cases],
+        "severity": [c.severity for c in cases],
+        "tier": [c.tier for c in cases],
+        "zone": [c.zone for c in cases],
+        "excluded": [c.excluded for c in cases],
+        "pauses": [[{"start": write(p.start, style), "end": write(p.end, style),
+                     "reason": p.reason} for p in c.pauses] for c in cases],
+        "severity_changes": [[{"at": write(s.at, style), "severity": s.severity}
+                              for s in c.severity_changes] for c in cases],
+        "row": list(range(len(cases))),
+    }
+    for name in names:
+        cols[f"achieved.{name}"] = [write(c.achieved_at(name), style) for c in cases]
+    return cols
+
+
+def expected(policy: sla.Policy, cases: list[sla.Case], now: dt.datetime | None) -> list[tuple]:
+    """(case, metric) rows from ``evaluate``: every field the table has, instants in µs."""
+    out = []
+    for case in cases:
+        for r in sla.evaluate(policy, case, now):
+            pending = [e.at for e in r.escalations if e.status == "pending"]
+            out.append((
+                case.id, r.metric, case.severity, case.tier, case.zone, us(case.opened),
+                us(r.start), us(r.deadline), us(r.achieved), r.status,
+                None if r.used is None else r.used // US1,
+                None if r.remaining is None else r.remaining // US1, r.share,
+                us(pending[0]) if pending else None,
+                sum(e.status == "fired" for e in r.escalations),
+            ))
+    return out
+
+
+FIELDS = ("id", "metric", "severity", "tier", "zone", "opened", "start", "deadline", "achieved",
+          "status", "used", "remaining", "share", "next_escalation", "escalations_fired")
+
+
+def table_rows(table: sla.ResultTable) -> list[tuple]:
+    cols = table.columns
+    return list(zip(*(cols[f] for f in FIELDS), strict=True))
+
+
+def assert_same(policy: sla.Policy, cases: list[sla.Case], now: dt.datetime | None,
+                style: str = "dt", *, arrow: bool = False) -> sla.ResultTable | None:
+    """The table equals the per-case loop, field by field, with the same warnings or error."""
+    data: Any = columns_of(cases, style)
+    if arrow:
+        data = pa.table(data)
+    got = run(lambda: sla.evaluate_table(policy, data, now))
+    ref = run(lambda: expected(policy, cases, now))
+    assert (type(got.error), bool(got.error)) == (type(ref.error), bool(ref.error)), (
+        got.error, ref.error)
+    assert years(got.warned) == years(ref.warned)
+    if ref.error is not None:
+        return None
+    rows = table_rows(got.value)
+    assert len(rows) == len(ref.value)
+    for i, (g, r) in enumerate(zip(rows, ref.value, strict=True)):
+        assert g == r, (i, cases[i // max(1, len(policy.metrics()))], g, r)
+    return got.value  # type: ignore[no-any-return]
+
+
+def instants_as_written(table: sla.ResultTable, policy: sla.Policy,
+                        cases: list[sla.Case], now: dt.datetime | None) -> None:
+    """records() writes each instant in the zone evaluate uses, with the same offset and fold."""
+    records = table.records()
+    refs = [r for c in cases for r in sla.evaluate(policy, c, now)]
+    for rec, ref in zip(records, refs, strict=True):
+        for name in ("start", "deadline"):
+            value, want = rec[name], getattr(ref, name)
+            assert (value is None) == (want is None)
+            if want is not None and str(value.tzinfo) == str(want.tzinfo):
+                assert value.isoformat() == want.isoformat() and value.fold == want.fold
+
+
+# -- every built-in template -------------------------------------------------------------------
+RUNS = [(name, kind, style) for i, name in enumerate(TEMPLATES)
+        for kind, style in (("none", "dt"), ("mid", "iso"), ("far", "us"), ("holiday", "dt"))
+        if kind != "holiday" or i % 2 == 0]
+
+
+@pytest.mark.parametrize(("name", "kind", "style"), RUNS)
+def test_templates(name: str, kind: str, style: str) -> None:
+    """Every built-in template, judged at several ``now``, on generated cases written as
+    datetimes, ISO strings or int µs: the table equals ``evaluate`` on every field."""
+    policy = sla.templates.load(name)
+    now = NOWS[kind]
+    cases = CaseMaker(policy, seed_of("table", name, kind)).batch(160, now)
+    table = assert_same(policy, cases, now, style)
+    if table is not None and kind == "mid":
+        instants_as_written(table, policy, cases, now)
+
+
+@pytest.mark.parametrize("name", ["standard-contract", "helpdesk", "onsite-zones"])
+def test_dense_whole_seconds_from_arrow(name: str) -> None:
+    """A dense batch on whole seconds, mostly without pauses (the lookup-table path), read from
+    an Arrow table with timestamp columns, equals ``evaluate``."""
+    policy = sla.templates.load(name)
+    maker = CaseMaker(policy, seed_of("dense", name), whole=True, plain=0.9,
+                      first=dt.datetime(2025, 1, 1, tzinfo=SH),
+                      last=dt.datetime(2025, 12, 1, tzinfo=SH))
+    cases = maker.batch(1500, NOWS["mid"])
+    assert_same(policy, cases, NOWS["mid"], arrow=True)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_generated_policies(data: st.DataObject) -> None:
+    """Generated policies and cases (pauses, open pauses, severity changes, exclusions,
+    working-hours conditions, event starts, ladders) give evaluate's values, with and
+    without ``now``."""
+    policy = data.draw(ps.policies())
+    cases = data.draw(st.lists(ps.cases(policy), min_size=1, max_size=6))
+    now = data.draw(ps.nows(cases[0]))
+    assert_same(policy, cases, now, data.draw(st.sampled_from(["dt", "iso", "us"])))
+
+
+# -- the data horizon --------------------------------------------------------------------------
+HORIZON_POLICY = {
+    "name": "horizon",
+    "calendars": {"business": {"coverage": "5x8", "country": "CN", "strict": False}},
+    "severities": [{"id": "A", "targets": [
+        {"metric": "response", "calendar": "business", "within": "4h"}]}],
+}
+
+
+def _horizon_cases(year: int) -> list[sla.Case]:
+    return [sla.Case("ok", dt.datetime(2026, 3, 2, 10, tzinfo=SH), "A"),
+            sla.Case("late", dt.datetime(year, 3, 2, 10, tzinfo=SH), "A")]
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_horizon(strict: bool) -> None:
+    """Past the years the holiday data vouches for, the table warns (or, with a strict
+    calendar, raises) exactly when evaluate does, and says nothing within them."""
+    data = dict(HORIZON_POLICY)
+    data["calendars"] = {"business": {"coverage": "5x8", "country": "CN", "strict": strict}}
+    policy = sla.Policy.from_dict(data)
+    vt = policy.calendar("business").verified_through
+    assert vt is not None
+    inside = _horizon_cases(vt)
+    assert_same(policy, inside, None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sla.evaluate_table(policy, columns_of(inside), None)
+    past = _horizon_cases(vt + 2)
+    assert_same(policy, past, None)
+    got = run(lambda: sla.evaluate_table(policy, columns_of(past), None))
+    if strict:
+        assert isinstance(got.error, sla.HorizonError)
+    else:
+        assert got.error is None and any(
+            issubclass(w.category, sla.HorizonWarning) for w in got.warned)
+
+
+# -- exports -----------------------------------------------------------------------------------
+def _sample() -> tuple[sla.Policy, list[sla.Case], sla.ResultTable]:
+    policy = sla.templates.load("standard-contract")
+    cases = CaseMaker(policy, seed_of("exports")).batch(120, NOWS["mid"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = sla.evaluate_table(policy, columns_of(cases), NOWS["mid"])
+    return policy, cases, table
+
+
+def test_to_arrow_keeps_values() -> None:
+    """to_arrow gives the schema result_schema names, instants as tz-aware µs timestamps in the
+    calendars' zone, and the same values as ``columns``."""
+    policy, _, table = _sample()
+    arrow = table.to_arrow()
+    assert arrow.schema.equals(table.schema())
+    fixed = sla.result_schema(policy)
+    assert arrow.schema.names[:len(fixed.names)] == fixed.names
+    assert arrow.schema.field("deadline").type == pa.timestamp("us", "Asia/Shanghai")
+    assert pa.types.is_dictionary(arrow.schema.field("status").type)
+    cols = table.columns
+    for name in FIELDS:
+        values = arrow.column(name)
+        if pa.types.is_timestamp(values.type) or pa.types.is_duration(values.type):
+            values = values.cast(pa.int64())
+        elif pa.types.is_dictionary(values.type):
+            values = values.cast(pa.string())
+        assert values.to_pylist() == cols[name], name
+    assert arrow.column("row").to_pylist() == cols["row"]
+
+
+def test_to_pandas_and_polars_keep_values() -> None:
+    """to_pandas and to_polars (and polars reading the PyCapsule stream) keep every value."""
+    pl = pytest.importorskip("polars")
+    pd = pytest.importorskip("pandas")
+    _, _, table = _sample()
+    records = table.records()
+    frame = table.to_pandas()
+    assert len(frame) == len(records)
+    assert str(frame["deadline"].dtype) == "datetime64[us, Asia/Shanghai]"
+    for rec, (_, row) in zip(records[:200], frame.iterrows(), strict=False):
+        for name in ("deadline", "start", "achieved", "next_escalation"):
+            value = row[name]
+            want = rec[name]
+            assert (want is None) == (value is None or pd.isna(value))
+            if want is not None:
+                assert value.to_pydatetime() == want
+        assert row["status"] == rec["status"]
+        if rec["used"] is not None:
+            assert row["used"].to_pytimedelta() == rec["used"]
+    polars = table.to_polars()
+    assert polars.height == len(records)
+    assert polars["status"].to_list() == [r["status"] for r in records]
+    assert polars["deadline"].to_list() == [r["deadline"] for r in records]
+    streamed = pl.DataFrame(table)
+    assert streamed.equals(polars)
+
+
+def test_wide_form() -> None:
+    """The wide form has one row per case and <metric>.<field> columns equal to the long
+    form's rows of that metric."""
+    policy, cases, long = _sample()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wide = sla.evaluate_table(policy, columns_of(cases), NOWS["mid"], form="wide")
+    assert len(wide) == len(cases)
+    lc, wc = long.columns, wide.columns
+    metrics = policy.metrics()
+    k = len(metrics)
+    for m, metric in enumerate(metrics):
+        for field in FIELDS[6:]:
+            assert wc[f"{metric}.{field}"] == lc[field][m::k], (metric, field)
+    arrow = wide.to_arrow()
+    assert arrow.num_rows == len(cases)
+    assert arrow.schema.equals(wide.schema())
+
+
+def test_inputs_agree() -> None:
+    """The same cases as lists, array('q') µs, an Arrow table, a record batch, a pandas and a
+    polars DataFrame give the same results."""
+    pl = pytest.importorskip("polars")
+    pd = pytest.importorskip("pandas")
+    policy = sla.templates.load("severity-a-d")
+    maker = CaseMaker(policy, seed_of("inputs"), plain=1.0)
+    cases = [c for c in maker.batch(200, None) if not c.pauses]
+    base = columns_of(cases, "us")
+    del base["pauses"], base["severity_changes"]
+    want = table_rows(sla.evaluate_table(policy, base))
+    as_array = dict(base, opened=array("q", base["opened"]))
+    arrow = pa.table({k: (pa.array(v, pa.int64()).cast(pa.timestamp("us", "UTC"))
+                          if k == "opened" or k.startswith("achieved.") else v)
+                      for k, v in base.items()})
+    for data in (as_array, arrow, arrow.to_batches()[0], arrow.to_pandas(), pl.from_arrow(arrow)):
+        assert table_rows(sla.evaluate_table(policy, data)) == want, type(data)
+    assert isinstance(arrow.to_pandas(), pd.DataFrame)
+
+
+def test_keep_and_carried_columns() -> None:
+    """Extra columns are carried by default; keep= chooses them; clashing names are refused."""
+    policy = sla.templates.load("helpdesk")
+    data = {"id": ["a"], "opened": ["2026-03-02T10:00:00+08:00"], "severity": ["any"],
+            "customer": ["ACME"], "satisfaction": [5]}
+    assert set(sla.evaluate_table(policy, data).columns) >= {"customer", "satisfaction"}
+    kept = sla.evaluate_table(policy, data, keep=["customer"]).columns
+    assert "customer" in kept and "satisfaction" not in kept
+    with pytest.raises(sla.SlaValueError, match="'status'"):
+        sla.evaluate_table(policy, {**data, "status": ["open"]})
+    assert "status" not in sla.evaluate_table(policy, {**data, "status": ["open"]},
+                                               keep=["customer"]).columns["customer"]
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"opened": ["2026-03-02T10:00:00"]}, "without an offset"),
+    ({"opened": [dt.datetime(2026, 3, 2, 10)]}, "naive"),
+    ({"opened": ["soon"]}, "not an ISO 8601"),
+    ({"opened": [None]}, "opened of row 0 is missing"),
+    ({"severity": ["Z"]}, "severity 'Z'"),
+    ({"severity": [None]}, "severity of row 0"),
+    ({"id": ["a", "b"]}, "every column needs one value per case"),
+    ({"pauses": [[{"start": "2026-03-02T11:00:00+08:00", "end": "2026-03-02T10:00:00+08:00",
+                   "reason": "customer_info"}]]}, "ends .* before it starts"),
+])
+def test_bad_input(change: dict[str, Any], message: str) -> None:
+    """Bad cells are refused with an SlaValueError naming the column, the row and the value."""
+    policy = sla.templates.load("helpdesk")
+    data = {"id": ["a"], "opened": ["2026-03-02T10:00:00+08:00"], "severity": ["any"], **change}
+    with pytest.raises(sla.SlaValueError, match=message):
+        sla.evaluate_table(policy, data)
+
+
+def test_bad_arguments() -> None:
+    """A wrong form, now, cases object or keep is refused with a clear message."""
+    policy = sla.templates.load("helpdesk")
+    data = {"id": ["a"], "opened": ["2026-03-02T10:00:00+08:00"], "severity": ["any"]}
+    with pytest.raises(sla.SlaValueError, match="form"):
+        sla.evaluate_table(policy, data, form="tall")
+    with pytest.raises(sla.SlaValueError, match="now"):
+        sla.evaluate_table(policy, data, dt.datetime(2026, 1, 1))
+    with pytest.raises(sla.SlaValueError, match="cases must be"):
+        sla.evaluate_table(policy, [1, 2])
+    with pytest.raises(sla.SlaValueError, match="keep"):
+        sla.evaluate_table(policy, data, keep=["nope"])
+    with pytest.raises(sla.NaiveDatetimeError):
+        sla.evaluate_table(policy, pa.table({**data, "opened": pa.array(
+            [dt.datetime(2026, 3, 2, 10)], pa.timestamp("us"))}))
+
+
+def test_empty_table() -> None:
+    """No cases give an empty table with the full schema."""
+    policy = sla.templates.load("helpdesk")
+    table = sla.evaluate_table(policy, {"id": [], "opened": [], "severity": []})
+    assert len(table) == 0
+    assert table.to_arrow().num_rows == 0
+
+
+def test_chunks_give_the_same_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A table evaluated in many small chunks (slices of the input, evaluated one by one and
+    concatenated) equals the table evaluated in one chunk, and evaluate."""
+    policy = sla.templates.load("standard-contract")
+    cases = CaseMaker(policy, seed_of("chunks")).batch(230, NOWS["mid"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        whole = sla.evaluate_table(policy, columns_of(cases), NOWS["mid"])
+        monkeypatch.setattr(table_module, "CHUNK", 37)
+        for data in (columns_of(cases), pa.table(columns_of(cases, "us"))):
+            chunked = sla.evaluate_table(policy, data, NOWS["mid"])
+            assert table_rows(chunked) == table_rows(whole)
+            assert chunked.to_arrow().num_rows == len(cases) * len(policy.metrics())
+    assert_same(policy, cases, NOWS["mid"])
+
+
+def test_without_pyarrow(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without pyarrow, a mapping of lists still evaluates (columns and records in plain
+    Python, equal to what the Arrow path gives), and the Arrow exports say what to install."""
+    policy = sla.templates.load("standard-contract")
+    cases = CaseMaker(policy, seed_of("no arrow")).batch(90, NOWS["mid"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with_arrow = sla.evaluate_table(policy, columns_of(cases), NOWS["mid"])
+        want_records, want_rows = with_arrow.records(), table_rows(with_arrow)
+        monkeypatch.setitem(sys.modules, "pyarrow", None)
+        plain = sla.evaluate_table(policy, columns_of(cases), NOWS["mid"])
+        assert table_rows(plain) == want_rows
+        assert plain.records() == want_records
+        wide = sla.evaluate_table(policy, columns_of(cases), NOWS["mid"], form="wide")
+        assert len(wide.records()) == len(cases)
+    with pytest.raises(ImportError, match=r"slacalc\[arrow\]"):
+        plain.to_arrow()
+    with pytest.raises(sla.SlaError):
+        plain.to_pandas()
