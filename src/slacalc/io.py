@@ -354,7 +354,7 @@ class CaseReader:
     """An iterator of the :class:`~slacalc.Case` values of a file or of records, in order.
 
     It reads one row at a time. Rows that cannot be read are handled as ``errors`` says (see
-    the module's docs); ``errors`` (the list) holds them with ``errors="collect"`` (so it grows
+    :mod:`slacalc.io`); ``errors`` (the list) holds them with ``errors="collect"`` (so it grows
     with the bad rows; ``"skip"`` keeps nothing). Notes (an
     unknown column, a case id used twice) go to ``on_note``, or are warned as
     :class:`CaseFileWarning`. With a ``policy``, a severity (also one a case changes to) or a

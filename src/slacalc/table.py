@@ -111,7 +111,7 @@ def evaluate_table(policy: Policy, cases: Any, now: dt.datetime | None = None, *
     """Evaluate a table of cases under ``policy``: the columnar :func:`slacalc.evaluate`.
 
     ``cases`` is a mapping of column name to sequence, an Arrow table or record batch, or a
-    pandas or polars DataFrame, in the case files' row schema (see the module docstring).
+    pandas or polars DataFrame, in the case files' row schema (see :mod:`slacalc.table`).
     ``form="long"`` gives one row per case and metric (cases in order, metrics in the
     policy's order within a case); ``form="wide"`` one row per case, with the columns
     ``<metric>.<field>``. ``keep`` names the case columns to carry into the results; by
