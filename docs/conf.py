@@ -51,7 +51,7 @@ napoleon_attr_annotations = True
 nitpicky = True
 # Types from outside slacalc: no intersphinx (the build fetches nothing), so they stay text.
 nitpick_ignore_regex = [
-    ("py:class", r"(datetime|zoneinfo|collections\.abc|typing|pathlib|os|io|decimal)\..*"),
+    ("py:class", r"(datetime|zoneinfo|collections\.abc|typing|pathlib|os|io|decimal|argparse)\..*"),
     ("py:class", r"(int|str|bytes|bool|float|object|list|tuple|dict|set|frozenset|type|None)"),
     ("py:class", r"(Any|Iterable|Iterator|Mapping|Sequence|Callable|Literal|Self|Path)"),
     ("py:class", r"(ZoneInfo|TextIO|PathLike|datetime|date|time|timedelta|timezone|tzinfo)"),
