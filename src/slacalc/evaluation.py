@@ -17,7 +17,7 @@ from slacalc._durations import format_duration
 from slacalc.calendar import Calendar, Segment
 from slacalc.case import Case, Pause, SeverityChange
 from slacalc.errors import OutOfRangeError, SlaValueError, echo
-from slacalc.policy import METRICS, Policy, TargetRule
+from slacalc.policy import Policy, TargetRule
 from slacalc.targets import BusinessDays, Target, Within
 
 __all__ = ["Escalation", "Evaluation", "MetricResult", "Status", "evaluate"]
