@@ -47,21 +47,6 @@ def _shipped_files() -> list[pathlib.Path]:
     return files
 
 
-#: Files whose wording is being rewritten on another branch; remove an entry once it is clean.
-PENDING = {"src/slacalc/cli/_contract.py"}
-
-
-def _cases() -> list[object]:
-    """The shipped files as test parameters, the pending ones marked as expected to fail."""
-    cases: list[object] = []
-    for path in _shipped_files():
-        name = str(path.relative_to(ROOT))
-        marks = [pytest.mark.xfail(reason="wording rewritten elsewhere", strict=False)] if (
-            name in PENDING) else []
-        cases.append(pytest.param(path, marks=marks, id=name))
-    return cases
-
-
 def _references(text: str) -> list[str]:
     """Each forbidden reference in ``text``, as ``line N: 'match' (what it stands for)``."""
     found = []
@@ -75,7 +60,9 @@ def _references(text: str) -> list[str]:
 class TestSelfContained:
     """No shipped file refers to documents or discussions outside the package and its docs."""
 
-    @pytest.mark.parametrize("path", _cases())
+    @pytest.mark.parametrize(
+        "path", _shipped_files(), ids=lambda p: str(p.relative_to(ROOT))
+    )
     def test_no_outside_references(self, path: pathlib.Path) -> None:
         """The file states its rules itself instead of citing a design document or an issue."""
         found = _references(path.read_text(encoding="utf-8"))
