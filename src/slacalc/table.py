@@ -411,10 +411,12 @@ class _ListSource(_Source):
         codes = [memo.setdefault(k, len(memo)) for k in zip(sev, tier, zone, strict=True)]
         combos = {code: key for key, code in memo.items()}
         for code, (s, t, z) in combos.items():
-            if type(s) is not str or not s or not (t is None or (type(t) is str and t)) or not (
+            # a severity may be missing (None): only a policy with severity levels needs one
+            if not (s is None or (type(s) is str and s)) or not (
+                    t is None or (type(t) is str and t)) or not (
                     z is None or (type(z) is str and z)):
                 row = codes.index(code)
-                _text_of(s, "severity", row, required=True)
+                _text_of(s, "severity", row, required=False)
                 _text_of(t, "tier", row, required=False)
                 _text_of(z, "zone", row, required=False)
         return codes, combos
@@ -721,6 +723,12 @@ class _Evaluator:
         self.pauses = pauses
         # rows by (severity, tier, zone) code; slow rows take no part in the columns
         codes, combos = source.keys()
+        if shared.policy.severities:  # only a policy with severity levels needs a severity
+            for code, (sev, _, _) in combos.items():
+                if sev is None:
+                    levels = ", ".join(x.id for x in shared.policy.severities)
+                    raise SlaValueError(f"severity of row {codes.index(code)} is missing; the "
+                                        f"policy sets its targets by severity level: {levels}")
         sid_of = {code: shared.selector(key) for code, key in combos.items()}
         if slow:
             for i in slow:
