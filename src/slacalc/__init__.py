@@ -28,7 +28,7 @@ from slacalc.errors import (
     UnknownCountryError,
     UnknownTimezoneError,
 )
-from slacalc.evaluation import Escalation, Evaluation, MetricResult, evaluate
+from slacalc.evaluation import Escalation, Evaluation, MetricResult, Status, evaluate
 from slacalc.policy import (
     METRICS,
     ClockRules,
@@ -89,6 +89,7 @@ __all__ = [
     "SlaError",
     "SlaValueError",
     "SlaWarning",
+    "Status",
     "Tally",
     "Target",
     "TargetRule",

@@ -32,7 +32,17 @@ from typing import TYPE_CHECKING, Any
 from slacalc._timeline import EPOCH, US, Instants
 from slacalc.case import Case, Pause
 from slacalc.errors import SlaValueError
-from slacalc.evaluation import STATUSES, Escalation, Evaluation, MetricResult, evaluate
+from slacalc.evaluation import (
+    STATUSES,
+    Escalation,
+    Evaluation,
+    MetricResult,
+    Status,
+    check_names,
+    check_now,
+    evaluate,
+    known_names,
+)
 from slacalc.targets import BusinessDays, Within
 
 if TYPE_CHECKING:
@@ -72,8 +82,7 @@ def evaluate_stream(policy: Policy, cases: Iterable[Case], now: dt.datetime | No
         raise SlaValueError(f"chunk_size must be a positive int, not {chunk_size!r}")
     if isinstance(cases, (str, bytes, Mapping)) or not isinstance(cases, Iterable):
         raise SlaValueError(f"cases must be an iterable of slacalc.Case values, not {cases!r}")
-    if now is not None and (not isinstance(now, dt.datetime) or now.utcoffset() is None):
-        raise SlaValueError(f"now must be an aware datetime, not {now!r}")
+    check_now(now)
     shared = _Shared(policy, now)
     it = iter(cases)
 
@@ -302,6 +311,7 @@ class _Batch:
         lo, hi = _MIN_US, _MAX_US
         # ``now`` outside the years the tables cover: let ``evaluate`` explain what it can
         everything_slow = now_us is not None and not lo <= now_us <= hi
+        known = known_names(policy)
         for i, case in enumerate(self.cases):
             if not isinstance(case, Case):
                 raise SlaValueError(f"cases[{self.offset + i}] must be a slacalc.Case, not {case!r}")
@@ -333,9 +343,14 @@ class _Batch:
                 opened_us = (t - EPOCH) // _ONE_US
             else:
                 opened_us = (m + t.hour * 3600 + t.minute * 60 + t.second) * US + t.microsecond
+            if now_us is not None and opened_us > now_us:  # not opened as of ``now``
+                out.append(evaluate(policy, case, now))
+                continue
             achieved = None
             if case.achieved:
                 achieved = {name: instant(t) for name, t in case.achieved}
+                if not known.issuperset(achieved):
+                    check_names(policy, case)
                 values = achieved.values()
                 first, last = min(opened_us, *values), max(values)
                 if first < lo or last > hi:
@@ -712,12 +727,12 @@ class _Batch:
         if index < _NO_RULE:
             index = group.picked.get((k, m), _NO_RULE)
         if index == _NO_RULE:
-            return "not_applicable", None
+            return Status.NOT_APPLICABLE, None
         plan = self.shared.plans[index]
         if plan.target is None:
-            return "not_applicable", None
+            return Status.NOT_APPLICABLE, None
         if plan.start != "opened" and (seen is None or seen.get(plan.start) is None):
-            return "pending", None
+            return Status.PENDING, None
         deadlines, status = group.deadline[m], group.status[m]
         assert deadlines is not None and status is not None and plan.cal is not None
         due = deadlines[k]
@@ -738,7 +753,7 @@ class _Batch:
             index = group.picked.get((k, m), _NO_RULE)
         if index == _NO_RULE:
             return MetricResult(
-                metric, "not_applicable", "no target", None, None, achieved, None, None, None,
+                metric, Status.NOT_APPLICABLE, "no target", None, None, achieved, None, None, None,
                 note="no target applies to this severity, tier and zone")
         plan = shared.plans[index]
         start: dt.datetime | None = case.opened
@@ -748,11 +763,11 @@ class _Batch:
             start = None if event is None else case.achieved_at(plan.start)
             start_us = event  # type: ignore[assignment]
         if plan.target is None:
-            return MetricResult(metric, "not_applicable", plan.described, start, None, achieved,
+            return MetricResult(metric, Status.NOT_APPLICABLE, plan.described, start, None, achieved,
                                 None, None, None, note="no target: negotiated")
         if start is None:
             return MetricResult(
-                metric, "pending", plan.described, None, None, achieved, None, None, None,
+                metric, Status.PENDING, plan.described, None, None, achieved, None, None, None,
                 note=f"the clock starts at {plan.start!r}, which has not happened")
         reasons = shared.stopping
         stops = tuple([(p, p.reason in reasons) for p in case.pauses]) if case.pauses else ()
