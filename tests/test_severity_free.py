@@ -168,4 +168,5 @@ class TestTables:
         due = dt.datetime(2026, 10, 11, tzinfo=SH) - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
         assert list(columns["deadline"]) == [due // dt.timedelta(microseconds=1)]
         with pytest.raises(sla.SlaValueError, match="severity of row 0 is missing"):
-            sla.evaluate_table(sla.templates.load("helpdesk"), data)
+            sla.evaluate_table(sla.templates.load("helpdesk"),
+                               {k: v for k, v in data.items() if not k.startswith("achieved")})
