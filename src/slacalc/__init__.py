@@ -13,6 +13,7 @@ datetime.datetime(2026, 11, 23, 11, 0, tzinfo=zoneinfo.ZoneInfo(key='Asia/Shangh
 from slacalc._batch import evaluate_many, evaluate_stream
 from slacalc.calendar import Calendar, DayInfo, Segment
 from slacalc.case import Case, Pause, SeverityChange
+from slacalc.compare import Change, Comparison, compare
 from slacalc.coverage import Coverage, Hours
 from slacalc.errors import (
     CoverageError,
@@ -54,7 +55,9 @@ __all__ = [
     "BusinessDays",
     "Calendar",
     "Case",
+    "Change",
     "ClockRules",
+    "Comparison",
     "Coverage",
     "CoverageError",
     "DayInfo",
@@ -95,6 +98,7 @@ __all__ = [
     "When",
     "Within",
     "__version__",
+    "compare",
     "evaluate",
     "evaluate_many",
     "evaluate_stream",
