@@ -8,6 +8,8 @@ the property test compares against ``sla.evaluate`` called case by case.
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import slacalc as sla
+from slacalc.cli import main
 from slacalc.compare import COMPARE_COLUMNS
+from slacalc.io import write_cases
 
 POLICY = sla.templates.load("spare-parts")
 TZ = POLICY.calendar("business").tz
@@ -164,3 +168,43 @@ def test_against_evaluate(data: st.DataObject) -> None:
     assert [(c.id, c.deadline_before, c.deadline_after, c.status_before, c.status_after)
             for c in got] == expected
     assert len(sla.compare(POLICY, POLICY, cases, now)) == 0
+
+
+class TestCli:
+    def test_evaluate_compare(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """slacalc evaluate --compare: only the changed case metric, with both deadlines, the
+        shift in seconds and both statuses (P-1 moves from Monday to Tuesday; P-3 does not)."""
+        variant = POLICY.with_calendar_changes(extra_holidays=[MONDAY])
+        other = tmp_path / "next-year.toml"
+        other.write_text(variant.to_toml(), encoding="utf-8")
+        cases = tmp_path / "parts.parquet"
+        write_cases([part("P-1", at(20, 10)), part("P-3", at(24, 10))], cases)
+        status = main(["evaluate", str(cases), "--policy", "builtin:spare-parts", "--compare",
+                       str(other)])
+        out, _ = capsys.readouterr()
+        assert status == 0
+        assert out.splitlines() == [
+            "case_id,metric,severity,tier,zone,deadline_before,deadline_after,shift_seconds,"
+            "status_before,status_after",
+            "P-1,parts_arrive,any,5x8xNBD,,2026-11-23T17:00:00+08:00,2026-11-24T17:00:00+08:00,"
+            "86400,running,running",
+        ]
+
+    def test_compare_jsonl_and_bad_policy(self, tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+        """JSON Lines output of a change; an unreadable --compare policy exits 2."""
+        cases = tmp_path / "parts.jsonl"
+        write_cases([part("P-1", at(20, 10))], cases)
+        variant = POLICY.with_calendar_changes(extra_holidays=[MONDAY])
+        other = tmp_path / "other.json"
+        other.write_text(json.dumps(variant.to_dict(), default=str), encoding="utf-8")
+        status = main(["evaluate", str(cases), "--policy", "builtin:spare-parts", "--compare",
+                       str(other), "--format", "jsonl"])
+        out, _ = capsys.readouterr()
+        assert status == 0
+        (record,) = [json.loads(line) for line in out.splitlines()]
+        assert record["shift_seconds"] == 86400 and record["status_after"] == "running"
+        status = main(["evaluate", str(cases), "--policy", "builtin:spare-parts", "--compare",
+                       str(tmp_path / "missing.toml")])
+        _, err = capsys.readouterr()
+        assert status == 2 and "missing.toml" in err

@@ -26,7 +26,7 @@ import datetime as dt
 import itertools
 from collections.abc import Iterable, Iterator
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -35,6 +35,9 @@ from slacalc.case import Case
 from slacalc.errors import SlaValueError, echo
 from slacalc.policy import METRICS, Policy
 from slacalc.table import MissingDependencyError
+
+if TYPE_CHECKING:
+    from slacalc.evaluation import Evaluation
 
 __all__ = ["COMPARE_COLUMNS", "Change", "Comparison", "compare"]
 
@@ -171,8 +174,7 @@ def compare(before: Policy, after: Policy, cases: Iterable[Case],
     if isinstance(cases, Case) or not isinstance(cases, Iterable):
         raise SlaValueError(f"cases must be an iterable of slacalc.Case values, not "
                             f"{echo(cases)}")
-    used = {*before.metrics(), *after.metrics()}
-    metrics = [m for m in METRICS if m in used]
+    metrics = compared_metrics(before, after)
     changes: list[Change] = []
     count = 0
     stream = iter(cases)
@@ -181,15 +183,26 @@ def compare(before: Policy, after: Policy, cases: Iterable[Case],
             if not isinstance(case, Case):
                 raise SlaValueError(f"cases must be slacalc.Case values, not {echo(case)}")
         count += len(chunk)
-        pairs = zip(chunk, evaluate_many(before, chunk, now), evaluate_many(after, chunk, now),
-                    strict=True)
-        for case, old, new in pairs:
-            for metric in metrics:
-                a = old[metric] if metric in old else None  # noqa: SIM401 - no .get
-                b = new[metric] if metric in new else None  # noqa: SIM401 - no .get
-                da, sa = (None, "not_applicable") if a is None else (a.deadline, a.status)
-                db, sb = (None, "not_applicable") if b is None else (b.deadline, b.status)
-                if da != db or sa != sb:
-                    changes.append(Change(case.id, metric, case.severity, case.tier, case.zone,
-                                          da, db, sa, sb))
+        changes.extend(diff(metrics, chunk, evaluate_many(before, chunk, now),
+                            evaluate_many(after, chunk, now)))
     return Comparison(before.name, after.name, count, tuple(changes))
+
+
+def compared_metrics(before: Policy, after: Policy) -> list[str]:
+    """The metrics either policy has a target for, in :data:`slacalc.METRICS` order."""
+    used = {*before.metrics(), *after.metrics()}
+    return [m for m in METRICS if m in used]
+
+
+def diff(metrics: Iterable[str], cases: Iterable[Case], old: Iterable[Evaluation],
+         new: Iterable[Evaluation]) -> Iterator[Change]:
+    """The changes between two evaluations of each case, metric by metric."""
+    metrics = list(metrics)
+    for case, before, after in zip(cases, old, new, strict=True):
+        for metric in metrics:
+            a = before[metric] if metric in before else None  # noqa: SIM401 - no .get
+            b = after[metric] if metric in after else None  # noqa: SIM401 - no .get
+            da, sa = (None, "not_applicable") if a is None else (a.deadline, a.status)
+            db, sb = (None, "not_applicable") if b is None else (b.deadline, b.status)
+            if da != db or sa != sb:
+                yield Change(case.id, metric, case.severity, case.tier, case.zone, da, db, sa, sb)
