@@ -312,6 +312,11 @@ class Report:
             for line in lines
         )
 
+    def _repr_html_(self) -> str:
+        from slacalc import views  # noqa: PLC0415 - the notebook view is loaded on first use
+
+        return views.report_html(self)
+
     def explain(self) -> str:
         """Every row's explanation."""
         now = "" if self.now is None else f", as of {self.now.isoformat()}"
