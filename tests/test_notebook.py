@@ -41,7 +41,8 @@ def test_analysis_notebook_runs() -> None:
     """Executing the notebook raises nothing; 100,000 cases give 10 rows each under the
     standard contract; the breakdown has month, severity, met, breached and on_time for the
     eleven months generated and four severities, and counts every judged row; every listed
-    breach was late; the plot cell shows a PNG."""
+    breach was late; the result table and the case's SVG timeline show as HTML; the plot cell
+    shows a PNG."""
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
     pytest.importorskip("matplotlib")
@@ -65,5 +66,8 @@ def test_analysis_notebook_runs() -> None:
     assert checks["explained_case"]
     assert checks["report_columns"][:2] == ["period", "severity"]
     assert any("image/png" in o.get("data", {}) for o in outputs)
+    html = [o["data"]["text/html"] for o in outputs if "text/html" in o.get("data", {})]
+    assert any("<svg" in page for page in html)  # the case's timeline
+    assert any("results: 100,000 cases × 10 metrics" in page for page in html)
     assert any(o.output_type == "stream" and "breached" in o.text and "deadline" in o.text
                for o in outputs)  # the explanation of one case
