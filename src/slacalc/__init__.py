@@ -11,6 +11,7 @@ datetime.datetime(2026, 11, 23, 11, 0, tzinfo=zoneinfo.ZoneInfo(key='Asia/Shangh
 """
 
 from slacalc._batch import evaluate_many, evaluate_stream
+from slacalc.alarms import Alarm, alarms
 from slacalc.calendar import Calendar, DayInfo, Segment
 from slacalc.case import Case, Pause, SeverityChange
 from slacalc.compare import Change, Comparison, compare
@@ -28,7 +29,7 @@ from slacalc.errors import (
     UnknownCountryError,
     UnknownTimezoneError,
 )
-from slacalc.evaluation import Escalation, Evaluation, MetricResult, evaluate
+from slacalc.evaluation import Escalation, Evaluation, MetricResult, Status, evaluate
 from slacalc.policy import (
     METRICS,
     ClockRules,
@@ -52,6 +53,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "METRICS",
+    "Alarm",
     "BusinessDays",
     "Calendar",
     "Case",
@@ -90,6 +92,7 @@ __all__ = [
     "SlaError",
     "SlaValueError",
     "SlaWarning",
+    "Status",
     "Tally",
     "Target",
     "TargetRule",
@@ -98,6 +101,7 @@ __all__ = [
     "When",
     "Within",
     "__version__",
+    "alarms",
     "compare",
     "evaluate",
     "evaluate_many",

@@ -56,7 +56,7 @@ class Change:
 
     id: str
     metric: str
-    severity: str
+    severity: str | None
     tier: str | None
     zone: str | None
     deadline_before: dt.datetime | None
