@@ -8,7 +8,8 @@ along. The values equal those of :func:`slacalc.evaluate`, case by case.
 
 The cases' columns (names as in the case files):
 
-``id``, ``opened``, ``severity`` (required); ``tier``, ``zone``, ``excluded``;
+``id``, ``opened`` (required); ``severity`` (required by a policy with severity levels);
+``tier``, ``zone``, ``excluded``;
 ``achieved.<name>`` (one column per metric or event) or ``achieved`` (a mapping or struct per
 row); ``pauses`` (a list of ``{start, end, reason}`` per row); ``severity_changes`` (a list of
 ``{at, severity}``). Instants are aware datetimes, ISO 8601 strings with an offset, int POSIX
