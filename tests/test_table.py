@@ -325,7 +325,7 @@ def test_keep_and_carried_columns() -> None:
     ({"opened": ["soon"]}, "not an ISO 8601"),
     ({"opened": [None]}, "opened of row 0 is missing"),
     ({"severity": ["Z"]}, "severity 'Z'"),
-    ({"severity": [None]}, "has no severity"),
+    ({"severity": [None]}, "severity of row 0 is missing"),
     ({"severity": [""]}, "severity of row 0"),
     ({"id": ["a", "b"]}, "every column needs one value per case"),
     ({"pauses": [[{"start": "2026-03-02T11:00:00+08:00", "end": "2026-03-02T10:00:00+08:00",
