@@ -12,6 +12,7 @@ timestamps) and every field of every (case, metric) is compared, instants in UTC
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import sys
 import warnings
 from array import array
@@ -26,8 +27,6 @@ from hypothesis import strategies as st
 
 import slacalc as sla
 import slacalc.errors as errors_module
-import slacalc.io as io_module
-import slacalc.plots as plots_module
 import slacalc.table as table_module
 from slacalc import testing as ps
 from test_evaluate_many import (
@@ -353,7 +352,8 @@ def test_keep_and_carried_columns() -> None:
     ({"opened": ["soon"]}, "not an ISO 8601"),
     ({"opened": [None]}, "opened of row 0 is missing"),
     ({"severity": ["Z"]}, "severity 'Z'"),
-    ({"severity": [None]}, "severity of row 0"),
+    ({"severity": [None]}, "severity of row 0 is missing"),
+    ({"severity": [""]}, "severity of row 0"),
     ({"id": ["a", "b"]}, "every column needs one value per case"),
     ({"pauses": [[{"start": "2026-03-02T11:00:00+08:00", "end": "2026-03-02T10:00:00+08:00",
                    "reason": "customer_info"}]]}, "ends .* before it starts"),
@@ -434,7 +434,23 @@ def test_one_missing_dependency_error() -> None:
     ``except`` catches them all."""
     one = errors_module.MissingDependencyError
     assert sla.MissingDependencyError is one and "MissingDependencyError" in sla.__all__
-    # ``slacalc.report`` is also the name of a function: reach the module through sys.modules
-    for module in (table_module, io_module, plots_module, sys.modules["slacalc.report"]):
-        assert module.MissingDependencyError is one  # type: ignore[attr-defined]
+    # ``slacalc.report`` is also the name of a function: import the modules by their names
+    for name in ("table", "io", "plots", "report", "compare"):
+        module = importlib.import_module(f"slacalc.{name}")
+        assert module.MissingDependencyError is one
     assert issubclass(one, sla.SlaError) and issubclass(one, ImportError)
+
+
+def test_policy_without_severities() -> None:
+    """A policy without severity levels takes cases without a severity column (as lists or
+    as Arrow), and gives what evaluate gives for cases whose severity is None."""
+    policy = sla.Policy.from_dict({
+        "name": "flat", "calendars": {"business": {"coverage": "5x8", "country": "CN"}},
+        "targets": [{"metric": "response", "calendar": "business", "within": "4h"}]})
+    cases = [sla.Case(f"T-{i}", dt.datetime(2026, 9, 30, 9 + i, tzinfo=SH)) for i in range(6)]
+    data = {"id": [c.id for c in cases], "opened": [c.opened for c in cases]}
+    want = [(c.id, us(r.deadline), r.status) for c in cases for r in sla.evaluate(policy, c)]
+    for source in (data, pa.table(data)):
+        cols = sla.evaluate_table(policy, source).columns
+        assert list(zip(cols["id"], cols["deadline"], cols["status"], strict=True)) == want
+        assert cols["severity"] == [None] * len(cases)
