@@ -526,6 +526,23 @@ class Policy:
         init=False, factory=dict, eq=False, hash=False, repr=False
     )
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle the policy's rules, not the values derived from them (rebuilt on first use;
+        its calendars unpickle to the process's shared ones, whose tables are compiled once).
+
+        >>> import pickle
+        >>> import slacalc as sla
+        >>> policy = sla.templates.load("helpdesk")
+        >>> pickle.loads(pickle.dumps(policy)) == policy
+        True
+        """
+        return {f.name: getattr(self, f.name) for f in attrs.fields(type(self)) if f.init}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "_derived", {})
+
     def _memo(self, key: Any, compute: Any) -> Any:
         derived = self._derived
         try:
