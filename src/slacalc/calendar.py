@@ -414,6 +414,22 @@ class Calendar:
         except SlaValueError:
             return False
 
+    def _repr_html_(self) -> str:
+        from slacalc import views  # noqa: PLC0415 - the notebook view is loaded on first use
+
+        return views.calendar_html(self)
+
+    def view(self, year: int, month: int | None = None) -> Any:
+        """A month (or, without ``month``, a year) as a grid to show in a notebook: holidays by
+        name, weekend make-up workdays and covered hours (see :func:`slacalc.views.month_html`).
+
+        >>> "National Day" in str(Calendar.from_coverage("5x8", country="CN").view(2026, 10))
+        True
+        """
+        from slacalc import views  # noqa: PLC0415 - the notebook view is loaded on first use
+
+        return views.HTML(views.month_html(self, year, month))
+
     # -- the data horizon ---------------------------------------------------------------------
     @property
     def verified_through(self) -> int | None:

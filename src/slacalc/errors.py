@@ -19,6 +19,7 @@ __all__ = [
     "DurationError",
     "HorizonError",
     "HorizonWarning",
+    "MissingDependencyError",
     "NaiveDatetimeError",
     "OutOfRangeError",
     "SlaError",
@@ -63,6 +64,11 @@ class OutOfRangeError(SlaValueError):
 
 class HorizonError(SlaValueError):
     """A computation needs days past the last year the holiday data vouches for (``strict=True``)."""
+
+
+class MissingDependencyError(SlaError, ImportError):
+    """An optional package that a call needs (matplotlib, pyarrow, ...) is not installed; the
+    message names the extra to install."""
 
 
 class SlaWarning(UserWarning):

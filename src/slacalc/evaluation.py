@@ -259,6 +259,11 @@ class Evaluation:
             return lazy[0].has(metric)  # type: ignore[no-any-return]
         return any(r.metric == metric for r in self.results)
 
+    def _repr_html_(self) -> str:
+        from slacalc import views  # noqa: PLC0415 - the notebook view is loaded on first use
+
+        return views.evaluation_html(self)
+
     def explain(self) -> str:
         """The explanation of every metric."""
         return f"case {self.case_id}\n" + "\n".join(r.explain() for r in self.results)

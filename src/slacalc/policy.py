@@ -551,6 +551,11 @@ class Policy:
             value = derived[key] = compute()
             return value
 
+    def _repr_html_(self) -> str:
+        from slacalc import views  # noqa: PLC0415 - the notebook view is loaded on first use
+
+        return views.policy_html(self)
+
     # -- lookups ------------------------------------------------------------------------------
     def calendar(self, name: str) -> Calendar:
         """The calendar named ``name`` in the policy."""
