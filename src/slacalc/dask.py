@@ -37,14 +37,15 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from slacalc.errors import SlaValueError
 from slacalc.io import cases_from_table
 from slacalc.policy import Policy
 from slacalc.report import Tally
 from slacalc.table import MissingDependencyError, evaluate_table
 
 try:
-    import dask
     import dask.dataframe as dd
+    from dask.delayed import delayed
 except ImportError:  # pragma: no cover - the extra is installed wherever this is tested
     raise MissingDependencyError(
         "slacalc.dask needs the optional packages 'dask[dataframe]' (and 'distributed' for a "
@@ -78,10 +79,24 @@ def evaluate(policy: Policy, cases: Any, now: dt.datetime | None = None, *,
     if not isinstance(cases, dd.DataFrame):
         raise TypeError(f"cases must be a dask.dataframe.DataFrame, not {type(cases).__name__}; "
                         "for a table in memory, call slacalc.evaluate_table")
+    for name in ("pauses", "severity_changes"):
+        if name in cases.columns and _is_text(cases._meta[name].dtype):
+            raise SlaValueError(
+                f"column {name!r} of the cases is text in this Dask DataFrame, not lists of "
+                "records (Dask turns object columns into strings unless told not to); read "
+                "the cases with dtype_backend='pyarrow' (dd.read_parquet(..., "
+                "dtype_backend='pyarrow')), or build them with "
+                "dask.config.set({'dataframe.convert-string': False})")
     keep = None if keep is None else list(keep)
     meta = partition_results(cases._meta, policy, now, form, keep)
-    return cases.map_partitions(partition_results, policy, now, form, keep, meta=meta,
+    frame: Any = cases  # (dask is untyped)
+    return frame.map_partitions(partition_results, policy, now, form, keep, meta=meta,
                                 enforce_metadata=False, align_dataframes=False)
+
+
+def _is_text(dtype: Any) -> bool:
+    """Whether a pandas dtype holds text (``string``, ``string[pyarrow]``, Arrow strings)."""
+    return str(dtype).startswith(("string", "large_string"))
 
 
 def partition_tally(cases: Any, policy: Policy, now: dt.datetime | None,
@@ -117,12 +132,13 @@ def report(policy: Policy, cases: Any, now: dt.datetime | None = None, *,
                         "for cases in memory, call slacalc.report")
     if split_every < 2:
         raise ValueError(f"split_every must be at least 2, not {split_every!r}")
-    options = {"first": first, "last": last, "by": by, "period": period}
+    options: dict[str, Any] = {"first": first, "last": last, "by": by, "period": period}
     Tally(policy, now, **options)  # checks the arguments before any task runs
-    layer = [dask.delayed(partition_tally)(part, policy, now, options)
-             for part in cases.to_delayed()]
+    frame: Any = cases  # (dask is untyped)
+    layer = [delayed(partition_tally)(part, policy, now, options)
+             for part in frame.to_delayed()]
     while len(layer) > 1:
-        layer = [dask.delayed(_merge)(layer[i:i + split_every])
+        layer = [delayed(_merge)(layer[i:i + split_every])
                  for i in range(0, len(layer), split_every)]
-    result = dask.delayed(Tally.report)(layer[0])
+    result = delayed(Tally.report)(layer[0])
     return result.compute() if compute else result
