@@ -73,7 +73,7 @@ from slacalc.errors import NaiveDatetimeError, SlaError, SlaValueError, echo
 from slacalc.evaluation import STATUSES, MetricResult, evaluate
 from slacalc.policy import Policy
 
-__all__ = ["FIELDS", "ResultTable", "evaluate_table", "result_schema"]
+__all__ = ["FIELDS", "ResultTable", "carried_columns", "evaluate_table", "result_schema"]
 
 #: The per-metric fields of a result, in column order.
 FIELDS = ("start", "deadline", "achieved", "status", "used", "remaining", "share",
@@ -256,21 +256,7 @@ class _Source:
         return []
 
     def carried(self, keep: Iterable[str] | None) -> list[str]:
-        if keep is None:
-            return [c for c in self.names
-                    if c not in _CONSUMED and not c.startswith(_ACHIEVED)]
-        if isinstance(keep, str):
-            raise SlaValueError(f"keep must be a list of column names, not the string {echo(keep)}")
-        names = list(keep)
-        for name in names:
-            if name not in self.names:
-                raise SlaValueError(
-                    f"keep names the column {echo(name)}, which the cases do not have; their "
-                    f"columns are {', '.join(self.names)}")
-            if name in _CONSUMED and name not in ("achieved", "pauses", "severity_changes"):
-                raise SlaValueError(
-                    f"keep names {name!r}, which every result table already has; leave it out")
-        return names
+        return carried_columns(self.names, keep)
 
     def carry(self, name: str) -> Any:
         """The column as it will be carried (an Arrow array or a list)."""
@@ -279,6 +265,31 @@ class _Source:
     def slice(self, start: int, stop: int) -> _Source:
         """Rows ``start:stop`` as a source of their own."""
         raise NotImplementedError
+
+
+def carried_columns(names: Sequence[str], keep: Iterable[str] | None = None) -> list[str]:
+    """The columns of a table of cases (named ``names``) that :func:`evaluate_table` carries
+    into its results, with its ``keep`` argument: for engines that declare the results'
+    columns before any chunk is evaluated.
+
+    >>> carried_columns(["id", "opened", "severity", "achieved.response", "customer"])
+    ['customer']
+    """
+    names = list(names)
+    if keep is None:
+        return [c for c in names if c not in _CONSUMED and not c.startswith(_ACHIEVED)]
+    if isinstance(keep, str):
+        raise SlaValueError(f"keep must be a list of column names, not the string {echo(keep)}")
+    kept = list(keep)
+    for name in kept:
+        if name not in names:
+            raise SlaValueError(
+                f"keep names the column {echo(name)}, which the cases do not have; their "
+                f"columns are {', '.join(names)}")
+        if name in _CONSUMED and name not in ("achieved", "pauses", "severity_changes"):
+            raise SlaValueError(
+                f"keep names {name!r}, which every result table already has; leave it out")
+    return kept
 
 
 def _source(cases: Any) -> _Source:
