@@ -130,6 +130,23 @@ def test_meta_from_the_schema(form: str) -> None:
     assert_same_frames(got, want)
 
 
+def test_chunk_schema_is_fixed() -> None:
+    """The chunk function's Arrow output has the same schema for any chunk of one table: the
+    first rows, the last, a single row and none at all; it is ``result_schema`` followed by
+    the carried columns' own types."""
+    policy, _, table = generated("standard-contract", "mid", n=60)
+    table = table.append_column("customer", pa.array([f"C{i}" for i in range(60)]))
+    schemas = set()
+    for chunk in (table.slice(0, 30), table.slice(30), table.slice(5, 1), table.slice(0, 0)):
+        batch = chunk.combine_chunks().to_batches()
+        data = batch[0] if batch else pa.RecordBatch.from_pylist([], schema=table.schema)
+        got = quiet(lambda data=data: sla.evaluate_table(policy, data, NOWS["mid"]).to_arrow())
+        schemas.add(got.schema)
+    assert len(schemas) == 1
+    carried = [table.schema.field(n) for n in ("excluded", "closed", "satisfaction", "customer")]
+    assert schemas.pop() == sla.result_schema(policy, carried=carried)
+
+
 def test_horizon_in_partitions() -> None:
     """Cases past the holiday data's horizon: each partition warns as the single-process table
     does, and the values are the same."""
