@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import policy_strategies as ps
 import slacalc as sla
+from slacalc import testing as ps
 
 CST = dt.timezone(dt.timedelta(hours=8))
 SH = ZoneInfo("Asia/Shanghai")
@@ -99,9 +99,10 @@ class TestCaseValidation:
         assert (c.achieved, c.pauses, c.severity_changes) == ((), (), ())
         assert c.achieved_at("response") is None
 
-    def test_id_is_a_string(self) -> None:
-        """A numeric id is kept as text."""
-        assert sla.Case(42, T0, "A").id == "42"
+    def test_id_must_be_a_string(self) -> None:
+        """A numeric id is refused (silently turning ``None`` into ``'None'`` hid mistakes)."""
+        with pytest.raises(sla.SlaValueError, match=r"Case\.id must be a str, not int 42"):
+            sla.Case(42, T0, "A")  # type: ignore[arg-type]
 
     def test_naive_opened_is_rejected(self) -> None:
         """A naive ``opened`` raises ``NaiveDatetimeError`` naming ``Case.opened``."""
@@ -271,7 +272,8 @@ class TestEventOrder:
             zone=original.zone, achieved=data.draw(st.permutations(original.achieved)),
             pauses=pauses,
             severity_changes=data.draw(st.permutations(original.severity_changes)),
-            excluded=original.excluded,
+            excluded=original.excluded, closed=original.closed,
+            satisfaction=original.satisfaction,
         )
         assert shuffled == original
         assert hash(shuffled) == hash(original)

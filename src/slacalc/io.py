@@ -391,7 +391,9 @@ class CaseReader:
         self._on_skip = on_skip
         self._on_note = on_note
         self._close = close
-        self._severities = None if policy is None else [s.id for s in policy.severities]
+        # a policy without severity levels never looks at a case's severity
+        self._severities = (None if policy is None or not policy.severities
+                            else [s.id for s in policy.severities])
         self._tiers = None if policy is None or not policy.tiers else [t.id for t in policy.tiers]
         self._unknown: set[str] = set()
         self._seen: dict[str, int] | None = {}
@@ -440,6 +442,9 @@ class CaseReader:
         if self._severities is not None:
             for where, sev in (("severity", case.severity),
                                *(("severity change", c.severity) for c in case.severity_changes)):
+                if sev is None:
+                    raise SlaValueError("missing severity; the policy sets its targets by "
+                                        "severity level: " + ", ".join(self._severities))
                 if sev not in self._severities:
                     raise SlaValueError(f"unknown {where} {echo(sev)}; the policy has "
                                         + ", ".join(self._severities))
@@ -513,7 +518,8 @@ def read_cases(source: str | os.PathLike[str] | IO[Any], format: str | None = No
     through its byte buffer, an in-memory ``io.StringIO`` whole); ``format`` (``"jsonl"``,
     ``"csv"``) is read from the path's ending when not given. A file that cannot be opened, or whose
     format cannot be told, is a :class:`~slacalc.SlaValueError` at once; a CSV header without
-    ``id``, ``opened`` or ``severity`` when the first case is read.
+    ``id``, ``opened`` or ``severity`` when the first case is read (its cells may be empty
+    under a policy without severity levels).
 
     >>> import io
     >>> rows = io.StringIO("id,opened,severity,achieved.response\\n"

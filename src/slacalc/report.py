@@ -320,7 +320,7 @@ class Report:
     def explain(self) -> str:
         """Every row's explanation."""
         now = "" if self.now is None else f", as of {self.now.isoformat()}"
-        head = f"policy {self.policy!r}: {self.cases} case{'s' if self.cases != 1 else ''}{now}"
+        head = f"policy {echo(self.policy)}: {self.cases} case{'s' if self.cases != 1 else ''}{now}"
         return "\n".join([head, *(r.explain() for r in self.rows)])
 
 
@@ -329,7 +329,7 @@ def _date(value: Any, name: str) -> dt.date | None:
     if value is None:
         return None
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-        raise SlaValueError(f"{name} must be a datetime.date (or None), not {value!r}")
+        raise SlaValueError(f"{name} must be a datetime.date (or None), not {echo(value)}")
     return value
 
 
@@ -418,9 +418,9 @@ class Tally:
                  by: Iterable[str] | Mapping[str, _Grouper] | None = None,
                  period: str | None = None) -> None:
         if not isinstance(policy, Policy):
-            raise SlaValueError(f"policy must be a slacalc.Policy, not {policy!r}")
+            raise SlaValueError(f"policy must be a slacalc.Policy, not {echo(policy)}")
         if now is not None and (not isinstance(now, dt.datetime) or now.utcoffset() is None):
-            raise SlaValueError(f"now must be an aware datetime, not {now!r}")
+            raise SlaValueError(f"now must be an aware datetime, not {echo(now)}")
         first, last = _date(first, "first"), _date(last, "last")
         if first is not None and last is not None and last < first:
             raise SlaValueError(f"last={last.isoformat()} is before first={first.isoformat()}")
@@ -441,8 +441,8 @@ class Tally:
         for m in self.measures:
             name = m.calendar or default
             if name is None:
-                raise SlaValueError(f"measure {m.name!r} needs a calendar; policy "
-                                    f"{policy.name!r} has none")
+                raise SlaValueError(f"measure {echo(m.name)} needs a calendar; policy "
+                                    f"{echo(policy.name)} has none")
             self.zones.append(policy.calendar(name).tz)
         self.lo = [None if first is None else _key(first, p) for p in self.periods]
         self.hi = [None if last is None else _key(last, p) for p in self.periods]
@@ -469,13 +469,13 @@ class Tally:
     def add(self, case: Case, evaluation: Evaluation | None = None) -> None:
         """Count one case; ``evaluation`` is its evaluation under the policy as of ``now``."""
         if not isinstance(case, Case):
-            raise SlaValueError(f"cases must be slacalc.Case values, not {case!r}")
+            raise SlaValueError(f"cases must be slacalc.Case values, not {echo(case)}")
         if evaluation is None and self.needs_evaluation:
-            raise SlaValueError(f"case {case.id!r}: the measures of policy {self.policy.name!r} "
+            raise SlaValueError(f"case {echo(case.id)}: the measures of policy {echo(self.policy.name)} "
                                 "need its evaluation: add(case, sla.evaluate(policy, case, now))")
         if evaluation is not None and evaluation.case_id != case.id:
-            raise SlaValueError(f"the evaluation is of case {evaluation.case_id!r}, not of "
-                                f"case {case.id!r}")
+            raise SlaValueError(f"the evaluation is of case {echo(evaluation.case_id)}, not of "
+                                f"case {echo(case.id)}")
         self.cases += 1
         group: _Group = ()
         if self.by:
@@ -520,12 +520,12 @@ class Tally:
     def extend(self, cases: Iterable[Case]) -> None:
         """Evaluate (in chunks, with ``evaluate_many``) and count every case."""
         if isinstance(cases, Case) or not isinstance(cases, Iterable):
-            raise SlaValueError(f"cases must be an iterable of slacalc.Case values, not {cases!r}")
+            raise SlaValueError(f"cases must be an iterable of slacalc.Case values, not {echo(cases)}")
         stream = iter(cases)
         while chunk := list(itertools.islice(stream, _CHUNK)):
             for case in chunk:
                 if not isinstance(case, Case):
-                    raise SlaValueError(f"cases must be slacalc.Case values, not {case!r}")
+                    raise SlaValueError(f"cases must be slacalc.Case values, not {echo(case)}")
             if self.needs_evaluation:
                 evaluations: Iterable[Any] = evaluate_many(self.policy, chunk, self.now)
             else:
