@@ -50,7 +50,8 @@ def frame_of(table: Any) -> Any:
 def in_utc(frame: Any) -> Any:
     """``frame`` with every instant column in UTC and a fresh index: instants compare as
     instants, whatever zone a path wrote them in."""
-    frame = frame.reset_index(drop=True)
+    # through Arrow to numpy-backed columns: Arrow-backed and numpy-backed frames compare alike
+    frame = pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata().to_pandas()
     for column in frame.columns:
         if isinstance(frame[column].dtype, pd.DatetimeTZDtype):
             frame[column] = frame[column].dt.tz_convert("UTC")
