@@ -138,6 +138,14 @@ class _Shared:
         self.selector_list: list[tuple[int, ...]] = []
         self.candidates: list[tuple[tuple[int, Calendar | None, bool], ...]] = []
         self.instants = Instants()
+        # Cases with an instant before ``floor_us`` go through ``evaluate``: the first instant
+        # every calendar of the policy vouches for (its holiday data's first year), so the
+        # lower data-horizon checks warn (or raise) exactly as they do there.
+        floors = [_MIN_US]
+        for spec in policy.calendars:
+            rules = policy.calendar(spec.name)._timeline.rules
+            floors += (rules.coverage_floor * US, rules.day_floor * US)
+        self.floor_us = max(floors)
 
     def plan(self, rule: TargetRule) -> int:
         index = self._plan_of.get(rule)
@@ -278,9 +286,9 @@ class _Batch:
         zones = instant.zones
         groups: dict[int, _Group] = {}
         out: list[Evaluation] = []
-        lo, hi = _MIN_US, _MAX_US
         # ``now`` outside the years the tables cover: let ``evaluate`` explain what it can
-        everything_slow = now_us is not None and not lo <= now_us <= hi
+        everything_slow = now_us is not None and not _MIN_US <= now_us <= _MAX_US
+        lo, hi = shared.floor_us, _MAX_US
         for i, case in enumerate(self.cases):
             if not isinstance(case, Case):
                 raise SlaValueError(f"cases[{self.offset + i}] must be a slacalc.Case, not {case!r}")
