@@ -133,6 +133,8 @@ def main() -> None:
         ("reference: touch each case, no evaluation", best(floor, repeats) / n),
         ("Policy.evaluate_many", best(lambda: sla.evaluate_many(policy, cases, now), repeats) / n),
         ("evaluate_many + read every metric's status", best(read_statuses, 1) / n),
+        ("sla.alarms, one poll of one minute", best(
+            lambda: sla.alarms(policy, cases, now, now + dt.timedelta(minutes=1)), repeats) / n),
         ("Policy.evaluate, one case at a time",
          best(lambda: [sla.evaluate(policy, c, now) for c in sample], 1) / len(sample)),
     ]

@@ -64,8 +64,8 @@ def generate(policy: sla.Policy, n: int, seed: int, first: int = 0) -> pa.Table:
     zones = sorted({z for s in policy.severities for r in s.targets if r.when.zone
                     for z in r.when.zone} | {z for r in policy.targets if r.when.zone
                                             for z in r.when.zone})
-    events = sorted({r.start for s in policy.severities for r in s.targets}
-                    | {r.start for r in policy.targets} - {"opened"})
+    events = sorted(({r.start for s in policy.severities for r in s.targets}
+                     | {r.start for r in policy.targets}) - {"opened"})
     columns: dict[str, Any] = {
         "id": pa.array([f"C{first + i}" for i in range(n)]),
         "opened": pa.Array.from_buffers(pa.timestamp("us", TZ), n, [None, pa.py_buffer(opened)]),

@@ -37,6 +37,8 @@ CALENDAR_NAMES = ("business", "always", "extended", "office", "night")
 SITE_ZONES = ("city", "near_county", "far_county", "elsewhere")
 #: Events a target's clock may start at besides ``opened`` (metrics double as events).
 EVENTS = ("diagnosed", "onsite", "response")
+#: Metric names a generated policy may declare besides the built-in ones.
+CUSTOM_METRICS = ("callback", "first_fix", "Handover_2")
 REASONS = ("customer_info", "vendor_defect", "force_majeure", "awaiting_parts", "weather")
 TIER_IDS = ("standard", "gold", "platinum", "diamond")
 SEVERITY_IDS = ("A", "B", "C", "D", "1", "2", "3", "4")
@@ -204,15 +206,20 @@ def clock_dicts(draw: st.DrawFn, *, min_stopping: int = 0) -> dict[str, Any]:
 @st.composite
 def policy_dicts(draw: st.DrawFn, *, min_stopping: int = 0, with_clock: bool = True
                  ) -> dict[str, Any]:
-    """A valid policy file's data: 1-3 calendars, tiers, 1-4 severities, targets, ladders, clock."""
+    """A valid policy file's data: 1-3 calendars, tiers, 1-4 severities (or, one time in five,
+    none), targets, ladders, clock."""
     names = draw(st.lists(st.sampled_from(CALENDAR_NAMES), min_size=1, max_size=3, unique=True))
     calendars = {n: dict(draw(st.sampled_from(CALENDAR_SPECS))) for n in names}
     tiers = draw(st.lists(st.sampled_from(TIER_IDS), max_size=3, unique=True))
     sev_ids = draw(st.lists(st.sampled_from(SEVERITY_IDS), min_size=1, max_size=4, unique=True))
-    # A few metrics shared by the severities (a metric only one severity has rarely applies).
-    metrics = tuple(draw(st.lists(st.sampled_from(sla.METRICS), min_size=1, max_size=3,
-                                  unique=True)))
+    # A few metrics shared by the severities (a metric only one severity has rarely applies),
+    # built in or declared by the policy.
+    custom = draw(st.lists(st.sampled_from(CUSTOM_METRICS), max_size=2, unique=True))
+    metrics = tuple(draw(st.lists(st.sampled_from((*sla.METRICS, *custom)), min_size=1,
+                                  max_size=3, unique=True)))
     out: dict[str, Any] = {"name": draw(st.sampled_from(("helpdesk", "network maintenance")))}
+    if custom:
+        out["custom_metrics"] = custom
     if draw(st.booleans()):
         out["description"] = "generated: clauses 4.1-4.3"
     out["calendars"] = calendars
@@ -228,11 +235,16 @@ def policy_dicts(draw: st.DrawFn, *, min_stopping: int = 0, with_clock: bool = T
         sev["targets"] = draw(st.lists(target_dicts(names, tiers, sev_ids, metrics=metrics),
                                        max_size=4))
         severities.append(sev)
-    out["severities"] = severities
+    # Sometimes no severity levels at all: the promises are policy-level, cases need no severity.
+    graded = draw(st.integers(0, 4)) > 0
+    if graded:
+        out["severities"] = severities
+    else:
+        severities = []
     # Policy-level targets; often a final unconditional one per metric, so most metrics apply.
     targets = draw(st.lists(target_dicts(names, tiers, sev_ids, policy_level=True,
                                          metrics=metrics), max_size=2))
-    if draw(st.integers(0, 3)):
+    if not graded or draw(st.integers(0, 3)):
         targets += [draw(target_dicts(names, tiers, sev_ids, metrics=(m,), conditions=False))
                     for m in metrics]
     if targets:
@@ -332,14 +344,14 @@ def cases(draw: st.DrawFn, policy: sla.Policy, *, max_pauses: int = 3, open_ende
     }
     case_pauses = draw(st.lists(pauses(opened, open_ended=open_ended), max_size=max_pauses))
     severity_changes = []
-    if changes:
+    if changes and severities:
         for _ in range(draw(st.integers(0, 2))):
             at = (opened + draw(offsets(5))).astimezone(draw(input_zones))
             severity_changes.append(sla.SeverityChange(at, draw(st.sampled_from(severities))))
     return sla.Case(
         draw(st.sampled_from(("T-1", "T-2", "INC-0042"))),
         opened.astimezone(draw(input_zones)),
-        draw(st.sampled_from(severities)),
+        draw(st.sampled_from(severities) if severities else st.sampled_from((None, "any"))),
         tier=draw(st.one_of(st.none(), st.sampled_from(tier_ids))),
         zone=draw(st.one_of(st.none(), st.sampled_from(SITE_ZONES))),
         achieved=achieved,

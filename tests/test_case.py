@@ -99,9 +99,10 @@ class TestCaseValidation:
         assert (c.achieved, c.pauses, c.severity_changes) == ((), (), ())
         assert c.achieved_at("response") is None
 
-    def test_id_is_a_string(self) -> None:
-        """A numeric id is kept as text."""
-        assert sla.Case(42, T0, "A").id == "42"
+    def test_id_must_be_a_string(self) -> None:
+        """A numeric id is refused (silently turning ``None`` into ``'None'`` hid mistakes)."""
+        with pytest.raises(sla.SlaValueError, match=r"Case\.id must be a str, not int 42"):
+            sla.Case(42, T0, "A")  # type: ignore[arg-type]
 
     def test_naive_opened_is_rejected(self) -> None:
         """A naive ``opened`` raises ``NaiveDatetimeError`` naming ``Case.opened``."""

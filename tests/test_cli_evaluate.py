@@ -675,7 +675,7 @@ class TestPolicyShow:
         code, out, err = run(capsys, "policy", "show", policy_file)
         assert (code, err) == (0, "")
         assert 'name = "cli-test"' in out and "[calendars.business]" in out
-        assert "[[severities.targets]]" in out
+        assert "[[severities]]" in out
         assert sla.Policy.from_dict(tomllib.loads(out)) == sla.Policy.from_toml(policy_file)
 
     def test_show_json(self, capsys: pytest.CaptureFixture[str], policy_file: Path) -> None:

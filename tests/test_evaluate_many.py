@@ -433,11 +433,12 @@ class CaseMaker:
                 if name in self.start_events and rng.random() < 0.7:
                     off = self.trim(off / 4)  # start events tend to come first
                 if rng.random() < 0.03:
-                    off = -off  # recorded before the opening: odd, but a valid case
+                    off = dt.timedelta(0)  # achieved the instant the case is opened
                 achieved[name] = self.write(base + off)
                 if anchor is not None and rng.random() < 0.05:
-                    achieved[name] = self.write(anchor + rng.choice((dt.timedelta(0), self.tick,
-                                                                     -self.tick)))
+                    # never before the opening: a Case refuses that
+                    achieved[name] = self.write(max(base, anchor + rng.choice(
+                        (dt.timedelta(0), self.tick, -self.tick))))
         plain = rng.random() < self.plain
         pauses = []
         for _ in range(rng.choice((0, 0, 0, 1, 1, 2, 3))):
@@ -677,9 +678,9 @@ def test_free_text_zones_and_unknown_values() -> None:
     cases = [sla.Case(str(i), opened + dt.timedelta(minutes=37 * i), severities[i % len(severities)],
                       zone=named[i % len(named)] if i % 3 == 0 else f"site {i}, road {i % 17}")
              for i in range(_batch._KEYS + 300)]
-    many = sla.evaluate_many(policy, cases, NOWS["mid"])
+    many = sla.evaluate_many(policy, cases, NOWS["far"])
     for i in range(0, len(cases), 41):
-        assert evaluation_view(many[i]) == evaluation_view(sla.evaluate(policy, cases[i], NOWS["mid"]))
+        assert evaluation_view(many[i]) == evaluation_view(sla.evaluate(policy, cases[i], NOWS["far"]))
     shared = many[1]._lazy[0].batch.shared
     assert len(shared.selectors) <= _batch._KEYS
     assert len(shared.selector_list) <= len(severities) * (len(named) + 1)

@@ -127,9 +127,14 @@ class TestSchedulesAndFiles:
         months = [d.nominal.month for d in p.dues(dt.date(2026, 2, 1), dt.date(2026, 12, 31))]
         assert months == [4, 7, 10]
 
-    def test_several_times_a_day_are_one_obligation_and_the_last_day_counts(self) -> None:
-        """FREQ=DAILY;BYHOUR=10,15 over Mon-Tue: one due per day, Tuesday included."""
-        p = policy(schedules=[{"name": "d", "rule": "FREQ=DAILY;BYHOUR=10,15", "calendar": "business"}])
+    def test_several_times_a_day_are_refused(self) -> None:
+        """FREQ=DAILY;BYHOUR=10,15 names two times a day: refused (the time of day is ``by``)."""
+        with pytest.raises(sla.PolicyError, match="several times a day"):
+            policy(schedules=[{"name": "d", "rule": "FREQ=DAILY;BYHOUR=10,15", "calendar": "business"}])
+
+    def test_the_last_day_counts(self) -> None:
+        """FREQ=DAILY over Mon-Tue: one due per day, Tuesday included."""
+        p = policy(schedules=[{"name": "d", "rule": "FREQ=DAILY", "calendar": "business"}])
         days = [d.nominal for d in p.dues(dt.date(2026, 3, 2), dt.date(2026, 3, 3))]
         assert days == [dt.date(2026, 3, 2), dt.date(2026, 3, 3)]
 

@@ -13,8 +13,11 @@ tally written here over cases whose deadlines are computed here (a 7x24 calendar
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import itertools
 import json
 import math
+import operator
 import pickle
 import sys
 from collections.abc import Iterator
@@ -23,12 +26,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import slacalc as sla
 from slacalc.cli import main
+from slacalc.report import REPORT_COLUMNS
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -602,6 +607,211 @@ def test_against_brute_force(data: st.DataObject) -> None:
     assert got.cases == len(cases)
 
 
+# -- merging tallies ----------------------------------------------------------------------------
+MERGE_POLICY = restore_policy(*(m for m, _ in MEASURES), within="4h")
+
+
+def tally_of(cases: list[sla.Case], now: dt.datetime | None = None,
+             first: dt.date | None = None, last: dt.date | None = None) -> sla.Tally:
+    tally = sla.Tally(MERGE_POLICY, now, first=first, last=last)
+    tally.extend(cases)
+    return tally
+
+
+def snapshot(tally: sla.Tally) -> tuple[sla.Report, int]:
+    return tally.report(), tally.cases
+
+
+@st.composite
+def case_lists(draw: st.DrawFn) -> list[sla.Case]:
+    size = draw(st.integers(0, 18))
+    return [draw(gen_case(i, DURATIONS["4h"])) for i in range(size)]
+
+
+NOWS = st.one_of(st.none(), st.sampled_from(BOUNDARIES).map(lambda b: b + dt.timedelta(days=3)))
+
+
+class TestMerge:
+    @settings(max_examples=40, deadline=None)
+    @given(cases=case_lists(), cuts=st.lists(st.integers(0, 18), max_size=4), now=NOWS,
+           bounded=st.booleans())
+    def test_any_split_merges_into_the_whole(self, cases: list[sla.Case], cuts: list[int],
+                                              now: dt.datetime | None, bounded: bool) -> None:
+        """The tallies of the parts of a case list, however it is cut, merge into the report
+        over the whole list (and into what report() gives), also with now and first/last."""
+        first, last = (dt.date(2025, 11, 1), dt.date(2026, 5, 31)) if bounded else (None, None)
+        edges = [0, *sorted(min(c, len(cases)) for c in cuts), len(cases)]
+        parts = [tally_of(cases[a:b], now, first, last) for a, b in itertools.pairwise(edges)]
+        merged = functools.reduce(operator.add, parts)
+        whole = sla.report(MERGE_POLICY, cases, now, first=first, last=last)
+        assert merged.report() == whole
+        assert merged.cases == len(cases)
+        # the brute-force tally agrees too, so the merge is right and not merely consistent
+        expected = brute_force(cases, DURATIONS["4h"], now, first, last)
+        assert {(r.measure, r.period): (r.value, r.verdict, r.counted, r.met, r.breached,
+                                        r.start, r.end) for r in merged.report()} == expected
+
+    @settings(max_examples=40, deadline=None)
+    @given(a=case_lists(), b=case_lists(), c=case_lists(), now=NOWS)
+    def test_associative_and_commutative(self, a: list[sla.Case], b: list[sla.Case],
+                                         c: list[sla.Case], now: dt.datetime | None) -> None:
+        """(a + b) + c == a + (b + c), and a + b == b + a."""
+        ta, tb, tc = tally_of(a, now), tally_of(b, now), tally_of(c, now)
+        assert snapshot((ta + tb) + tc) == snapshot(ta + (tb + tc))
+        assert snapshot(ta + tb) == snapshot(tb + ta)
+
+    @settings(max_examples=30, deadline=None)
+    @given(cases=case_lists(), now=NOWS)
+    def test_identity_and_operands_unchanged(self, cases: list[sla.Case],
+                                             now: dt.datetime | None) -> None:
+        """A fresh tally is the identity on both sides; merging changes neither operand, and
+        later additions to the merged tally do not leak into them."""
+        tally = tally_of(cases, now)
+        before = snapshot(tally)
+        empty = sla.Tally(MERGE_POLICY, now)
+        assert snapshot(tally + empty) == before
+        assert snapshot(empty.merge(tally)) == before
+        merged = tally.merge(tally)
+        merged.extend(cases)
+        assert snapshot(tally) == before
+        assert snapshot(empty) == (sla.Tally(MERGE_POLICY, now).report(), 0)
+        assert merged.cases == 3 * len(cases)
+
+    def test_pickled_parts_merge(self) -> None:
+        """A tally shipped to another process (pickled) merges like the original: 2 met of 3."""
+        opened = at(2026, 7, 1, 9)
+        cases = [restored(n, opened, dt.timedelta(hours=h)) for n, h in enumerate((1, 3, 5))]
+        left = pickle.loads(pickle.dumps(tally_of(cases[:1])))
+        right = pickle.loads(pickle.dumps(tally_of(cases[1:])))
+        got = rows((left + right).report())["on_time", "2026-Q3"]
+        assert (got.met, got.breached, got.counted) == (2, 1, 3)
+
+    @pytest.mark.parametrize(("other", "says"), [
+        (lambda: sla.Tally(restore_policy(ON_TIME)), "different policies"),
+        (lambda: sla.Tally(MERGE_POLICY, at(2026, 1, 1)), "different now: None and"),
+        (lambda: sla.Tally(MERGE_POLICY, first=dt.date(2026, 1, 1)), "different first"),
+        (lambda: sla.Tally(MERGE_POLICY, last=dt.date(2026, 1, 1)), "different last"),
+        (lambda: sla.report(MERGE_POLICY, []), "merges only with another Tally, not Report"),
+    ])
+    def test_incompatible(self, other: Any, says: str) -> None:
+        """Tallies counted under different terms do not merge; the message says which."""
+        with pytest.raises(sla.SlaValueError, match=says):
+            sla.Tally(MERGE_POLICY).merge(other())
+
+    def test_same_instant_other_zone(self) -> None:
+        """``now`` at the same instant written in another zone is the same ``now``."""
+        now = at(2026, 1, 1)
+        merged = sla.Tally(MERGE_POLICY, now).merge(sla.Tally(MERGE_POLICY, now.astimezone(UTC)))
+        assert merged.now == now
+
+    def test_plus_with_other_types(self) -> None:
+        """``tally + 1`` is a TypeError, as for any value that does not add."""
+        with pytest.raises(TypeError):
+            sla.Tally(MERGE_POLICY) + 1  # type: ignore[operator]
+
+
+# -- breakdowns ---------------------------------------------------------------------------------
+TIERS = st.sampled_from([None, "gold", "silver"])
+
+
+def with_tier(case: sla.Case, tier: str | None) -> sla.Case:
+    return attrs.evolve(case, tier=tier)
+
+
+class TestBreakdown:
+    @settings(max_examples=40, deadline=None)
+    @given(data=st.data())
+    def test_groups_against_brute_force(self, data: st.DataObject) -> None:
+        """report(by=...) gives, for each tier and exclusion reason, exactly the rows the brute-
+        force tally gives over that group's cases alone, with the group in the row."""
+        duration = DURATIONS["4h"]
+        cases = [with_tier(c, data.draw(TIERS)) for c in data.draw(case_lists())]
+        now = data.draw(NOWS)
+        got = sla.report(MERGE_POLICY, cases, now, by=["tier", "excluded"])
+        expected: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        for group in {(c.tier, c.excluded) for c in cases}:
+            part = [c for c in cases if (c.tier, c.excluded) == group]
+            for (measure, period), row in brute_force(part, duration, now, None, None).items():
+                expected[(measure, period, *group)] = row
+        assert {(r.measure, r.period, *(v for _, v in r.group)):
+                (r.value, r.verdict, r.counted, r.met, r.breached, r.start, r.end)
+                for r in got} == expected
+        assert got.by == ("tier", "excluded")
+        assert all([k for k, _ in r.group] == ["tier", "excluded"] for r in got)
+
+    @settings(max_examples=30, deadline=None)
+    @given(cases=case_lists(), period=st.sampled_from(["month", "quarter", "year"]))
+    def test_period_override_counts(self, cases: list[sla.Case], period: str) -> None:
+        """period= tallies every measure per that period: the on-time counts per period equal
+        a count of deadlines (opened + 4h) by their Shanghai month, quarter or year."""
+        got = sla.report(MERGE_POLICY, cases, period=period)
+        counted: dict[str, int] = {}
+        for c in cases:
+            if c.excluded == EXCLUDED or c.achieved_at("restore") is None:
+                continue
+            day = (c.opened + DURATIONS["4h"]).astimezone(SHANGHAI).date()
+            label = {"month": f"{day.year:04d}-{day.month:02d}",
+                     "quarter": f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}",
+                     "year": f"{day.year:04d}"}[period]
+            counted[label] = counted.get(label, 0) + 1
+        assert {r.period: r.counted for r in got if r.measure == "on_time" and r.counted} \
+            == counted
+
+    def test_function_groups_and_tables(self) -> None:
+        """A function groups by a derived column (a customer prefix of the id); the report as
+        records, Arrow, pandas and polars has the group column after period."""
+        opened = at(2026, 7, 1, 9)
+        cases = [sla.Case(f"{cust}-{n}", opened, "A",
+                          achieved={"restore": opened + dt.timedelta(hours=h)})
+                 for n, (cust, h) in enumerate([("acme", 1), ("acme", 5), ("zeta", 2)])]
+        policy = restore_policy(ON_TIME)
+        got = sla.report(policy, cases, by={"customer": lambda c: c.id.split("-")[0]})
+        records = got.records()
+        assert [(r["customer"], r["met"], r["breached"]) for r in records] == [
+            ("acme", 1, 1), ("zeta", 1, 0)]
+        assert list(records[0]) == ["period", "customer", *REPORT_COLUMNS[1:]]
+        table = got.to_arrow()
+        assert table.column_names == list(got.columns)
+        assert table.column("start").to_pylist() == [dt.date(2026, 7, 1)] * 2
+        frame = got.to_pandas()
+        assert frame["customer"].tolist() == ["acme", "zeta"]
+        assert got.to_polars()["counted"].to_list() == [2, 1]
+        assert "2026-Q3  acme      on_time" in got.to_text()
+
+    @pytest.mark.parametrize(("kwargs", "says"), [
+        ({"by": ["customer"]}, "'customer' is not a case column to group by"),
+        ({"by": ["tier", "tier"]}, "column name 'tier' is taken"),
+        ({"by": {"measure": len}}, "column name 'measure' is taken"),
+        ({"by": {"x": 3}}, "'x' maps to 3, not to a function"),
+        ({"by": 5}, "by must be column names"),
+        ({"period": "week"}, "period='week' is not a period"),
+    ])
+    def test_bad_arguments(self, kwargs: dict[str, Any], says: str) -> None:
+        """Bad by= or period=: an error naming the value and what to give instead."""
+        with pytest.raises(sla.SlaValueError, match=says):
+            sla.report(MERGE_POLICY, [], **kwargs)
+
+    def test_function_giving_a_non_text(self) -> None:
+        """A group function must give text or None; a list is refused by name."""
+        with pytest.raises(sla.SlaValueError, match="function for 'x' gave \\[1\\]"):
+            sla.report(MERGE_POLICY, [restored(1, at(2026, 7, 1), dt.timedelta(1))],
+                       by={"x": lambda c: [1]})
+
+    def test_grouped_tallies_merge(self) -> None:
+        """Grouped tallies merge like ungrouped ones; a different breakdown does not merge."""
+        opened = at(2026, 7, 1, 9)
+        cases = [with_tier(restored(n, opened, dt.timedelta(hours=h)), t)
+                 for n, (h, t) in enumerate([(1, "gold"), (5, "gold"), (2, None)])]
+        left, right = (sla.Tally(MERGE_POLICY, by=["tier"]) for _ in range(2))
+        left.extend(cases[:1])
+        right.extend(cases[1:])
+        assert (left + right).report() == sla.report(MERGE_POLICY, cases, by=["tier"])
+        with pytest.raises(sla.SlaValueError, match="different by"):
+            left.merge(sla.Tally(MERGE_POLICY))
+        with pytest.raises(sla.SlaValueError, match="different period"):
+            left.merge(sla.Tally(MERGE_POLICY, by=["tier"], period="month"))
+
+
 # -- the command line ----------------------------------------------------------------------------
 POLICY_TOML = """\
 name = "cli-report"
@@ -679,6 +889,43 @@ class TestCli:
         assert status == 0
         assert "restore_on_time 2026-Q4 (2026-10-01 to 2026-12-31, Asia/Shanghai): met" in out
         assert "2026-Q3" not in out
+
+    def test_by_and_period_month(self, capsys: pytest.CaptureFixture[str],
+                                 files: tuple[Path, Path]) -> None:
+        """--by excluded --period month --period 2026-07: July's rows per exclusion reason,
+        counted by hand from the CSV (T1, T2 met, T3 breached; T5 excluded counts nothing)."""
+        policy, cases = files
+        status, out, _ = run(capsys, "report", cases, "--policy", policy, "--by", "excluded",
+                             "--period", "month", "--period", "2026-07", "--format", "csv")
+        assert status == 1
+        lines = out.splitlines()
+        assert lines[0] == ("period,excluded,measure,kind,start,end,value,threshold,verdict,"
+                            "counted,met,breached")
+        assert lines[1:] == [
+            "2026-07,,restore_on_time,on_time,2026-07-01,2026-07-31,0.6666666666666666,0.9,"
+            "missed,3,2,1",
+            "2026-07,force_majeure,restore_on_time,on_time,2026-07-01,2026-07-31,,0.9,"
+            "no data,0,0,0",
+            "2026-07,,satisfaction,average_satisfaction,2026-07-01,2026-07-31,"
+            "4.333333333333333,4.0,met,3,,",
+            "2026-07,force_majeure,satisfaction,average_satisfaction,2026-07-01,2026-07-31,,"
+            "4.0,no data,0,,",
+        ]
+
+    @pytest.mark.parametrize(("args", "says"), [
+        (["--by", "customer"], "'customer' is not a case column"),
+        (["--by", "tier,tier"], "names a column twice"),
+        (["--period", "month", "--period", "year"], "a period length is given twice"),
+        (["--period", "2026", "--period", "2027"], "a span is given twice"),
+    ])
+    def test_bad_breakdowns_exit_2(self, capsys: pytest.CaptureFixture[str],
+                                   files: tuple[Path, Path], args: list[str], says: str) -> None:
+        """Bad --by or --period combinations: exit 2 and a message naming the value."""
+        policy, cases = files
+        status, out, err = run(capsys, "report", cases, "--policy", policy, *args)
+        assert status == 2
+        assert says in err
+        assert out == ""
 
     def test_jsonl_input_and_csv_output(self, capsys: pytest.CaptureFixture[str],
                                         files: tuple[Path, Path], tmp_path: Path) -> None:

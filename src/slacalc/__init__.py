@@ -11,6 +11,7 @@ datetime.datetime(2026, 11, 23, 11, 0, tzinfo=zoneinfo.ZoneInfo(key='Asia/Shangh
 """
 
 from slacalc._batch import evaluate_many, evaluate_stream
+from slacalc.alarms import Alarm, alarms
 from slacalc.calendar import Calendar, DayInfo, Segment
 from slacalc.case import Case, Pause, SeverityChange
 from slacalc.coverage import Coverage, Hours
@@ -27,7 +28,7 @@ from slacalc.errors import (
     UnknownCountryError,
     UnknownTimezoneError,
 )
-from slacalc.evaluation import Escalation, Evaluation, MetricResult, evaluate
+from slacalc.evaluation import Escalation, Evaluation, MetricResult, Status, evaluate
 from slacalc.policy import (
     METRICS,
     ClockRules,
@@ -51,6 +52,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "METRICS",
+    "Alarm",
     "BusinessDays",
     "Calendar",
     "Case",
@@ -87,6 +89,7 @@ __all__ = [
     "SlaError",
     "SlaValueError",
     "SlaWarning",
+    "Status",
     "Tally",
     "Target",
     "TargetRule",
@@ -95,6 +98,7 @@ __all__ = [
     "When",
     "Within",
     "__version__",
+    "alarms",
     "evaluate",
     "evaluate_many",
     "evaluate_stream",

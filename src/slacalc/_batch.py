@@ -32,7 +32,17 @@ from typing import TYPE_CHECKING, Any
 from slacalc._timeline import EPOCH, US, Instants
 from slacalc.case import Case, Pause
 from slacalc.errors import SlaValueError
-from slacalc.evaluation import STATUSES, Escalation, Evaluation, MetricResult, evaluate
+from slacalc.evaluation import (
+    STATUSES,
+    Escalation,
+    Evaluation,
+    MetricResult,
+    Status,
+    check_names,
+    check_now,
+    evaluate,
+    known_names,
+)
 from slacalc.targets import BusinessDays, Within
 
 if TYPE_CHECKING:
@@ -72,8 +82,7 @@ def evaluate_stream(policy: Policy, cases: Iterable[Case], now: dt.datetime | No
         raise SlaValueError(f"chunk_size must be a positive int, not {chunk_size!r}")
     if isinstance(cases, (str, bytes, Mapping)) or not isinstance(cases, Iterable):
         raise SlaValueError(f"cases must be an iterable of slacalc.Case values, not {cases!r}")
-    if now is not None and (not isinstance(now, dt.datetime) or now.utcoffset() is None):
-        raise SlaValueError(f"now must be an aware datetime, not {now!r}")
+    check_now(now)
     shared = _Shared(policy, now)
     it = iter(cases)
 
@@ -132,8 +141,8 @@ class _Shared:
         # (severity, tier, zone) -> a selector id; a selector holds per metric: a plan index
         # (a fixed rule, clock from ``opened``), _NO_RULE, or -2 - k for the k-th candidate
         # list (rules with conditions judged per case)
-        self.selectors: dict[tuple[str, str | None, str | None], int] = {}
-        self.normal: dict[tuple[str, str | None, str | None], int] = {}
+        self.selectors: dict[tuple[str | None, str | None, str | None], int] = {}
+        self.normal: dict[tuple[str | None, str | None, str | None], int] = {}
         self.named: tuple[frozenset[str], ...] | None = None  # values some rule names
         self.selector_list: list[tuple[int, ...]] = []
         self.candidates: list[tuple[tuple[int, Calendar | None, bool], ...]] = []
@@ -154,7 +163,7 @@ class _Shared:
             self.plans.append(_Plan(self.policy, rule, self.metrics.index(rule.metric)))
         return index
 
-    def selector(self, key: tuple[str, str | None, str | None]) -> int:
+    def selector(self, key: tuple[str | None, str | None, str | None]) -> int:
         """Validate a (severity, tier, zone) key, as ``evaluate`` does, and resolve its rules.
 
         Values no rule names behave alike (a zone no target lists is "any other zone"), so they
@@ -264,6 +273,27 @@ class _Group:
         metrics = self.batch.shared.metrics
         return self.batch.result(self, k, metrics.index(metric)) if metric in metrics else None
 
+    def timings(self, k: int, m: int) -> tuple[_Plan, int | None, str, tuple[int | None, ...],
+                                                int | None] | None:
+        """What the alarm feed needs of the ``m``-th metric, straight from the columns:
+        (its plan, deadline µs, status, escalation instants µs, achievement µs as of ``now``);
+        ``None`` when no deadline is computed (no rule, negotiated, or the clock has not
+        started)."""
+        seen = self.achieved[k]
+        index = self.selector[m]
+        if index < _NO_RULE:
+            index = self.picked.get((k, m), _NO_RULE)
+        if index == _NO_RULE:
+            return None
+        plan = self.batch.shared.plans[index]
+        if plan.target is None or (plan.start != "opened" and (
+                seen is None or seen.get(plan.start) is None)):
+            return None
+        deadlines, status = self.deadline[m], self.status[m]
+        assert deadlines is not None and status is not None
+        return (plan, deadlines[k], STATUSES[status[k]], self.fires.get((k, m), ()),
+                None if seen is None else seen.get(plan.metric))
+
 
 class _Batch:
     """One chunk of cases: :meth:`run` fills the groups' columns, :meth:`results` reads them."""
@@ -289,6 +319,7 @@ class _Batch:
         # ``now`` outside the years the tables cover: let ``evaluate`` explain what it can
         everything_slow = now_us is not None and not _MIN_US <= now_us <= _MAX_US
         lo, hi = shared.floor_us, _MAX_US
+        known = known_names(policy)
         for i, case in enumerate(self.cases):
             if not isinstance(case, Case):
                 raise SlaValueError(f"cases[{self.offset + i}] must be a slacalc.Case, not {case!r}")
@@ -320,9 +351,14 @@ class _Batch:
                 opened_us = (t - EPOCH) // _ONE_US
             else:
                 opened_us = (m + t.hour * 3600 + t.minute * 60 + t.second) * US + t.microsecond
+            if now_us is not None and opened_us > now_us:  # not opened as of ``now``
+                out.append(evaluate(policy, case, now))
+                continue
             achieved = None
             if case.achieved:
                 achieved = {name: instant(t) for name, t in case.achieved}
+                if not known.issuperset(achieved):
+                    check_names(policy, case)
                 values = achieved.values()
                 first, last = min(opened_us, *values), max(values)
                 if first < lo or last > hi:
@@ -699,12 +735,12 @@ class _Batch:
         if index < _NO_RULE:
             index = group.picked.get((k, m), _NO_RULE)
         if index == _NO_RULE:
-            return "not_applicable", None
+            return Status.NOT_APPLICABLE, None
         plan = self.shared.plans[index]
         if plan.target is None:
-            return "not_applicable", None
+            return Status.NOT_APPLICABLE, None
         if plan.start != "opened" and (seen is None or seen.get(plan.start) is None):
-            return "pending", None
+            return Status.PENDING, None
         deadlines, status = group.deadline[m], group.status[m]
         assert deadlines is not None and status is not None and plan.cal is not None
         due = deadlines[k]
@@ -725,7 +761,7 @@ class _Batch:
             index = group.picked.get((k, m), _NO_RULE)
         if index == _NO_RULE:
             return MetricResult(
-                metric, "not_applicable", "no target", None, None, achieved, None, None, None,
+                metric, Status.NOT_APPLICABLE, "no target", None, None, achieved, None, None, None,
                 note="no target applies to this severity, tier and zone")
         plan = shared.plans[index]
         start: dt.datetime | None = case.opened
@@ -735,11 +771,11 @@ class _Batch:
             start = None if event is None else case.achieved_at(plan.start)
             start_us = event  # type: ignore[assignment]
         if plan.target is None:
-            return MetricResult(metric, "not_applicable", plan.described, start, None, achieved,
+            return MetricResult(metric, Status.NOT_APPLICABLE, plan.described, start, None, achieved,
                                 None, None, None, note="no target: negotiated")
         if start is None:
             return MetricResult(
-                metric, "pending", plan.described, None, None, achieved, None, None, None,
+                metric, Status.PENDING, plan.described, None, None, achieved, None, None, None,
                 note=f"the clock starts at {plan.start!r}, which has not happened")
         reasons = shared.stopping
         stops = tuple([(p, p.reason in reasons) for p in case.pauses]) if case.pauses else ()

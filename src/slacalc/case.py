@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import numbers
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -29,9 +30,40 @@ __all__ = ["Case", "Pause", "SeverityChange"]
 
 def _aware(value: Any, name: str) -> dt.datetime:
     if not isinstance(value, dt.datetime):
-        raise SlaValueError(f"{name} must be an aware datetime, not {value!r}")
+        raise SlaValueError(f"{name} must be an aware datetime, not {echo(value)}")
     if value.utcoffset() is None:
-        raise NaiveDatetimeError(f"{name}={value!r} is naive; attach a time zone")
+        raise NaiveDatetimeError(f"{name}={echo(value)} is naive; attach a time zone")
+    if value.year in (1, 9999):  # only the first and last years can fall off datetime in UTC
+        try:
+            value.astimezone(dt.UTC)
+        except OverflowError:
+            raise OutOfRangeError(
+                f"{name}={value.isoformat()} cannot be read in UTC (it falls outside the years "
+                "1-9999 there); give an instant between 1900 and 2199"
+            ) from None
+    return value
+
+
+#: Characters a case id may not hold: control characters (category Cc) and the bidirectional
+#: overrides and isolates, which make text display in another order than it is stored.
+_BAD_ID_CHARS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _case_id(value: Any) -> str:
+    """Check a case id: a non-empty ``str`` without control or bidi-override characters."""
+    if not isinstance(value, str):
+        raise SlaValueError(
+            f"Case.id must be a str, not {type(value).__name__} {echo(value)}; pass the ticket "
+            "number as text, e.g. str(number)"
+        )
+    if not value:
+        raise SlaValueError("Case.id must be a non-empty string (the ticket's number or name)")
+    bad = _BAD_ID_CHARS.search(value)
+    if bad:
+        raise SlaValueError(
+            f"Case.id={echo(value)} holds the character U+{ord(bad.group()):04X} (a control or "
+            "bidirectional-override character), which would print misleadingly; remove it"
+        )
     return value
 
 
@@ -41,7 +73,7 @@ def _optional_aware(value: Any, name: str) -> dt.datetime | None:
 
 def _text(value: Any, name: str) -> str:
     if not isinstance(value, str) or not value:
-        raise SlaValueError(f"{name} must be a non-empty string, not {value!r}")
+        raise SlaValueError(f"{name} must be a non-empty string, not {echo(value)}")
     return value
 
 
@@ -83,11 +115,11 @@ def _rating(value: Any) -> None:
     numbers are real numbers too)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise SlaValueError(
-            f"Case.satisfaction={value!r} is not a rating; give a number from 1 to 5, or None"
+            f"Case.satisfaction={echo(value)} is not a rating; give a number from 1 to 5, or None"
         )
     if not 1 <= float(value) <= 5:  # NaN fails this too
         raise SlaValueError(
-            f"Case.satisfaction={value!r} is outside the rating scale 1-5 (inclusive)"
+            f"Case.satisfaction={echo(value)} is outside the rating scale 1-5 (inclusive)"
         )
 
 
@@ -104,12 +136,12 @@ def _achieved(value: Mapping[str, dt.datetime] | Iterable[tuple[str, dt.datetime
     out = []
     for item in items:
         if not (isinstance(item, tuple) and len(item) == 2):
-            raise SlaValueError(f"achieved must map names to datetimes, not {value!r}")
+            raise SlaValueError(f"achieved must map names to datetimes, not {echo(value)}")
         name, when = item
-        out.append((_text(name, "achieved key"), _aware(when, f"achieved[{name!r}]")))
+        out.append((_text(name, "achieved key"), _aware(when, f"achieved[{echo(name)}]")))
     names = [n for n, _ in out]
     if len(set(names)) != len(names):
-        raise SlaValueError(f"achieved names a metric twice: {names!r}")
+        raise SlaValueError(f"achieved names a metric twice: {echo(names)}")
     return tuple(sorted(out))
 
 
@@ -117,7 +149,7 @@ def _items(value: Any, name: str) -> list[Any]:
     if value is None:
         return []
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
-        raise SlaValueError(f"{name} must be a list, not {value!r}")
+        raise SlaValueError(f"{name} must be a list, not {echo(value)}")
     return list(value)
 
 
@@ -128,7 +160,7 @@ def _pauses(value: Iterable[Pause] | None) -> tuple[Pause, ...]:
     items = _items(value, "pauses")
     for p in items:
         if not isinstance(p, Pause):
-            raise SlaValueError(f"pauses must be slacalc.Pause values, not {p!r}")
+            raise SlaValueError(f"pauses must be slacalc.Pause values, not {echo(p)}")
     return tuple(sorted(items, key=lambda p: (
         _utc_key(p.start), _FOREVER if p.end is None else _utc_key(p.end), p.reason)))
 
@@ -137,25 +169,35 @@ def _changes(value: Iterable[SeverityChange] | None) -> tuple[SeverityChange, ..
     items = _items(value, "severity_changes")
     for c in items:
         if not isinstance(c, SeverityChange):
-            raise SlaValueError(f"severity_changes must be slacalc.SeverityChange values, not {c!r}")
+            raise SlaValueError(f"severity_changes must be slacalc.SeverityChange values, not {echo(c)}")
     return tuple(sorted(items, key=lambda c: (_utc_key(c.at), c.severity)))
+
+
+def _names(names: list[str], limit: int = 4) -> str:
+    shown = ", ".join(echo(n, 30)[1:-1] for n in names[:limit])
+    return shown + (f" (+{len(names) - limit} more)" if len(names) > limit else "")
 
 
 @attrs.frozen
 class Case:
     """One ticket: opened time, severity, tier, zone, achievements, pauses, severity changes.
 
-    ``achieved`` maps metric (or event) names to the instants they were achieved; it is stored as
-    a sorted tuple of pairs (read it with :meth:`achieved_at`). ``excluded`` names a reason the
+    ``id`` is the ticket's id: a non-empty ``str`` without control characters or bidirectional
+    overrides (which would make reports print misleadingly). ``achieved`` maps metric (or event)
+    names to the instants they were achieved, none before ``opened``; it is stored as a sorted
+    tuple of pairs (read it with :meth:`achieved_at`). Which names are valid depends on the
+    policy, so :func:`slacalc.evaluate` checks them. ``excluded`` names a reason the
     whole case may be excluded for (force majeure), if the policy excludes that reason.
     ``closed`` is when the case was closed (aware, not before ``opened``) and ``satisfaction`` the
     customer's rating of it, 1 to 5 inclusive; both are optional and read only by the aggregate
-    measures of :func:`slacalc.report` (average satisfaction per period).
+    measures of :func:`slacalc.report` (average satisfaction per period). ``severity`` may be
+    left out (``None``) for a policy whose promises do not depend on severity (one without
+    severity levels); a policy with severity levels refuses such a case when evaluating it.
     """
 
-    id: str = attrs.field(converter=str)
+    id: str = attrs.field(converter=_case_id)
     opened: dt.datetime
-    severity: str
+    severity: str | None = None
     tier: str | None = None
     zone: str | None = None
     achieved: tuple[tuple[str, dt.datetime], ...] = attrs.field(default=(), converter=_achieved)
@@ -176,17 +218,51 @@ class Case:
                 )
         if self.satisfaction is not None:
             _rating(self.satisfaction)
-        _text(self.severity, "Case.severity")
+        if self.severity is not None:
+            _text(self.severity, "Case.severity")
         for change in self.severity_changes:
             if _utc_key(change.at) < _utc_key(self.opened):
                 raise SlaValueError(
-                    f"severity change to {change.severity!r} at {change.at.isoformat()} is before "
+                    f"severity change to {echo(change.severity)} at {change.at.isoformat()} is before "
                     f"the case was opened ({self.opened.isoformat()})"
+                )
+        opened = _utc_key(self.opened)
+        for metric, when in self.achieved:
+            if _utc_key(when) < opened:
+                raise SlaValueError(
+                    f"Case.achieved[{echo(metric)}]={when.isoformat()} is before "
+                    f"Case.opened={self.opened.isoformat()}; nothing is achieved before the case "
+                    "is opened"
                 )
         for name in ("tier", "zone", "excluded"):
             value = getattr(self, name)
             if value is not None:
                 _text(value, f"Case.{name}")
+
+    def __repr__(self) -> str:
+        """One line: id, opened, severity and whatever else the case has.
+
+        >>> import datetime as dt
+        >>> Case("T-1", dt.datetime(2026, 10, 1, 23, 10, tzinfo=dt.UTC), "A", tier="gold",
+        ...      achieved={"response": dt.datetime(2026, 10, 1, 23, 25, tzinfo=dt.UTC)})
+        <Case 'T-1' opened 2026-10-01T23:10:00+00:00, severity 'A', tier 'gold', achieved response>
+        """
+        parts = [f"<Case {echo(self.id, 40)} opened {self.opened.isoformat()}",
+                 f"severity {echo(self.severity, 40)}"]
+        for name in ("tier", "zone", "excluded"):
+            value = getattr(self, name)
+            if value is not None:
+                parts.append(f"{name} {echo(value, 40)}")
+        if self.achieved:
+            parts.append("achieved " + _names([n for n, _ in self.achieved]))
+        if self.pauses:
+            parts.append(f"{len(self.pauses)} pause{'s' if len(self.pauses) != 1 else ''}")
+        if self.severity_changes:
+            count = len(self.severity_changes)
+            parts.append(f"{count} severity change{'s' if count != 1 else ''}")
+        if self.closed is not None:
+            parts.append(f"closed {self.closed.isoformat()}")
+        return ", ".join(parts) + ">"
 
     def achieved_at(self, name: str) -> dt.datetime | None:
         """When ``name`` (a metric or an event such as ``"diagnosed"``) was achieved, if it was."""
@@ -199,10 +275,10 @@ class Case:
     def from_dict(cls, data: Mapping[str, Any]) -> Case:
         """A case from its row form, the mapping :meth:`to_dict` gives (and case files hold).
 
-        Keys: ``id``, ``opened`` and ``severity`` (required); ``tier``, ``zone``, ``excluded``
-        (text); ``achieved`` (a mapping of metric or event names to instants); ``pauses`` (a list
-        of ``{"start", "end", "reason"}`` mappings or :class:`Pause` values; ``end`` null while
-        paused); ``severity_changes`` (a list of ``{"at", "severity"}`` mappings or
+        Keys: ``id`` and ``opened`` (required); ``severity``, ``tier``, ``zone``, ``excluded``
+        (text; a case under a policy without severity levels needs no severity); ``achieved``
+        (a mapping of metric or event names to instants); ``pauses`` (a list of ``{"start",
+        "end", "reason"}`` mappings or :class:`Pause` values; ``end`` null while paused); ``severity_changes`` (a list of ``{"at", "severity"}`` mappings or
         :class:`SeverityChange` values); ``closed`` (an instant) and ``satisfaction`` (a number
         from 1 to 5). Instants are aware datetimes or ISO 8601 text with a UTC offset; a
         missing key, ``None`` or an empty string means "none"; an integer id or severity is
@@ -374,7 +450,7 @@ def _case_from_row(cls: type[Case], data: Mapping[str, Any]) -> Case:
     return cls(
         _row_name(data.get("id"), "id", required=True),
         _row_instant(data.get("opened"), "opened"),
-        _row_name(data.get("severity"), "severity", required=True) or "",
+        _row_name(data.get("severity"), "severity", required=False),
         tier=_row_name(data.get("tier"), "tier", required=False),
         zone=_row_name(data.get("zone"), "zone", required=False),
         achieved=_row_achieved(data.get("achieved")),

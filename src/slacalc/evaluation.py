@@ -23,6 +23,8 @@ Semantics (documented in ``docs/policy-files.md`` and checked by the scenario te
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import enum
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -31,13 +33,44 @@ import attrs
 from slacalc._durations import format_duration
 from slacalc.calendar import Calendar, Segment
 from slacalc.case import Case, Pause, SeverityChange
-from slacalc.errors import SlaValueError
-from slacalc.policy import Policy, TargetRule
+from slacalc.errors import OutOfRangeError, SlaValueError, echo
+from slacalc.policy import METRICS, Policy, TargetRule
 from slacalc.targets import BusinessDays, Target, Within
 
-__all__ = ["Escalation", "Evaluation", "MetricResult", "evaluate"]
+__all__ = ["Escalation", "Evaluation", "MetricResult", "Status", "evaluate"]
 
-STATUSES = ("met", "breached", "running", "paused", "pending", "not_applicable")
+class Status(enum.StrEnum):
+    """The status of one metric of one case; each is its plain string (``Status.MET == "met"``,
+    same hash, same text in f-strings, CSV and JSON, and shown as that string), so code and
+    files that use the strings keep working, while type checkers and editors know the set.
+
+    >>> import slacalc as sla
+    >>> sla.Status.BREACHED == "breached", f"{sla.Status.NOT_APPLICABLE}", [sla.Status.MET]
+    (True, 'not_applicable', ['met'])
+    >>> sla.Status("paused") is sla.Status.PAUSED
+    True
+    """
+
+    def __repr__(self) -> str:
+        return repr(self.value)
+
+    #: achieved at or before the deadline
+    MET = "met"
+    #: achieved after the deadline, or not achieved and ``now`` is past it
+    BREACHED = "breached"
+    #: not achieved, the clock running, the deadline not yet passed
+    RUNNING = "running"
+    #: not achieved, inside a pause that stops the clock
+    PAUSED = "paused"
+    #: the clock has not started: its start event (or the case's opening) is after ``now``
+    PENDING = "pending"
+    #: no target applies (negotiated, excluded case, or no rule for this tier and zone)
+    NOT_APPLICABLE = "not_applicable"
+
+
+#: The statuses in the order the batch path codes them (``STATUSES[code]``).
+STATUSES = tuple(Status)
+_MET, _BREACHED, _RUNNING, _PAUSED, _PENDING, _NOT_APPLICABLE = STATUSES
 _ZERO = dt.timedelta(0)
 _ONE_US = dt.timedelta(microseconds=1)
 
@@ -76,6 +109,14 @@ class MetricResult:
     _until: dt.datetime | None = attrs.field(default=None, eq=False, repr=False)
     # the deadline is "by the end of the day": the next midnight itself is already late
     _end_of_day: bool = attrs.field(default=False, eq=False, repr=False)
+
+    def __repr__(self) -> str:
+        text = f"<MetricResult {self.metric}: {self.status}"
+        if self.deadline is not None:
+            text += f", deadline {self.deadline.isoformat()}"
+        if self.achieved is not None:
+            text += f", achieved {self.achieved.isoformat()}"
+        return text + ">"
 
     @property
     def due(self) -> dt.datetime | None:
@@ -195,7 +236,9 @@ class Evaluation:
         return hash((self.case_id, self.results))
 
     def __repr__(self) -> str:
-        return f"Evaluation(case_id={self.case_id!r}, results={self.results!r})"
+        shown = ", ".join(f"{r.metric} {r.status}" for r in self.results[:6])
+        more = f", +{len(self.results) - 6} more" if len(self.results) > 6 else ""
+        return f"<Evaluation {echo(self.case_id, 40)}: {shown or 'no metrics'}{more}>"
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (Evaluation, (self.case_id, self.results))
@@ -216,7 +259,7 @@ class Evaluation:
         for r in self.results:
             if r.metric == metric:
                 return r
-        raise KeyError(f"metric {metric!r} is not evaluated for case {self.case_id!r}; "
+        raise KeyError(f"metric {echo(metric)} is not evaluated for case {echo(self.case_id)}; "
                        f"evaluated: {', '.join(r.metric for r in self.results)}")
 
     def __iter__(self) -> Iterator[MetricResult]:
@@ -344,8 +387,8 @@ def _as_of(when: dt.datetime | None, now: dt.datetime | None) -> dt.datetime | N
     return when
 
 
-def _pick(policy: Policy, metric: str, severity: str, case: Case, restart_at: dt.datetime | None,
-          now: dt.datetime | None) -> tuple[TargetRule | None, dt.datetime | None]:
+def _pick(policy: Policy, metric: str, severity: str | None, case: Case,
+          restart_at: dt.datetime | None, now: dt.datetime | None) -> tuple[TargetRule | None, dt.datetime | None]:
     """The first matching rule and its clock start (conditions judged at that start)."""
     for rule in policy.rules(severity):
         if rule.metric != metric:
@@ -360,9 +403,10 @@ def _pick(policy: Policy, metric: str, severity: str, case: Case, restart_at: dt
 def evaluate(policy: Policy, case: Case, now: dt.datetime | None = None) -> Evaluation:
     """Evaluate ``case`` under ``policy`` (see the module docstring for the semantics)."""
     if not isinstance(case, Case):
-        raise SlaValueError(f"case must be a slacalc.Case, not {case!r}")
-    if now is not None and (not isinstance(now, dt.datetime) or now.utcoffset() is None):
-        raise SlaValueError(f"now must be an aware datetime, not {now!r}")
+        raise SlaValueError(f"case must be a slacalc.Case, not {echo(case)}")
+    check_now(now)
+    if case.achieved:
+        check_names(policy, case)
     if policy.severities:
         policy.severity(case.severity)
         for change in case.severity_changes:
@@ -377,6 +421,56 @@ def evaluate(policy: Policy, case: Case, now: dt.datetime | None = None) -> Eval
     results = tuple(_metric(policy, work, case, metric, pauses, now_utc)
                     for metric in policy.metrics())
     return Evaluation(case.id, results)
+
+
+def check_now(now: Any) -> None:
+    """Refuse a ``now`` that is not an aware datetime, or that cannot be read in UTC."""
+    if now is None:
+        return
+    if not isinstance(now, dt.datetime) or now.utcoffset() is None:
+        raise SlaValueError(f"now must be an aware datetime, not {echo(now)}")
+    try:
+        now.astimezone(dt.UTC)
+    except OverflowError:
+        raise OutOfRangeError(
+            f"now={now.isoformat()} cannot be read in UTC (it falls outside the years 1-9999 "
+            "there); give an instant between 1900 and 2199"
+        ) from None
+
+
+#: Events the built-in templates start clocks from; a case may record them under any policy.
+EVENTS = ("diagnosed", "complaint")
+
+
+def known_names(policy: Policy) -> frozenset[str]:
+    """The names a case may record achievements under for ``policy``: every metric, the events
+    of :data:`EVENTS`, and every event the policy's rules start a clock from."""
+    def compute() -> frozenset[str]:
+        rules = [*policy.targets, *(t for s in policy.severities for t in s.targets)]
+        return frozenset((*METRICS, *EVENTS, *policy.metrics(), *(r.start for r in rules))) - {
+            "opened"}
+
+    known: frozenset[str] = policy._memo("known names", compute)
+    return known
+
+
+def check_names(policy: Policy, case: Case) -> None:
+    """Refuse a case whose achievements name something that is neither a metric nor an event
+    of ``policy`` (a misspelt ``"respnse"`` would otherwise leave ``response`` unmet)."""
+    known = known_names(policy)
+    for name, _ in case.achieved:
+        if name not in known:
+            raise unknown_name(policy, name, f"case {echo(case.id)}: achieved[{echo(name)}]")
+
+
+def unknown_name(policy: Policy, name: str, where: str) -> SlaValueError:
+    """The error for an achievement ``name`` (shown as ``where``) that ``policy`` does not know,
+    naming the closest name it does."""
+    known = sorted(known_names(policy))
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return SlaValueError(f"{where} is not a metric or event of policy {echo(policy.name)}; "
+                         f"{hint}the names are {', '.join(known)}")
 
 
 def _in_utc(case: Case) -> Case:
@@ -426,14 +520,14 @@ def _metric(  # noqa: PLR0915 - the status rules read best in one place
     if horizon is not None:
         pauses = [p for p in pauses if p.start < horizon]
     if case.excluded is not None and case.excluded in policy.clock.exclude_reasons:
-        return MetricResult(metric, "not_applicable", "excluded", None, None, as_given, None, None,
+        return MetricResult(metric, _NOT_APPLICABLE, "excluded", None, None, as_given, None, None,
                             None, note=f"case excluded: {case.excluded}")
     first = case.severity
     # the changes in force: those made before the metric was achieved (or before ``now``)
     changes = [c for c in case.severity_changes if horizon is None or c.at <= horizon]
     last = changes[-1] if changes else None
     mode = policy.clock.severity_change
-    options: list[tuple[str, dt.datetime | None]]
+    options: list[tuple[str | None, dt.datetime | None]]
     if last is None:
         options = [(first, None)]
     elif mode == "restart":
@@ -459,17 +553,20 @@ def _metric(  # noqa: PLR0915 - the status rules read best in one place
         )):
             best = candidate
     if best is None:
-        return MetricResult(metric, "not_applicable", "no target", None, None, as_given, None, None,
+        return MetricResult(metric, _NOT_APPLICABLE, "no target", None, None, as_given, None, None,
                             None, note="no target applies to this severity, tier and zone")
     rule, start, target, deadline, span, severity = best
     described = policy.describe_rule(rule) + (f" [severity {severity}]" if last is not None else "")
     if target is None:
-        return MetricResult(metric, "not_applicable", described, _original(given, case, start),
+        return MetricResult(metric, _NOT_APPLICABLE, described, _original(given, case, start),
                             None, as_given, None, None, None, note="no target: negotiated")
     cal = target.calendar
     if start is None:
-        return MetricResult(metric, "pending", described, None, None, as_given, None, None, None,
-                            note=f"the clock starts at {rule.start!r}, which has not happened")
+        return MetricResult(metric, _PENDING, described, None, None, as_given, None, None, None,
+                            note=f"the clock starts at {echo(rule.start)}, which has not happened")
+    if now is not None and now < case.opened:
+        return MetricResult(metric, _PENDING, described, None, None, None, None, None, None,
+                            note="the case is opened after now: its clocks have not started")
     end = achieved if achieved is not None else now
     used = _used(cal, start, end, pauses) if end is not None else None
     remaining = share = None
@@ -484,15 +581,15 @@ def _metric(  # noqa: PLR0915 - the status rules read best in one place
     end_of_day = isinstance(target, BusinessDays) and target.by is None
     if achieved is not None:
         late = deadline is not None and (achieved >= deadline if end_of_day else achieved > deadline)
-        status = "breached" if late else "met"
+        status = _BREACHED if late else _MET
     elif now is not None and deadline is not None and (
         now >= deadline if end_of_day else now > deadline
     ):
-        status = "breached"
+        status = _BREACHED
     elif active or (now is None and deadline is None):
-        status = "paused"
+        status = _PAUSED
     else:
-        status = "running"
+        status = _RUNNING
     escalations = _escalations(policy, metric, cal, start, deadline, span, pauses, achieved, now)
     until = achieved or now or deadline
     stops = [(p, p.reason in policy.clock.pause_reasons) for p in given.pauses]

@@ -35,20 +35,24 @@ from __future__ import annotations
 
 import codecs
 import csv
+import importlib
 import io
+import itertools
 import json
 import os
 import pathlib
 import re
 import sys
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any, Literal, TextIO
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
 from slacalc.case import ROW_KEYS, Case
 from slacalc.errors import SlaError, SlaValueError, SlaWarning, echo
+from slacalc.table import MissingDependencyError
 
 if TYPE_CHECKING:
     from slacalc.policy import Policy
@@ -62,6 +66,10 @@ __all__ = [
     "CaseFormat",
     "CaseReader",
     "cases_from_records",
+    "cases_from_table",
+    "cases_to_arrow",
+    "cases_to_pandas",
+    "cases_to_polars",
     "escape_json",
     "format_of",
     "formats",
@@ -133,7 +141,9 @@ class CaseFormat:
     name: str
     suffixes: tuple[str, ...]
     read: Callable[[IO[bytes], str], Iterator[Row]]
-    write: Callable[[Iterable[Case], TextIO], int] | None = None
+    write: Callable[[Iterable[Case], Any], int] | None = None
+    #: the writer takes a binary stream (Parquet) rather than text
+    binary: bool = False
 
 
 _FORMATS: dict[str, CaseFormat] = {}
@@ -143,7 +153,7 @@ def register_format(fmt: CaseFormat) -> None:
     """Make ``fmt`` known to :func:`read_cases`, :func:`write_cases` and :func:`format_of`.
 
     >>> sorted(formats())
-    ['csv', 'jsonl']
+    ['csv', 'jsonl', 'parquet']
     """
     _FORMATS[fmt.name] = fmt
 
@@ -161,7 +171,7 @@ def format_of(path: str | os.PathLike[str], given: str | None = None) -> CaseFor
     >>> format_of("cases.txt")
     Traceback (most recent call last):
     ...
-    slacalc.errors.SlaValueError: cannot tell the format of 'cases.txt' from its name; name it .jsonl, .ndjson or .csv, or give the format (jsonl, csv)
+    slacalc.errors.SlaValueError: cannot tell the format of 'cases.txt' from its name; name it .jsonl, .ndjson, .csv, .parquet or .pq, or give the format (jsonl, csv, parquet)
     """
     if given is not None:
         if given not in _FORMATS:
@@ -381,7 +391,9 @@ class CaseReader:
         self._on_skip = on_skip
         self._on_note = on_note
         self._close = close
-        self._severities = None if policy is None else [s.id for s in policy.severities]
+        # a policy without severity levels never looks at a case's severity
+        self._severities = (None if policy is None or not policy.severities
+                            else [s.id for s in policy.severities])
         self._tiers = None if policy is None or not policy.tiers else [t.id for t in policy.tiers]
         self._unknown: set[str] = set()
         self._seen: dict[str, int] | None = {}
@@ -430,6 +442,9 @@ class CaseReader:
         if self._severities is not None:
             for where, sev in (("severity", case.severity),
                                *(("severity change", c.severity) for c in case.severity_changes)):
+                if sev is None:
+                    raise SlaValueError("missing severity; the policy sets its targets by "
+                                        "severity level: " + ", ".join(self._severities))
                 if sev not in self._severities:
                     raise SlaValueError(f"unknown {where} {echo(sev)}; the policy has "
                                         + ", ".join(self._severities))
@@ -503,7 +518,8 @@ def read_cases(source: str | os.PathLike[str] | IO[Any], format: str | None = No
     through its byte buffer, an in-memory ``io.StringIO`` whole); ``format`` (``"jsonl"``,
     ``"csv"``) is read from the path's ending when not given. A file that cannot be opened, or whose
     format cannot be told, is a :class:`~slacalc.SlaValueError` at once; a CSV header without
-    ``id``, ``opened`` or ``severity`` when the first case is read.
+    ``id``, ``opened`` or ``severity`` when the first case is read (its cells may be empty
+    under a policy without severity levels).
 
     >>> import io
     >>> rows = io.StringIO("id,opened,severity,achieved.response\\n"
@@ -526,7 +542,13 @@ def read_cases(source: str | os.PathLike[str] | IO[Any], format: str | None = No
                                 "without a file name")
         fmt = format_of(getattr(source, "name", "") or "", format)
         stream, name, close = _binary(source), _source_name(source), None
-    return CaseReader(fmt.read(stream, name), source=name, policy=policy, errors=errors,
+    try:
+        rows = fmt.read(stream, name)
+    except BaseException:
+        if close is not None:
+            close()
+        raise
+    return CaseReader(rows, source=name, policy=policy, errors=errors,
                       on_skip=on_skip, on_note=on_note, close=close)
 
 
@@ -628,6 +650,9 @@ def write_cases(cases: Iterable[Case], dest: str | os.PathLike[str] | TextIO,
         if fmt.write is None:
             raise SlaValueError(f"format {fmt.name!r} cannot be written")
         try:
+            if fmt.binary:
+                with open(dest, "wb") as binary:
+                    return fmt.write(cases, binary)
             with open(dest, "w", encoding="utf-8", newline="") as stream:
                 return fmt.write(cases, stream)
         except OSError as exc:
@@ -642,5 +667,227 @@ def write_cases(cases: Iterable[Case], dest: str | os.PathLike[str] | TextIO,
     return fmt.write(cases, dest)
 
 
+# -- tables: Arrow, Parquet, pandas, polars ---------------------------------------------------
+#: cases turned into Arrow (or read from it) at a time
+TABLE_CHUNK = 65_536
+
+
+def _optional(name: str) -> Any:
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        raise MissingDependencyError(
+            f"this needs the optional package {name!r}, which is not installed; install it "
+            f"with: pip install {name.split('.', maxsplit=1)[0]}") from None
+
+
+def _batch_rows(batch: Any, first: int) -> Iterator[Row]:
+    """The rows of an Arrow record batch in the row form, numbered from ``first``."""
+    names = batch.schema.names
+    achieved = [n for n in names if n.startswith(_ACHIEVED_PREFIX)]
+    columns = {n: batch.column(i).to_pylist() for i, n in enumerate(names)}
+    for r in range(batch.num_rows):
+        record = {n: columns[n][r] for n in names if n not in achieved}
+        if achieved:
+            events = dict(record.get("achieved") or {})
+            for n in achieved:
+                events[n[len(_ACHIEVED_PREFIX):]] = columns[n][r]
+            record["achieved"] = events
+        yield first + r, record
+
+
+def _arrow_rows(batches: Iterable[Any]) -> Iterator[Row]:
+    line = 1
+    for batch in batches:
+        yield from _batch_rows(batch, line)
+        line += batch.num_rows
+
+
+def _batches_of(data: Any) -> Iterator[Any]:
+    """Record batches of a table, a batch, a DataFrame or anything with
+    ``__arrow_c_stream__``, at most :data:`TABLE_CHUNK` rows each."""
+    pa = _optional("pyarrow")
+    module = type(data).__module__.split(".")[0]
+    if module == "pandas" and hasattr(data, "columns"):
+        data = pa.Table.from_pandas(data, preserve_index=False)
+    elif module == "polars" and hasattr(data, "to_arrow"):
+        data = data.to_arrow()
+    if isinstance(data, pa.RecordBatch):
+        data = pa.Table.from_batches([data])
+    if not isinstance(data, pa.Table):
+        if hasattr(data, "__arrow_c_stream__"):
+            yield from pa.RecordBatchReader.from_stream(data)
+            return
+        if isinstance(data, Iterable) and not isinstance(data, str | bytes | Mapping):
+            for item in data:
+                if not isinstance(item, pa.RecordBatch):
+                    raise SlaValueError(f"expected Arrow record batches, not {echo(item)}")
+                yield item
+            return
+        raise SlaValueError(
+            f"cases_from_table reads a pyarrow Table or RecordBatch, an iterable of record "
+            f"batches, a pandas or polars DataFrame or any Arrow stream, not {echo(data)}")
+    yield from data.to_batches(max_chunksize=TABLE_CHUNK)
+
+
+def cases_from_table(data: Any, *, policy: Policy | None = None, errors: OnError = "raise",
+                     on_skip: Callable[[BadRow], None] | None = None,
+                     on_note: Callable[[str], None] | None = None,
+                     source: str = "<table>") -> CaseReader:
+    """The cases of a table in the case files' columns, read a record batch at a time.
+
+    ``data`` is a ``pyarrow.Table`` or ``RecordBatch``, an iterable of record batches (a
+    ``pyarrow.parquet.ParquetFile(path).iter_batches()``), a pandas or polars DataFrame, or
+    anything with ``__arrow_c_stream__``. Columns as :func:`cases_to_arrow` writes them (or as
+    in the case files: ISO text instants, ``achieved.<name>`` columns); rows are numbered from
+    1, and bad rows are handled as in :func:`read_cases`. Needs pyarrow.
+
+    >>> import datetime as dt
+    >>> import slacalc as sla
+    >>> tz = dt.timezone(dt.timedelta(hours=8))
+    >>> cases = [sla.Case("T-1", dt.datetime(2026, 10, 1, 23, 10, tzinfo=tz), "A",
+    ...                   achieved={"response": dt.datetime(2026, 10, 1, 23, 25, tzinfo=tz)})]
+    >>> table = cases_to_arrow(cases)
+    >>> table.column_names
+    ['id', 'opened', 'severity', 'tier', 'zone', 'excluded', 'closed', 'satisfaction', 'pauses', 'severity_changes', 'achieved.response']
+    >>> list(cases_from_table(table)) == cases
+    True
+    """
+    return CaseReader(_arrow_rows(_batches_of(data)), source=source, policy=policy,
+                      errors=errors, on_skip=on_skip, on_note=on_note)
+
+
+def read_parquet(stream: IO[bytes], source: str) -> Iterator[Row]:
+    """The rows of a Parquet file, a record batch at a time (memory stays flat)."""
+    pq = _optional("pyarrow.parquet")
+    try:
+        batches = pq.ParquetFile(stream).iter_batches(batch_size=TABLE_CHUNK)
+    except Exception as exc:  # pyarrow raises its own ArrowInvalid/OSError kinds
+        raise SlaValueError(f"{source}: not a readable Parquet file: {exc}") from None
+    return _arrow_rows(batches)
+
+
+def _case_schema(pa: Any, zone: str, events: Sequence[str]) -> Any:
+    ts = pa.timestamp("us", zone)
+    return pa.schema([
+        ("id", pa.string()), ("opened", ts), ("severity", pa.string()), ("tier", pa.string()),
+        ("zone", pa.string()), ("excluded", pa.string()), ("closed", ts),
+        ("satisfaction", pa.float64()),
+        ("pauses", pa.list_(pa.struct([("start", ts), ("end", ts), ("reason", pa.string())]))),
+        ("severity_changes", pa.list_(pa.struct([("at", ts), ("severity", pa.string())]))),
+        *((f"{_ACHIEVED_PREFIX}{name}", ts) for name in events),
+    ])
+
+
+def _case_batches(cases: Iterable[Case], zone: str,
+                  events: Sequence[str] | None) -> Iterator[Any]:
+    """``cases`` as Arrow record batches of one schema (see :func:`cases_to_arrow`)."""
+    pa = _optional("pyarrow")
+    try:
+        ZoneInfo(zone)
+    except (ValueError, KeyError, ZoneInfoNotFoundError):
+        raise SlaValueError(f"zone={echo(zone)} is not an IANA time zone; use e.g. 'UTC' or "
+                            "'Asia/Shanghai'") from None
+    if isinstance(cases, Case) or not isinstance(cases, Iterable):
+        raise SlaValueError(f"cases must be an iterable of slacalc.Case values, not "
+                            f"{echo(cases)}")
+    stream = iter(cases)
+    schema = None
+    while chunk := list(itertools.islice(stream, TABLE_CHUNK)):
+        for case in chunk:
+            if not isinstance(case, Case):
+                raise SlaValueError(f"cases must be slacalc.Case values, not {echo(case)}")
+        if schema is None:
+            if events is None:
+                events = sorted({name for case in chunk for name, _ in case.achieved})
+            events = list(events)
+            schema = _case_schema(pa, zone, events)
+        known = set(events)  # type: ignore[arg-type]
+        columns: dict[str, list[Any]] = {name: [] for name in schema.names}
+        for case in chunk:
+            extra = [name for name, _ in case.achieved if name not in known]
+            if extra:
+                raise SlaValueError(
+                    f"case {echo(case.id)} records the event {echo(extra[0])}, which the first "
+                    f"{TABLE_CHUNK:,} cases do not have; name every event with events=[...]")
+            columns["id"].append(case.id)
+            columns["opened"].append(case.opened)
+            columns["severity"].append(case.severity)
+            columns["tier"].append(case.tier)
+            columns["zone"].append(case.zone)
+            columns["excluded"].append(case.excluded)
+            columns["closed"].append(case.closed)
+            columns["satisfaction"].append(
+                None if case.satisfaction is None else float(case.satisfaction))
+            columns["pauses"].append([{"start": p.start, "end": p.end, "reason": p.reason}
+                                      for p in case.pauses])
+            columns["severity_changes"].append([{"at": c.at, "severity": c.severity}
+                                                for c in case.severity_changes])
+            done = dict(case.achieved)
+            for name in events:  # type: ignore[union-attr]
+                columns[f"{_ACHIEVED_PREFIX}{name}"].append(done.get(name))
+        yield pa.RecordBatch.from_pydict(columns, schema=schema)
+    if schema is None:
+        yield pa.RecordBatch.from_pylist([], schema=_case_schema(pa, zone, list(events or ())))
+
+
+def cases_to_arrow(cases: Iterable[Case], *, zone: str = "UTC",
+                   events: Sequence[str] | None = None) -> Any:
+    """``cases`` as a ``pyarrow.Table`` in the columns :func:`slacalc.evaluate_table` and
+    :func:`cases_from_table` read (needs pyarrow).
+
+    Columns: ``id``, ``opened``, ``severity``, ``tier``, ``zone``, ``excluded``, ``closed``,
+    ``satisfaction`` (``float64``), ``pauses`` (a list of ``{start, end, reason}``),
+    ``severity_changes`` (a list of ``{at, severity}``) and one ``achieved.<name>`` column per
+    event. Instants are ``timestamp[us]`` in ``zone`` (default UTC): they read back as the
+    same instants, in that zone (a case's own UTC offsets are not kept). The events are
+    ``events``, or those the cases record (of the first 65,536 cases, for an iterator).
+    """
+    pa = _optional("pyarrow")
+    if not isinstance(cases, Sequence):
+        return pa.Table.from_batches(list(_case_batches(cases, zone, events)))
+    if events is None:
+        events = sorted({name for case in cases if isinstance(case, Case)
+                         for name, _ in case.achieved})
+    return pa.Table.from_batches(list(_case_batches(cases, zone, events)))
+
+
+def cases_to_pandas(cases: Iterable[Case], *, zone: str = "UTC",
+                    events: Sequence[str] | None = None) -> Any:
+    """``cases`` as a pandas DataFrame, through :func:`cases_to_arrow` (needs pandas, pyarrow).
+
+    Instants are ``datetime64[us, zone]``; ``pauses`` and ``severity_changes`` hold lists of
+    dicts. :func:`cases_from_table` reads the frame back."""
+    _optional("pandas")
+    return cases_to_arrow(cases, zone=zone, events=events).to_pandas()
+
+
+def cases_to_polars(cases: Iterable[Case], *, zone: str = "UTC",
+                    events: Sequence[str] | None = None) -> Any:
+    """``cases`` as a polars DataFrame, through :func:`cases_to_arrow` (needs polars, pyarrow).
+    :func:`cases_from_table` reads the frame back."""
+    return _optional("polars").from_arrow(cases_to_arrow(cases, zone=zone, events=events))
+
+
+def write_parquet(cases: Iterable[Case], stream: IO[bytes]) -> int:
+    """Cases as Parquet, in :func:`cases_to_arrow`'s columns, written a record batch at a
+    time (flat memory); the events are those of the first 65,536 cases."""
+    pq = _optional("pyarrow.parquet")
+    n = 0
+    writer = None
+    try:
+        for batch in _case_batches(cases, "UTC", None):
+            if writer is None:
+                writer = pq.ParquetWriter(stream, batch.schema)
+            writer.write_batch(batch)
+            n += batch.num_rows
+    finally:
+        if writer is not None:
+            writer.close()
+    return n
+
+
 register_format(CaseFormat("jsonl", (".jsonl", ".ndjson"), read_jsonl, write_jsonl))
 register_format(CaseFormat("csv", (".csv",), read_csv, write_csv))
+register_format(CaseFormat("parquet", (".parquet", ".pq"), read_parquet, write_parquet,
+                           binary=True))

@@ -21,6 +21,8 @@ True
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import json
 import pathlib
 import re
 import tomllib
@@ -31,8 +33,9 @@ from typing import Any, Literal
 import attrs
 
 from slacalc._durations import format_duration, format_time, parse_duration, parse_time
+from slacalc._timeline import MAX_YEAR, MIN_YEAR
 from slacalc.calendar import Calendar
-from slacalc.errors import SlaError, SlaValueError
+from slacalc.errors import OutOfRangeError, SlaError, SlaValueError, echo
 from slacalc.targets import BusinessDays, NextBusinessDay, NextDay, Target, Within
 
 __all__ = [
@@ -67,6 +70,9 @@ METRICS = (
     "part_return",
     "repair",
 )
+#: How a policy's own metric names (``custom_metrics``) are spelt: a letter, then letters,
+#: digits or underscores, at most 64 characters (they are column names in case tables).
+_METRIC_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
 TARGET_KINDS = ("within", "next_business_day", "next_day", "business_days", "none")
 SEVERITY_CHANGES = ("restart", "keep", "shorter")
 
@@ -79,6 +85,149 @@ class PolicyError(SlaValueError):
         count = len(self.problems)
         head = "invalid policy: 1 problem" if count == 1 else f"invalid policy: {count} problems"
         super().__init__(head + "\n" + "\n".join(f"  - {p}" for p in self.problems))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickle rebuilds an exception from ``args`` (the joined message); rebuild it from the
+        # problems instead, so ``problems`` and the message survive multiprocessing and Dask
+        return (type(self), (self.problems,))
+
+
+# -- what any policy document must be before it is read ------------------------------------------
+#: How deeply a policy document may nest tables and arrays. The deepest real key path is
+#: ``severities[0].targets[0].when.zone[0]`` (6 levels); 32 leaves room and keeps every reader,
+#: validator and writer far from Python's recursion limit.
+MAX_DEPTH = 32
+#: Integers in a policy fit in 64 bits (TOML's own limit), so whatever is read can be written.
+_INT_MIN, _INT_MAX = -(2**63), 2**63 - 1
+#: Python refuses to convert longer digit strings to int (``sys.get_int_max_str_digits``).
+_MAX_DIGITS = 4300
+
+
+class _TooLong:
+    """A JSON integer with more digits than Python converts: reported, never converted."""
+
+    __slots__ = ("digits",)
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+
+class _Duplicates(dict[str, Any]):
+    """A JSON object that named a key more than once (the keys are kept in ``repeated``)."""
+
+    repeated: tuple[str, ...] = ()
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    repeated: list[str] = []
+    for key, value in pairs:
+        if key in out and key not in repeated:
+            repeated.append(key)
+        out[key] = value
+    if not repeated:
+        return out
+    dups = _Duplicates(out)
+    dups.repeated = tuple(repeated)
+    return dups
+
+
+def _json_int(text: str) -> int | _TooLong:
+    digits = len(text.lstrip("-"))
+    return _TooLong(digits) if digits > _MAX_DIGITS else int(text)
+
+
+def _key_text(key: Any) -> str:
+    """A key as a key path shows it: plain when short and printable, else capped."""
+    if isinstance(key, str) and len(key) <= 40 and key.isprintable() and key:
+        return key
+    return echo(key, 40)
+
+
+def _child(path: str, key: Any) -> str:
+    return f"{path}.{_key_text(key)}" if path else _key_text(key)
+
+
+def _digits(value: int) -> str:
+    """How many decimal digits ``value`` has ("about" past what Python converts to text)."""
+    bits = abs(value).bit_length()
+    if bits < 14_000:  # under the 4,300-digit conversion limit
+        return f"{len(str(abs(value))):,}"
+    return f"about {int(bits * 0.30103) + 1:,}"
+
+
+def _cap(text: str, limit: int = 300) -> str:
+    """A message from another layer, cut to about ``limit`` characters."""
+    if len(text) <= limit:
+        return text
+    half = (limit - 30) // 2
+    return f"{text[:half]}...{text[-half:]} ({len(text):,} characters)"
+
+
+def _scan(data: Any) -> list[str]:
+    """Problems no validator should meet, found without recursion: nesting deeper than
+    :data:`MAX_DEPTH`, integers past 64 bits, repeated JSON keys."""
+    problems: list[str] = []
+    stack: list[tuple[Any, str, int]] = [(data, "", 1)]
+    while stack:
+        value, path, depth = stack.pop()
+        where = path or "the policy"
+        if isinstance(value, Mapping | list | tuple):
+            if depth > MAX_DEPTH:
+                problems.append(f"{where}: nested more than {MAX_DEPTH} tables or arrays deep; "
+                                "a policy needs a handful of levels")
+                continue
+            if isinstance(value, _Duplicates):
+                problems.extend(f"{_child(path, k)}: the key appears more than once in one "
+                                "JSON object; keep one" for k in value.repeated)
+            items = value.items() if isinstance(value, Mapping) else enumerate(value)
+            children = [(v, _child(path, k) if isinstance(value, Mapping) else f"{path}[{k}]",
+                         depth + 1) for k, v in items]
+            stack.extend(reversed(children))
+        elif isinstance(value, _TooLong):
+            problems.append(f"{where}: an integer of {value.digits:,} digits; numbers in a "
+                            "policy fit in 64 bits")
+        elif isinstance(value, int) and not isinstance(value, bool) and not (
+            _INT_MIN <= value <= _INT_MAX
+        ):
+            problems.append(f"{where}: an integer of {_digits(value)} digits; numbers in a "
+                            "policy fit in 64 bits")
+    return problems
+
+
+_LONG_DIGITS = re.compile(f"[0-9_]{{{_MAX_DIGITS + 1},}}")
+_SENTINEL = 9_223_372_036_854_000_000
+
+
+def _toml_long_ints(text: str, source: str) -> PolicyError:
+    """The error for a TOML text holding an integer too long for Python to convert: each such
+    number is swapped for a marker number, the text read again, and the markers' key paths
+    named."""
+    runs = list(_LONG_DIGITS.finditer(text))
+    marked = text
+    for i, run in reversed(list(enumerate(runs))):
+        marked = marked[: run.start()] + str(_SENTINEL + i) + marked[run.end():]
+    lengths = {_SENTINEL + i: len(run.group().replace("_", "")) for i, run in enumerate(runs)}
+    found: list[str] = []
+    try:
+        data = tomllib.loads(marked)
+    except (ValueError, RecursionError):
+        data = {}
+    stack: list[tuple[Any, str]] = [(data, "")]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((v, _child(path, k)) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, f"{path}[{i}]") for i, v in enumerate(value))
+        elif isinstance(value, int) and abs(value) in lengths:
+            found.append(f"{source}: {path}: an integer of {lengths[abs(value)]:,} digits; numbers "
+                         "in a policy fit in 64 bits")
+    if not found:
+        line = text.count("\n", 0, runs[0].start()) + 1 if runs else 1
+        found = [f"{source}: line {line}: a number of more than {_MAX_DIGITS:,} digits; "
+                 "numbers in a policy fit in 64 bits"]
+    return PolicyError(sorted(found))
 
 
 # -- value objects -----------------------------------------------------------------------------
@@ -96,7 +245,10 @@ class CalendarSpec:
 
     @classmethod
     def build(cls, name: str, params: Mapping[str, Any]) -> CalendarSpec:
-        params = dict(params)
+        # a null (JSON) or None where None is the default is the same as leaving the key out,
+        # and is stored that way, so the policy writes back as TOML, which has no null
+        defaults = {"tz", "country", "subdiv", *(("hours",) if "coverage" in params else ())}
+        params = {k: v for k, v in params.items() if not (v is None and k in defaults)}
         for key in ("extra_holidays", "extra_workdays"):
             if isinstance(params.get(key), list | tuple | set | frozenset):
                 params[key] = sorted(params[key], key=str)  # a set of dates, written in order
@@ -113,6 +265,15 @@ class CalendarSpec:
 
     def to_dict(self) -> dict[str, Any]:
         return {k: _thaw(v) for k, v in self.params}
+
+
+def _count(n: int, word: str, plural: str = "") -> str:
+    return f"{n} {word if n == 1 else plural or word + 's'}"
+
+
+def _short(text: str, limit: int = 40) -> str:
+    """A name as a repr shows it: itself when short and printable, else a capped repr."""
+    return text if len(text) <= limit and text.isprintable() else echo(text, limit)
 
 
 def _freeze(value: Any) -> Any:
@@ -143,8 +304,8 @@ class When:
     hours: Literal["in", "out"] | None = None
     hours_calendar: str | None = None
 
-    def matches(self, policy: Policy, case_tier: str | None, zone: str | None, severity: str,
-                start: dt.datetime) -> bool:
+    def matches(self, policy: Policy, case_tier: str | None, zone: str | None,
+                severity: str | None, start: dt.datetime) -> bool:
         if self.zone is not None and zone not in self.zone:
             return False
         if self.tier is not None and case_tier not in self.tier:
@@ -193,6 +354,9 @@ class TargetRule:
     by: dt.time | None = None
     start: str = "opened"
     when: When = When()
+
+    def __repr__(self) -> str:
+        return f"<TargetRule {_short(self.metric)}: {self.describe()}>"
 
     def target(self, policy: Policy) -> Target | None:
         """The :class:`~slacalc.Target` this rule builds, or ``None`` for ``none = true``."""
@@ -270,6 +434,10 @@ class Severity:
     name: str = ""
     description: str = ""
     targets: tuple[TargetRule, ...] = ()
+
+    def __repr__(self) -> str:
+        name = f" ({_short(self.name)})" if self.name else ""
+        return f"<Severity {echo(self.id, 40)}{name}: {_count(len(self.targets), 'target')}>"
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id}
@@ -353,6 +521,62 @@ class Due:
 
 
 ROLLS = ("forward", "backward", "none")
+#: The days a schedule can fall on: the years slacalc computes.
+_FIRST_DAY, _LAST_DAY = dt.date(MIN_YEAR, 1, 1), dt.date(MAX_YEAR, 12, 31)
+#: At most one inspection a day; contracts' terms are counted in years.
+MAX_INSPECTIONS = 365
+MAX_TERM = 100
+
+
+def _never(rule: Any) -> bool:
+    """Whether a parsed rule (without its COUNT and UNTIL) has no occurrence in 400 years.
+
+    ``dateutil`` steps through every period until an occurrence is found, up to the year 9999,
+    so a rule whose parts contradict each other would take seconds for every window asked of it.
+    The Gregorian calendar repeats every 400 years (146,097 days, a whole number of weeks), so
+    moving the start by a multiple of 400 years moves every occurrence by the same: the check
+    looks at the last full 400 years a ``datetime`` can hold, which costs one cycle at most.
+    """
+    start = rule._dtstart
+    years = (dt.MAXYEAR - 400 - start.year) // 400 * 400
+    probe = rule.replace(dtstart=start.replace(year=start.year + years), count=None, until=None)
+    return next(iter(probe), None) is None
+
+
+def _too_often(rule: Any) -> str:
+    """Why a parsed recurrence rule may fall more than once a day, or never stops stepping
+    (``""`` when it does neither): obligations are dated, so a schedule gives one date at most
+    per day. The checks read the rule as ``dateutil`` expanded it (its ``BY...`` lists filled
+    in from the start), so every way of writing several times a day is caught."""
+    if rule._freq > 3:  # HOURLY, MINUTELY, SECONDLY
+        return "obligations recur daily at most often; give FREQ=DAILY, WEEKLY, MONTHLY or YEARLY"
+    if rule._interval < 1:
+        return "INTERVAL must be 1 or more (INTERVAL=0 never moves on to the next date)"
+    times = 1
+    for part in ("_byhour", "_byminute", "_bysecond"):
+        values = getattr(rule, part, None)
+        times *= len(values) if values else 1
+    if times > 1:
+        return ("it falls several times a day (BYHOUR, BYMINUTE or BYSECOND lists more than one "
+                "value); an obligation is due once on its day: set the time of day with 'by'")
+    return ""
+
+
+def _due(cal: Calendar, name: str, nominal: dt.date, roll: str, by: dt.time | None) -> Due:
+    """The obligation ``name`` nominally due on ``nominal``, rolled by ``roll``: due at ``by`` on
+    that day, or by its end (the next local midnight) without ``by``."""
+    if roll == "forward":
+        day = cal.add_business_days(nominal, 0)
+    elif roll == "backward":
+        day = nominal if cal.is_business_day(nominal) else cal.add_business_days(nominal, -1)
+    else:
+        day = nominal
+    if by is None:
+        local = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=cal.tz)
+    else:
+        local = dt.datetime.combine(day, by, tzinfo=cal.tz)
+    # normalise through UTC so a wall time in a gap or fold gets the zone's reading
+    return Due(name, nominal, day, local.astimezone(dt.UTC).astimezone(cal.tz))
 
 
 @attrs.frozen
@@ -379,32 +603,45 @@ class Schedule:
 
         for name, value in (("first", first), ("last", last)):
             if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-                raise SlaValueError(f"{name} must be a datetime.date, not {value!r}")
+                raise SlaValueError(f"{name} must be a datetime.date, not {echo(value)}")
+            if not _FIRST_DAY <= value <= _LAST_DAY:
+                raise OutOfRangeError(
+                    f"{name}={value.isoformat()} is outside the years slacalc can compute "
+                    f"({MIN_YEAR}-{MAX_YEAR}); ask for dates in that range"
+                )
         cal = policy.calendar(self.calendar)
         # the rule is anchored at ``start`` (its DTSTART), so INTERVAL and COUNT do not depend
         # on the window asked for
-        rule = rrulestr(self.rule, dtstart=dt.datetime.combine(self.start, dt.time()))
+        rule: Any = rrulestr(self.rule, dtstart=dt.datetime.combine(self.start, dt.time()))
+
+        def why_not() -> str:  # a Schedule built in Python has not been through the loader
+            return _too_often(rule) or ("it never falls due" if _never(rule) else "")
+
+        why = policy._memo(("schedule refused", self), why_not)
+        if why:
+            raise SlaValueError(f"schedule {echo(self.name)}: rule {echo(self.rule)}: {why}")
         out = []
         lo = dt.datetime.combine(first, dt.time())
         hi = dt.datetime.combine(last, dt.time.max)
+        # Bound the work: stepping ends at the first occurrence past ``hi`` (a policy's rules
+        # fall due at least once in every 400 years, which loading checks, so that is near), and
+        # at most one occurrence a day is kept; COUNT still counts from the start.
+        count = rule._count
+        until = rule._until
+        bounded = rule.replace(count=None, until=hi if until is None else min(until, hi))
         seen: set[dt.date] = set()
-        for when in rule.between(lo, hi, inc=True):
+        for index, when in enumerate(bounded):
+            if count is not None and index >= count:
+                break
+            if when > hi:
+                break
+            if when < lo:
+                continue
             nominal = when.date()
             if nominal in seen:  # several times on one day (BYHOUR=...) are one obligation
                 continue
             seen.add(nominal)
-            if self.roll == "forward":
-                day = cal.add_business_days(nominal, 0)
-            elif self.roll == "backward":
-                day = nominal if cal.is_business_day(nominal) else cal.add_business_days(nominal, -1)
-            else:
-                day = nominal
-            if self.by is None:
-                local = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=cal.tz)
-            else:
-                local = dt.datetime.combine(day, self.by, tzinfo=cal.tz)
-            # normalise through UTC so a wall time in a gap or fold gets the zone's reading
-            out.append(Due(self.name, nominal, day, local.astimezone(dt.UTC).astimezone(cal.tz)))
+            out.append(_due(cal, self.name, nominal, self.roll, self.by))
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -520,11 +757,26 @@ class Policy:
     clock: ClockRules = ClockRules()
     schedules: tuple[Schedule, ...] = ()
     measures: tuple[Measure, ...] = ()
+    #: metric names this policy declares next to the built-in :data:`METRICS`
+    custom_metrics: tuple[str, ...] = ()
     # Derived values (targets built from rules, lookups): computed once, never invalidated,
     # because a policy never changes.
     _derived: dict[Any, Any] = attrs.field(
         init=False, factory=dict, eq=False, hash=False, repr=False
     )
+
+    def __repr__(self) -> str:
+        """One line: the name and how many of each part the policy has.
+
+        >>> import slacalc as sla
+        >>> sla.templates.load("helpdesk")
+        <Policy 'helpdesk': 1 severity, 1 metric>
+        """
+        parts = [_count(len(self.severities), "severity", "severities"),
+                 _count(len(self.tiers), "tier"), _count(len(self.metrics()), "metric"),
+                 _count(len(self.schedules), "schedule"), _count(len(self.measures), "measure")]
+        shown = ", ".join(p for p in parts if not p.startswith("0 "))
+        return f"<Policy {echo(self.name, 60)}" + (f": {shown}>" if shown else ">")
 
     def _memo(self, key: Any, compute: Any) -> Any:
         derived = self._derived
@@ -547,8 +799,12 @@ class Policy:
         )
         return spec.calendar
 
-    def severity(self, severity_id: str) -> Severity:
+    def severity(self, severity_id: str | None) -> Severity:
         """The severity with this id."""
+        if severity_id is None:
+            known = ", ".join(repr(s.id) for s in self.severities) or "none"
+            raise SlaValueError(f"the case has no severity, but policy {self.name!r} sets its "
+                                f"targets by severity level: give the case one of {known}")
         found: Severity = self._memo(
             ("severity", severity_id),
             lambda: self._find(self.severities, "id", severity_id, "severity"),
@@ -574,8 +830,8 @@ class Policy:
         for item in items:
             if getattr(item, key) == value:
                 return item
-        known = ", ".join(repr(getattr(i, key)) for i in items) or "none"
-        raise SlaValueError(f"{what} {value!r} is not in policy {self.name!r}; it has {known}")
+        known = _cap(", ".join(repr(getattr(i, key)) for i in items), 200) or "none"
+        raise SlaValueError(f"{what} {echo(value)} is not in policy {echo(self.name)}; it has {known}")
 
     def dues(self, first: dt.date, last: dt.date) -> list[Due]:
         """Every scheduled obligation due in ``[first, last]`` (by nominal date), in date order.
@@ -592,25 +848,97 @@ class Policy:
         out = [due for sched in self.schedules for due in sched.dues(self, first, last)]
         return sorted(out, key=lambda d: (d.nominal, d.name))
 
+    def inspections(self, tier: str, start: dt.date, years: int, *,
+                    calendar: str | None = None, by: dt.time | None = None) -> list[Due]:
+        """The preventive inspections a contract of ``tier`` owes over its term, as due dates.
+
+        A contract starting on ``start`` for ``years`` years with ``n`` inspections a year
+        (the tier's ``inspections_per_year``) owes one inspection per period of ``12 / n``
+        months, counted from ``start``: inspection ``k`` covers
+        ``[start + (k - 1) * 12 / n months, start + k * 12 / n months)`` and is nominally due
+        on that period's last day. A due date that is not a business day of ``calendar``
+        (default: the policy's first calendar) is postponed to the next business day, like a
+        scheduled report (``roll = "forward"``); it is due at ``by`` on that day, or by its end
+        without ``by``.
+        When ``n`` does not divide 12, each contract year is split into ``n`` periods of whole
+        days as equal as they can be. ``years`` must be one of the tier's ``terms`` when it
+        lists any. A tier without inspections owes none.
+
+        >>> import datetime as dt
+        >>> import slacalc as sla
+        >>> tiers = sla.templates.load("tiers")
+        >>> [d.day.isoformat() for d in tiers.inspections("diamond", dt.date(2026, 1, 1), 1)]
+        ['2026-03-31', '2026-06-30', '2026-09-30', '2026-12-31']
+        >>> due = tiers.inspections("platinum", dt.date(2025, 10, 2), 1)[0]
+        >>> due.name, due.nominal.isoformat(), due.day.isoformat()  # National Day week
+        ('platinum inspection 1 of 1', '2026-10-01', '2026-10-08')
+        """
+        from dateutil.relativedelta import relativedelta  # noqa: PLC0415 - only needed here
+
+        if not isinstance(tier, str):
+            raise SlaValueError(f"tier must be a tier id (str), not {echo(tier)}")
+        found = self.tier(tier)
+        if isinstance(start, dt.datetime) or not isinstance(start, dt.date):
+            raise SlaValueError(f"start must be a datetime.date (the contract's first day), "
+                                f"not {echo(start)}")
+        if isinstance(years, bool) or not isinstance(years, int) or not (
+            0 < years <= MAX_TERM
+        ):
+            raise SlaValueError(f"years must be a whole number of years from 1 to "
+                                f"{MAX_TERM} (the contract's term), not {echo(years)}")
+        if found.terms and years not in found.terms:
+            raise SlaValueError(
+                f"years={years}: tier {tier!r} is sold for terms of "
+                f"{', '.join(map(str, found.terms))} years; give one of them")
+        if by is not None and not isinstance(by, dt.time):
+            raise SlaValueError(f"by must be a datetime.time or None, not {echo(by)}")
+        cal = self.calendar(self.calendars[0].name if calendar is None else calendar)
+        per_year = found.inspections_per_year
+        if per_year > MAX_INSPECTIONS:
+            raise SlaValueError(
+                f"tier {tier!r} has inspections_per_year={echo(per_year)}: inspections are "
+                f"computed for at most {MAX_INSPECTIONS} a year (one a day)")
+        total = per_year * years
+        if start.year + years >= dt.MAXYEAR:
+            raise SlaValueError(f"start={start.isoformat()} with years={years} ends past the "
+                                "last date Python can represent")
+        ends: list[dt.date] = []  # the first day after each period
+        for k in range(1, total + 1):
+            if 12 % per_year == 0:
+                ends.append(start + relativedelta(months=k * (12 // per_year)))
+            else:
+                year, part = divmod(k - 1, per_year)
+                first = start + relativedelta(years=year)
+                length = (start + relativedelta(years=year + 1) - first).days
+                ends.append(first + dt.timedelta(days=(part + 1) * length // per_year))
+        return [_due(cal, f"{tier} inspection {k} of {total}", end - dt.timedelta(days=1),
+                     "forward", by) for k, end in enumerate(ends, 1)]
+
     def ladder(self, metric: str) -> EscalationLadder | None:
         for ladder in self.escalations:
             if ladder.metric == metric:
                 return ladder
         return None
 
+    def metric_names(self) -> tuple[str, ...]:
+        """Every metric name this policy may use: the built-in :data:`METRICS`, then its own
+        ``custom_metrics`` in the order declared."""
+        return (*METRICS, *self.custom_metrics)
+
     def metrics(self) -> list[str]:
-        """The metrics this policy has targets for, in :data:`METRICS` order."""
+        """The metrics this policy has targets for, in :meth:`metric_names` order."""
         def compute() -> tuple[str, ...]:
             used = {t.metric for t in self.targets} | {
                 t.metric for s in self.severities for t in s.targets
             }
-            return tuple(m for m in METRICS if m in used)
+            return tuple(m for m in self.metric_names() if m in used)
 
         return list(self._memo("metrics", compute))
 
-    def rules(self, severity: str) -> tuple[TargetRule, ...]:
+    def rules(self, severity: str | None) -> tuple[TargetRule, ...]:
         """The rules tried for a case of this severity, in order: the severity's, then the
-        policy's. A policy without severity levels ignores the case's severity."""
+        policy's. A policy without severity levels ignores the case's severity (which may then
+        be ``None``)."""
         def compute() -> tuple[TargetRule, ...]:
             own = self.severity(severity).targets if self.severities else ()
             return (*own, *self.targets)
@@ -632,6 +960,10 @@ class Policy:
         Every problem found is reported at once, each with its key path, in a
         :class:`PolicyError`.
         """
+        if isinstance(data, Mapping):
+            problems = _scan(data)
+            if problems:
+                raise PolicyError(problems)
         return _Loader().policy(data)
 
     @classmethod
@@ -641,7 +973,7 @@ class Policy:
         try:
             text = p.read_text(encoding="utf-8")
         except OSError as exc:
-            raise SlaValueError(f"cannot read policy file {str(p)!r}: {exc.strerror}") from None
+            raise SlaValueError(f"cannot read policy file {echo(str(p))}: {exc.strerror}") from None
         return cls.from_toml_text(text, source=str(p))
 
     @classmethod
@@ -653,6 +985,50 @@ class Policy:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise PolicyError([f"{source}: not valid TOML: {exc}"]) from None
+        except RecursionError:
+            raise PolicyError([f"{source}: arrays or inline tables nested too deeply to read; "
+                               f"a policy needs a handful of levels (at most {MAX_DEPTH})"]
+                              ) from None
+        except ValueError:  # an integer longer than Python converts
+            raise _toml_long_ints(text, source) from None
+        return cls.from_dict(data)
+
+    @classmethod
+    def from_json(cls, path: str | pathlib.Path) -> Policy:
+        """Load a policy written as JSON (the structure of a policy file)."""
+        p = pathlib.Path(path)
+        try:
+            text = p.read_text(encoding="utf-8-sig")
+        except OSError as exc:
+            raise SlaValueError(f"cannot read policy file {str(p)!r}: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise SlaValueError(f"policy file {str(p)!r} is not UTF-8 text") from None
+        return cls.from_json_text(text, source=str(p))
+
+    @classmethod
+    def from_json_text(cls, text: str, *, source: str = "<string>") -> Policy:
+        """Load a policy from JSON text. A key given twice in one object is an error (JSON
+        readers disagree on which one wins), as is an integer past 64 bits.
+
+        >>> Policy.from_json_text('{"name": "a", "name": "b"}')
+        Traceback (most recent call last):
+          ...
+        slacalc.policy.PolicyError: invalid policy: 1 problem
+          - name: the key appears more than once in one JSON object; keep one
+        """
+        if not isinstance(text, str):
+            raise PolicyError([f"{source}: policy text must be str, not {type(text).__name__}"])
+        try:
+            data = json.loads(text, object_pairs_hook=_json_object, parse_int=_json_int)
+        except json.JSONDecodeError as exc:
+            raise PolicyError([f"{source}: not valid JSON: {exc}"]) from None
+        except RecursionError:
+            raise PolicyError([f"{source}: arrays or objects nested too deeply to read; "
+                               f"a policy needs a handful of levels (at most {MAX_DEPTH})"]
+                              ) from None
+        if not isinstance(data, dict):
+            raise PolicyError([f"{source}: a policy is a JSON object, not "
+                               f"{type(data).__name__}"])
         return cls.from_dict(data)
 
     def to_dict(self) -> dict[str, Any]:
@@ -660,6 +1036,8 @@ class Policy:
         out: dict[str, Any] = {"name": self.name}
         if self.description:
             out["description"] = self.description
+        if self.custom_metrics:
+            out["custom_metrics"] = list(self.custom_metrics)
         out["calendars"] = {s.name: s.to_dict() for s in self.calendars}
         out["clock"] = self.clock.to_dict()
         out["tiers"] = [t.to_dict() for t in self.tiers]
@@ -683,6 +1061,7 @@ class _Loader:
 
     def __init__(self) -> None:
         self.problems: list[str] = []
+        self.metric_names: tuple[str, ...] = METRICS  # with the policy's custom_metrics
 
     def bad(self, path: str, message: str) -> None:
         self.problems.append(f"{path}: {message}")
@@ -693,15 +1072,28 @@ class _Loader:
         for key in data:
             if key not in allowed:
                 self.bad(f"{path}.{key}" if path else str(key),
-                         f"unknown key {key!r}; expected one of {', '.join(allowed)}")
+                         f"unknown key {echo(key)}; expected one of {', '.join(allowed)}")
                 clean = False
         return clean
+
+    def ascii_digits(self, value: Any, path: str) -> bool:
+        """False (and reported) when ``value`` holds digits other than ASCII 0-9 ("４h",
+        "١٥:٠٠"): a policy file writes numbers one way only."""
+        texts = value.values() if isinstance(value, Mapping) else [value]
+        for text in texts:
+            if isinstance(text, str) and not text.isascii() and any(
+                c.isdigit() and not c.isascii() for c in text
+            ):
+                self.bad(path, f"{echo(text)} has digits other than 0-9; write numbers with "
+                               "ASCII digits")
+                return False
+        return True
 
     def calendar_name(self, value: Any, path: str, calendars: set[str]) -> bool:
         """Whether ``value`` names one of the policy's calendars (reported when not)."""
         if isinstance(value, str) and value in calendars:
             return True
-        self.bad(path, f"{value!r} is not one of the policy's calendars "
+        self.bad(path, f"{echo(value)} is not one of the policy's calendars "
                        f"({', '.join(sorted(calendars)) or 'none defined'})")
         return False
 
@@ -713,39 +1105,41 @@ class _Loader:
                 self.bad(f"{path}.{key}" if path else key, "is required")
             return default
         if not isinstance(value, str) or (required and not value):
-            self.bad(f"{path}.{key}" if path else key, f"{value!r} is not a non-empty string")
+            self.bad(f"{path}.{key}" if path else key, f"{echo(value)} is not a non-empty string")
             return default
         return value
 
     def table(self, data: Any, path: str) -> Mapping[str, Any]:
         if not isinstance(data, Mapping):
-            self.bad(path, f"{data!r} is not a table")
+            self.bad(path, f"{echo(data)} is not a table")
             return {}
         return data
 
     def array(self, data: Mapping[str, Any], key: str, path: str) -> list[Any]:
         value = data.get(key, [])
         if not isinstance(value, list):
-            self.bad(f"{path}.{key}" if path else key, f"{value!r} is not an array")
+            self.bad(f"{path}.{key}" if path else key, f"{echo(value)} is not an array")
             return []
         return value
 
     def strings(self, value: Any, path: str) -> tuple[str, ...] | None:
-        if isinstance(value, str):
+        if isinstance(value, str) and value:
             return (value,)
         if isinstance(value, list) and value and all(isinstance(v, str) and v for v in value):
             return tuple(value)
-        self.bad(path, f"{value!r} is not a string or a non-empty array of strings")
+        self.bad(path, f"{echo(value)} is not a non-empty string or a non-empty array of them")
         return None
 
     def policy(self, data: Mapping[str, Any]) -> Policy:
         if not isinstance(data, Mapping):
             raise PolicyError([f"a policy is a table (dict), not {type(data).__name__}"])
-        self.unknown_keys(data, "", ("name", "description", "calendars", "clock", "tiers",
-                                     "severities", "targets", "escalations", "schedules",
-                                     "measures"))
+        self.unknown_keys(data, "", ("name", "description", "custom_metrics", "calendars",
+                                     "clock", "tiers", "severities", "targets", "escalations",
+                                     "schedules", "measures"))
         name = self.text(data, "name", "", required=True)
         description = self.text(data, "description", "")
+        custom = self.custom_metrics(data.get("custom_metrics", []))
+        self.metric_names = (*METRICS, *custom)
         calendars = self.calendars(data.get("calendars"))
         # names defined in the file, valid or not: an invalid calendar is reported once, not
         # again by every target that names it
@@ -776,7 +1170,40 @@ class _Loader:
         if self.problems:
             raise PolicyError(self.problems)
         return Policy(name, description, calendars, severities, tiers, targets, ladders, clock,
-                      schedules, measures)
+                      schedules, measures, custom)
+
+    def custom_metrics(self, raw: Any) -> tuple[str, ...]:
+        """The policy's own metric names (``custom_metrics = ["callback", "first_fix"]``)."""
+        if not isinstance(raw, list):
+            self.bad("custom_metrics", f"{echo(raw)} is not an array of metric names")
+            return ()
+        out: list[str] = []
+        for i, name in enumerate(raw):
+            path = f"custom_metrics[{i}]"
+            if not isinstance(name, str) or not _METRIC_NAME.fullmatch(name):
+                self.bad(path, f"{echo(name)} is not a metric name: write a letter, then letters, "
+                               "digits or underscores (at most 64 characters), e.g. 'first_fix'")
+            elif name in METRICS:
+                self.bad(path, f"{name!r} is a built-in metric; use it without declaring it")
+            elif name == "opened":
+                self.bad(path, "'opened' is the instant a case is opened, not a metric")
+            elif name in out:
+                self.bad(path, f"{name!r} is declared twice")
+            else:
+                out.append(name)
+        return tuple(out)
+
+    def is_metric(self, metric: Any, path: str) -> bool:
+        """Whether ``metric`` is a built-in or declared metric; reported, with the closest
+        declared name, when it is not."""
+        names = self.metric_names
+        if isinstance(metric, str) and metric in names:
+            return True
+        close = difflib.get_close_matches(metric, names, n=1) if isinstance(metric, str) else []
+        hint = f"did you mean {close[0]!r}? The" if close else "the"
+        self.bad(path, f"{echo(metric)} is not a metric; {hint} metrics are {', '.join(names)} "
+                       "(declare others in custom_metrics)")
+        return False
 
     def measure(self, raw: Any, path: str, calendars: set[str],
                 targeted: set[str]) -> Measure | None:
@@ -785,7 +1212,7 @@ class _Loader:
         ok = True
         if kind not in MEASURE_KINDS:
             self.bad(f"{path}.kind", "is required" if kind is None else
-                     f"{kind!r} is not a kind of measure; the kinds are {', '.join(MEASURE_KINDS)}")
+                     f"{echo(kind)} is not a kind of measure; the kinds are {', '.join(MEASURE_KINDS)}")
             self.unknown_keys(data, path, sorted({k for keys in _MEASURE_KEYS.values()
                                                   for k in keys}))
             ok = False
@@ -795,7 +1222,7 @@ class _Loader:
         ok = ok and bool(name)
         period = data.get("period", "quarter")
         if period not in PERIODS:
-            self.bad(f"{path}.period", f"{period!r} is not one of {', '.join(PERIODS)}")
+            self.bad(f"{path}.period", f"{echo(period)} is not one of {', '.join(PERIODS)}")
             ok = False
         calendar = data.get("calendar")
         if calendar is not None and not self.calendar_name(calendar, f"{path}.calendar",
@@ -809,13 +1236,12 @@ class _Loader:
             if metric is None:
                 self.bad(f"{path}.metric", "is required")
                 ok = False
-            elif metric not in METRICS:
-                self.bad(f"{path}.metric",
-                         f"{metric!r} is not a metric; metrics are {', '.join(METRICS)}")
+            elif not self.is_metric(metric, f"{path}.metric"):
                 ok = False
             elif metric not in targeted:
+                targeted_names = [m for m in self.metric_names if m in targeted]
                 self.bad(f"{path}.metric", f"{metric!r} has no target in this policy; the "
-                         f"targeted metrics are {', '.join(m for m in METRICS if m in targeted) or 'none'}")
+                         f"targeted metrics are {', '.join(targeted_names) or 'none'}")
                 ok = False
         at_least = per_breach = cap = None
         if kind == "on_time":
@@ -829,7 +1255,7 @@ class _Loader:
             elif (isinstance(raw_at, bool) or not isinstance(raw_at, int | float)
                   or not 1 <= raw_at <= 5):
                 self.bad(f"{path}.at_least",
-                         f"{raw_at!r} is not a rating from 1 to 5 (the satisfaction scale)")
+                         f"{echo(raw_at)} is not a rating from 1 to 5 (the satisfaction scale)")
                 ok = False
             else:
                 at_least = float(raw_at)
@@ -851,7 +1277,7 @@ class _Loader:
         raw = data[key]
         value = parse_share(raw)
         if value is None or not 0 < value <= 1:
-            self.bad(f"{path}.{key}", f"{raw!r} is not a share in (0, 1]; write e.g. '95%' "
+            self.bad(f"{path}.{key}", f"{echo(raw)} is not a share in (0, 1]; write e.g. '95%' "
                                       "or 0.95")
             return None
         return value
@@ -866,37 +1292,48 @@ class _Loader:
         ok = bool(name and rule)
         if rule:
             if "DTSTART" in rule.upper() or "\n" in rule:
-                self.bad(f"{path}.rule", f"{rule!r}: give the RRULE part only (no DTSTART)")
+                self.bad(f"{path}.rule", f"{echo(rule)}: give the RRULE part only (no DTSTART)")
                 ok = False
             else:
                 try:
                     parsed = rrulestr(rule, dtstart=dt.datetime(2000, 1, 1))
                 except (ValueError, TypeError) as exc:
-                    self.bad(f"{path}.rule", f"{rule!r} is not an RFC 5545 recurrence rule: {exc}")
+                    self.bad(f"{path}.rule", f"{echo(rule)} is not an RFC 5545 recurrence rule: {exc}")
                     ok = False
                 else:
-                    if getattr(parsed, "_freq", 0) > 3:  # HOURLY, MINUTELY, SECONDLY
-                        self.bad(f"{path}.rule", f"{rule!r}: obligations recur daily at most often")
+                    why = _too_often(parsed)
+                    if why:
+                        self.bad(f"{path}.rule", f"{echo(rule)}: {why}")
                         ok = False
         calendar = data.get("calendar")
         if not self.calendar_name(calendar, f"{path}.calendar", calendars):
             ok = False
         roll = data.get("roll", "forward")
         if roll not in ROLLS:
-            self.bad(f"{path}.roll", f"{roll!r} is not one of {', '.join(ROLLS)}")
+            self.bad(f"{path}.roll", f"{echo(roll)} is not one of {', '.join(ROLLS)}")
             ok = False
         by = None
-        if "by" in data:
+        if "by" in data and not self.ascii_digits(data["by"], f"{path}.by"):
+            ok = False
+        elif "by" in data:
             try:
                 by = parse_time(data["by"], where=f"{path}.by")
             except SlaValueError as exc:
-                self.bad(f"{path}.by", str(exc).split(": ", 1)[-1])
+                self.bad(f"{path}.by", _cap(str(exc).split(": ", 1)[-1]))
                 ok = False
         anchor = data.get("start", dt.date(2000, 1, 1))
         if isinstance(anchor, dt.datetime) or not isinstance(anchor, dt.date):
-            self.bad(f"{path}.start", f"{anchor!r} is not a date (the rule's first occurrence)")
+            self.bad(f"{path}.start", f"{echo(anchor)} is not a date (the rule's first occurrence)")
+            ok = False
+        elif not _FIRST_DAY <= anchor <= _LAST_DAY:
+            self.bad(f"{path}.start", f"{anchor.isoformat()} is outside the years slacalc can "
+                                      f"compute ({_FIRST_DAY.year}-{_LAST_DAY.year})")
             ok = False
         if not ok:
+            return None
+        if _never(rrulestr(rule, dtstart=dt.datetime.combine(anchor, dt.time()))):
+            self.bad(f"{path}.rule", f"{echo(rule)} never falls due (its parts contradict each "
+                                     "other, e.g. BYMONTH=2;BYMONTHDAY=30)")
             return None
         return Schedule(name, rule, str(calendar), roll, by, anchor)
 
@@ -904,7 +1341,7 @@ class _Loader:
         seen: set[str] = set()
         for v in values:
             if v in seen:
-                self.bad(path, f"{what} {v!r} appears twice")
+                self.bad(path, f"{what} {echo(v)} appears twice")
             seen.add(v)
 
     def calendars(self, raw: Any) -> tuple[CalendarSpec, ...]:
@@ -921,12 +1358,15 @@ class _Loader:
             if ("coverage" in params) == ("days" in params):
                 self.bad(path, "give either coverage (e.g. '5x8') or days with hours")
                 continue
+            if not all(self.ascii_digits(params[key], _child(path, key))
+                       for key in ("coverage", "hours") if key in params):
+                continue
             try:
                 out.append(CalendarSpec.build(cal_name, params))
             except SlaError as exc:
-                self.bad(path, str(exc))
-            except (TypeError, ValueError) as exc:
-                self.bad(path, f"bad arguments: {exc}")
+                self.bad(path, _cap(str(exc)))
+            except (TypeError, ValueError, OverflowError) as exc:
+                self.bad(path, f"bad arguments: {_cap(str(exc))}")
         return tuple(out)
 
     def tier(self, raw: Any, path: str) -> ServiceTier | None:
@@ -939,26 +1379,33 @@ class _Loader:
         remote = data.get("remote", "7x24")
         for key in ("remote", "parts"):
             value = data.get(key)
-            if value is not None:
+            if value is not None and self.ascii_digits(value, f"{path}.{key}"):
                 try:
                     Coverage.parse(value)
                 except SlaError as exc:
-                    self.bad(f"{path}.{key}", str(exc))
+                    self.bad(f"{path}.{key}", _cap(str(exc)))
+                except (ValueError, OverflowError):  # a number too long to convert
+                    self.bad(f"{path}.{key}", f"{echo(value)} is not a coverage spec such as "
+                                              "'5x8' or '5x8xNBD'")
         if not isinstance(remote, str):
             remote = "7x24"
         parts = data.get("parts")
         onsite = data.get("onsite", False)
         if not isinstance(onsite, bool):
-            self.bad(f"{path}.onsite", f"{onsite!r} is not true or false")
+            self.bad(f"{path}.onsite", f"{echo(onsite)} is not true or false")
         inspections = data.get("inspections_per_year", 0)
-        if isinstance(inspections, bool) or not isinstance(inspections, int) or inspections < 0:
-            self.bad(f"{path}.inspections_per_year", f"{inspections!r} is not a count >= 0")
+        if (isinstance(inspections, bool) or not isinstance(inspections, int)
+                or not 0 <= inspections <= MAX_INSPECTIONS):
+            self.bad(f"{path}.inspections_per_year",
+                     f"{echo(inspections)} is not a number of inspections a year "
+                     f"(0 to {MAX_INSPECTIONS}: at most one a day)")
             inspections = 0
         terms = data.get("terms", [])
         if not isinstance(terms, list) or not all(
-            isinstance(t, int) and not isinstance(t, bool) and t > 0 for t in terms
+            isinstance(t, int) and not isinstance(t, bool) and 0 < t <= MAX_TERM for t in terms
         ):
-            self.bad(f"{path}.terms", f"{terms!r} is not an array of positive years")
+            self.bad(f"{path}.terms",
+                     f"{echo(terms)} is not an array of contract terms in years (1 to {MAX_TERM})")
             terms = []
         if not tier_id:
             return None
@@ -973,7 +1420,7 @@ class _Loader:
         if isinstance(sev_id, int) and not isinstance(sev_id, bool):
             sev_id = str(sev_id)
         if not isinstance(sev_id, str) or not sev_id:
-            self.bad(f"{path}.id", f"{sev_id!r} is not a severity id such as 'A' or '1'")
+            self.bad(f"{path}.id", f"{echo(sev_id)} is not a severity id such as 'A' or '1'")
             return None
         rules = tuple(r for i, t in enumerate(self.array(data, "targets", path))
                       if (r := self.rule(t, f"{path}.targets[{i}]", calendars, policy_level=False)))
@@ -986,10 +1433,7 @@ class _Loader:
         data = self.table(raw, path)
         self.unknown_keys(data, path, ("metric", "calendar", "start", "when", *TARGET_KINDS))
         metric = data.get("metric")
-        ok = True
-        if metric not in METRICS:
-            self.bad(f"{path}.metric", f"{metric!r} is not a metric; metrics are {', '.join(METRICS)}")
-            ok = False
+        ok = self.is_metric(metric, f"{path}.metric")
         kinds = [k for k in TARGET_KINDS if k in data]
         if len(kinds) != 1:
             self.bad(path, f"give exactly one of {', '.join(TARGET_KINDS)} (found "
@@ -1005,42 +1449,47 @@ class _Loader:
                 ok = False
         start = data.get("start", "opened")
         if not isinstance(start, str) or not start:
-            self.bad(f"{path}.start", f"{start!r} is not 'opened' or a metric/event name")
+            self.bad(f"{path}.start", f"{echo(start)} is not 'opened' or a metric/event name")
             ok = False
         duration = n = cutoff = by = None
         spec = data[kind]
         kpath = f"{path}.{kind}"
         if kind == "none":
             if spec is not True:
-                self.bad(kpath, f"{spec!r}: write none = true")
+                self.bad(kpath, f"{echo(spec)}: write none = true")
                 ok = False
         elif kind == "within":
-            try:
-                duration = parse_duration(spec, where=kpath)
-            except SlaValueError as exc:
-                self.bad(kpath, str(exc).split(": ", 1)[-1])
+            if not self.ascii_digits(spec, kpath):
                 ok = False
             else:
-                if duration <= dt.timedelta(0):
-                    self.bad(kpath, f"{spec!r} must be positive")
+                try:
+                    duration = parse_duration(spec, where=kpath)
+                except SlaValueError as exc:
+                    self.bad(kpath, _cap(str(exc).split(": ", 1)[-1]))
                     ok = False
+                else:
+                    if duration <= dt.timedelta(0):
+                        self.bad(kpath, f"{echo(spec)} must be positive")
+                        ok = False
         else:
             sub = self.table(spec, kpath)
             allowed = ("n", "cutoff", "by") if kind == "business_days" else ("cutoff", "by")
             ok = self.unknown_keys(sub, kpath, allowed) and ok
             times: dict[str, dt.time | None] = {"cutoff": None, "by": None}
             for key in times:
-                if key in sub:
+                if key in sub and not self.ascii_digits(sub[key], f"{kpath}.{key}"):
+                    ok = False
+                elif key in sub:
                     try:
                         times[key] = parse_time(sub[key], where=f"{kpath}.{key}")
                     except SlaValueError as exc:
-                        self.bad(f"{kpath}.{key}", str(exc).split(": ", 1)[-1])
+                        self.bad(f"{kpath}.{key}", _cap(str(exc).split(": ", 1)[-1]))
                         ok = False
             cutoff, by = times["cutoff"], times["by"]
             if kind == "business_days":
                 n = sub.get("n")
                 if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= 50_000:
-                    self.bad(f"{kpath}.n", f"{n!r} is not a number of business days (0-50000)")
+                    self.bad(f"{kpath}.n", f"{echo(n)} is not a number of business days (0-50000)")
                     ok = False
         when = self.when(data.get("when", {}), f"{path}.when", calendars, policy_level)
         if not ok or when is None:
@@ -1062,7 +1511,7 @@ class _Loader:
                 out[key] = value
         if "hours" in data:
             if data["hours"] not in ("in", "out"):
-                self.bad(f"{path}.hours", f"{data['hours']!r} is not 'in' or 'out'")
+                self.bad(f"{path}.hours", f"{echo(data['hours'])} is not 'in' or 'out'")
                 return None
             cal = data.get("hours_calendar")
             if not self.calendar_name(cal, f"{path}.hours_calendar", calendars):
@@ -1077,8 +1526,7 @@ class _Loader:
         data = self.table(raw, path)
         self.unknown_keys(data, path, ("metric", "steps"))
         metric = data.get("metric")
-        if metric not in METRICS:
-            self.bad(f"{path}.metric", f"{metric!r} is not a metric; metrics are {', '.join(METRICS)}")
+        if not self.is_metric(metric, f"{path}.metric"):
             return None
         steps = []
         for i, rawstep in enumerate(self.array(data, "steps", path)):
@@ -1093,15 +1541,17 @@ class _Loader:
                 continue
             if at is not None:
                 if isinstance(at, bool) or not isinstance(at, int | float) or not 0 < at <= 1:
-                    self.bad(f"{spath}.at", f"{at!r} is not a share in (0, 1]; to escalate after "
+                    self.bad(f"{spath}.at", f"{echo(at)} is not a share in (0, 1]; to escalate after "
                                             "the deadline use offset = '+1h'")
                     continue
                 at = float(at)
+            elif not self.ascii_digits(step["offset"], f"{spath}.offset"):
+                continue
             else:
                 try:
                     offset = parse_duration(step["offset"], where=f"{spath}.offset", signed=True)
                 except SlaValueError as exc:
-                    self.bad(f"{spath}.offset", str(exc).split(": ", 1)[-1])
+                    self.bad(f"{spath}.offset", _cap(str(exc).split(": ", 1)[-1]))
                     continue
             hold = step.get("hold_until")
             if hold is not None and not self.calendar_name(hold, f"{spath}.hold_until", calendars):
@@ -1111,7 +1561,7 @@ class _Loader:
             if not self.array(data, "steps", path):
                 self.bad(f"{path}.steps", "at least one step is required")
             return None
-        return EscalationLadder(metric, tuple(steps))
+        return EscalationLadder(str(metric), tuple(steps))
 
     def clock(self, raw: Any) -> ClockRules:
         data = self.table(raw, "clock")
@@ -1120,11 +1570,11 @@ class _Loader:
         for key in ("pause_reasons", "exclude_reasons"):
             value = data.get(key, [])
             if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-                self.bad(f"clock.{key}", f"{value!r} is not an array of reason names")
+                self.bad(f"clock.{key}", f"{echo(value)} is not an array of reason names")
                 value = []
             reasons[key] = frozenset(value)
         change = data.get("severity_change", "restart")
         if change not in SEVERITY_CHANGES:
-            self.bad("clock.severity_change", f"{change!r} is not one of {', '.join(SEVERITY_CHANGES)}")
+            self.bad("clock.severity_change", f"{echo(change)} is not one of {', '.join(SEVERITY_CHANGES)}")
             change = "restart"
         return ClockRules(reasons["pause_reasons"], reasons["exclude_reasons"], change)

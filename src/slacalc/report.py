@@ -63,25 +63,35 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from fractions import Fraction
+from importlib import import_module
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from slacalc._batch import evaluate_many
 from slacalc.case import Case
-from slacalc.errors import SlaValueError
+from slacalc.errors import SlaValueError, echo
 from slacalc.policy import Measure, Policy, format_share
+from slacalc.table import MissingDependencyError
 
 if TYPE_CHECKING:
     from slacalc.evaluation import Evaluation
 
-__all__ = ["VERDICTS", "MeasureResult", "Report", "Tally", "report"]
+__all__ = ["GROUP_COLUMNS", "REPORT_COLUMNS", "VERDICTS", "MeasureResult", "Report", "Tally",
+           "report"]
 
 #: The verdicts a :class:`MeasureResult` can have.
 VERDICTS = ("met", "missed", "no data", "credit")
+#: The columns of a report's rows as records (``to_dict``), without a breakdown's columns.
+REPORT_COLUMNS = ("period", "measure", "kind", "start", "end", "value", "threshold", "verdict",
+                  "counted", "met", "breached")
+#: The case columns a report can be broken down by (``by=``); other groupings take a function.
+GROUP_COLUMNS = ("severity", "tier", "zone", "excluded")
+PERIODS = ("month", "quarter", "year")
 
 _CHUNK = 16_384  # cases evaluated at once: memory stays flat; large enough for the lookup tables
 _Key = tuple[int, int]  # (year, month 1-12 | quarter 1-4 | 1 for a year): ordered like time
@@ -151,6 +161,7 @@ class MeasureResult:
     zone: str = ""
     per_breach: float | None = None
     cap: float | None = None
+    group: tuple[tuple[str, str | None], ...] = ()
 
     @property
     def shown(self) -> str:
@@ -183,7 +194,8 @@ class MeasureResult:
 
     def explain(self) -> str:
         """What was counted and how the verdict follows."""
-        head = (f"{self.measure} {self.period} ({self.start.isoformat()} to "
+        group = "".join(f" {k}={'-' if v is None else v}" for k, v in self.group)
+        head = (f"{self.measure} {self.period}{group} ({self.start.isoformat()} to "
                 f"{self.end.isoformat()}, {self.zone}): {self.verdict}")
         if self.kind == "average_satisfaction":
             if self.value is None:
@@ -208,10 +220,17 @@ class MeasureResult:
         return f"{head}\n  {body}"
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data (dates as ISO text) for CSV or JSON output."""
+        """Plain data (dates as ISO text) for CSV or JSON output: the columns of
+        :data:`REPORT_COLUMNS`, with the breakdown's columns (if any) after ``period``."""
+        record = self.record()
+        record["start"], record["end"] = self.start.isoformat(), self.end.isoformat()
+        return record
+
+    def record(self) -> dict[str, Any]:
+        """Like :meth:`to_dict`, with ``start`` and ``end`` as ``datetime.date`` values."""
         return {
-            "period": self.period, "measure": self.measure, "kind": self.kind,
-            "start": self.start.isoformat(), "end": self.end.isoformat(), "value": self.value,
+            "period": self.period, **dict(self.group), "measure": self.measure,
+            "kind": self.kind, "start": self.start, "end": self.end, "value": self.value,
             "threshold": self.threshold, "verdict": self.verdict, "counted": self.counted,
             "met": self.met, "breached": self.breached,
         }
@@ -219,13 +238,46 @@ class MeasureResult:
 
 @attrs.frozen
 class Report:
-    """The measures of a policy over a set of cases: one row per measure and period, sorted by
-    period start, then measure name."""
+    """The measures of a policy over a set of cases: one row per measure and period (and group
+    of a breakdown, named by ``by``), sorted by period start, then measure name, then group.
+
+    Besides the objects (iterate over it), a report is a table: :meth:`records`,
+    :meth:`to_arrow`, :meth:`to_pandas` and :meth:`to_polars` give its rows with the columns
+    ``period``, the breakdown's columns, then the rest of :data:`REPORT_COLUMNS`.
+    """
 
     policy: str
     rows: tuple[MeasureResult, ...]
     cases: int = 0
     now: dt.datetime | None = None
+    by: tuple[str, ...] = ()
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The columns of :meth:`records` and the table exports."""
+        return ("period", *self.by, *REPORT_COLUMNS[1:])
+
+    def records(self) -> list[dict[str, Any]]:
+        """One dict per row (dates as ``datetime.date``), keys in :attr:`columns` order."""
+        return [r.record() for r in self.rows]
+
+    def to_arrow(self) -> Any:
+        """The rows as a ``pyarrow.Table`` (requires pyarrow): dates as ``date32``, shares as
+        ``float64``, counts as ``int64``; empty cells are nulls."""
+        pa = _optional("pyarrow")
+        types = {"start": pa.date32(), "end": pa.date32(), "value": pa.float64(),
+                 "threshold": pa.float64(), "counted": pa.int64(), "met": pa.int64(),
+                 "breached": pa.int64()}
+        schema = pa.schema([(c, types.get(c, pa.string())) for c in self.columns])
+        return pa.Table.from_pylist(self.records(), schema=schema)
+
+    def to_pandas(self) -> Any:
+        """The rows as a pandas DataFrame (requires pandas and pyarrow), through Arrow."""
+        return self.to_arrow().to_pandas()
+
+    def to_polars(self) -> Any:
+        """The rows as a polars DataFrame (requires polars and pyarrow), through Arrow."""
+        return _optional("polars").from_arrow(self.to_arrow())
 
     def __iter__(self) -> Iterator[MeasureResult]:
         return iter(self.rows)
@@ -243,14 +295,16 @@ class Report:
         return not self.failed()
 
     def to_text(self) -> str:
-        """A table: period, measure, value, target, verdict, counted."""
-        header = ("period", "measure", "value", "target", "verdict", "counted")
+        """A table: period, the breakdown's columns, measure, value, target, verdict, counted
+        (an empty group value shows as ``-``)."""
+        header = ("period", *self.by, "measure", "value", "target", "verdict", "counted")
         lines = [header]
         for r in self.rows:
             counted = str(r.counted)
             if r.met is not None and r.counted:
                 counted += f" ({r.met} met, {r.breached} breached)"
-            lines.append((r.period, r.measure, r.shown, r.target, r.verdict, counted))
+            groups = tuple("-" if v is None else v for _, v in r.group)
+            lines.append((r.period, *groups, r.measure, r.shown, r.target, r.verdict, counted))
         widths = [max(len(line[i]) for line in lines) for i in range(len(header) - 1)]
         return "\n".join(
             "  ".join(cell.ljust(w) for cell, w in zip(line[:-1], widths, strict=True))
@@ -266,7 +320,7 @@ class Report:
     def explain(self) -> str:
         """Every row's explanation."""
         now = "" if self.now is None else f", as of {self.now.isoformat()}"
-        head = f"policy {self.policy!r}: {self.cases} case{'s' if self.cases != 1 else ''}{now}"
+        head = f"policy {echo(self.policy)}: {self.cases} case{'s' if self.cases != 1 else ''}{now}"
         return "\n".join([head, *(r.explain() for r in self.rows)])
 
 
@@ -275,8 +329,65 @@ def _date(value: Any, name: str) -> dt.date | None:
     if value is None:
         return None
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-        raise SlaValueError(f"{name} must be a datetime.date (or None), not {value!r}")
+        raise SlaValueError(f"{name} must be a datetime.date (or None), not {echo(value)}")
     return value
+
+
+def _optional(name: str) -> Any:
+    try:
+        return import_module(name)
+    except ImportError:  # pragma: no cover - the extras are installed in the tests
+        raise MissingDependencyError(
+            f"this needs the optional package {name!r}, which is not installed; install it "
+            f"with: pip install {name}") from None
+
+
+_Group = tuple[str | None, ...]
+_Grouper = Callable[[Case], Any]
+
+
+def _groupers(by: Any) -> tuple[tuple[str, ...], tuple[_Grouper, ...]]:
+    """``by`` as column names and the functions that read a case's value of each."""
+    if by is None:
+        return (), ()
+    if isinstance(by, str):
+        by = [by]
+    if isinstance(by, Mapping):
+        items = list(by.items())
+    elif isinstance(by, Iterable):
+        items = [(name, None) for name in by]
+    else:
+        raise SlaValueError(f"by must be column names or a mapping of names to functions, not "
+                            f"{echo(by)}")
+    names: list[str] = []
+    funcs: list[_Grouper] = []
+    for name, func in items:
+        if not isinstance(name, str) or not name:
+            raise SlaValueError(f"by: {echo(name)} is not a column name")
+        if name in REPORT_COLUMNS or name in names:
+            raise SlaValueError(f"by: the column name {echo(name)} is taken (by the report's "
+                                "own columns or an earlier one); give it another name")
+        if func is None:
+            if name not in GROUP_COLUMNS:
+                raise SlaValueError(
+                    f"by: {echo(name)} is not a case column to group by; use "
+                    f"{', '.join(GROUP_COLUMNS)}, or map a name to a function of the case "
+                    "(by={'customer': lambda case: ...})")
+            funcs.append(attrgetter(name))
+        elif callable(func):
+            funcs.append(func)
+        else:
+            raise SlaValueError(f"by: {echo(name)} maps to {echo(func)}, not to a function")
+        names.append(name)
+    return tuple(names), tuple(funcs)
+
+
+def _group_value(value: Any, name: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    raise SlaValueError(f"by: the function for {name!r} gave {echo(value)}; give text or None")
 
 
 class Tally:
@@ -289,6 +400,11 @@ class Tally:
     ``needs_evaluation`` is false: satisfaction reads only the case); :meth:`report` gives the
     result so far. Memory: a few counters per measure and period, whatever the number of cases.
 
+    A tally is an accumulator: :meth:`add` and :meth:`extend` change it in place (it is not a
+    frozen value like the rest of slacalc's objects). :meth:`merge` (or ``a + b``) combines two
+    tallies into a new one without changing either, so parts of a case list can be counted
+    separately, even in other processes (a tally pickles), and combined at the end.
+
     >>> import datetime as dt
     >>> import slacalc as sla
     >>> policy = sla.templates.load("repairs")
@@ -298,41 +414,53 @@ class Tally:
     """
 
     def __init__(self, policy: Policy, now: dt.datetime | None = None, *,
-                 first: dt.date | None = None, last: dt.date | None = None) -> None:
+                 first: dt.date | None = None, last: dt.date | None = None,
+                 by: Iterable[str] | Mapping[str, _Grouper] | None = None,
+                 period: str | None = None) -> None:
         if not isinstance(policy, Policy):
-            raise SlaValueError(f"policy must be a slacalc.Policy, not {policy!r}")
+            raise SlaValueError(f"policy must be a slacalc.Policy, not {echo(policy)}")
         if now is not None and (not isinstance(now, dt.datetime) or now.utcoffset() is None):
-            raise SlaValueError(f"now must be an aware datetime, not {now!r}")
+            raise SlaValueError(f"now must be an aware datetime, not {echo(now)}")
         first, last = _date(first, "first"), _date(last, "last")
         if first is not None and last is not None and last < first:
             raise SlaValueError(f"last={last.isoformat()} is before first={first.isoformat()}")
+        if period is not None and period not in PERIODS:
+            raise SlaValueError(f"period={echo(period)} is not a period; use 'month', "
+                                "'quarter' or 'year', or None for each measure's own")
         self.policy = policy
         self.now = now
         self.first = first
         self.last = last
+        self.period = period
+        self.by, self._groupers = _groupers(by)
+        self._by_arg = by if isinstance(by, Mapping) else self.by
         self.measures = policy.measures
+        self.periods = [period or m.period for m in self.measures]
         default = policy.calendars[0].name if policy.calendars else None
         self.zones = []
         for m in self.measures:
             name = m.calendar or default
             if name is None:
-                raise SlaValueError(f"measure {m.name!r} needs a calendar; policy "
-                                    f"{policy.name!r} has none")
+                raise SlaValueError(f"measure {echo(m.name)} needs a calendar; policy "
+                                    f"{echo(policy.name)} has none")
             self.zones.append(policy.calendar(name).tz)
-        self.lo = [None if first is None else _key(first, m.period) for m in self.measures]
-        self.hi = [None if last is None else _key(last, m.period) for m in self.measures]
-        self.counts: list[dict[_Key, list[Any]]] = [{} for _ in self.measures]
+        self.lo = [None if first is None else _key(first, p) for p in self.periods]
+        self.hi = [None if last is None else _key(last, p) for p in self.periods]
+        # measure -> group -> period -> counters; without a breakdown, the one group () is
+        # always there (so first/last give rows even without cases)
+        self.counts: list[dict[_Group, dict[_Key, list[Any]]]] = [
+            {} if self.by else {(): {}} for _ in self.measures]
         self.excluded = policy.clock.exclude_reasons
         self.needs_evaluation = any(m.kind != "average_satisfaction" for m in self.measures)
         self.cases = 0
 
-    def _slot(self, i: int, when: dt.datetime, fresh: list[Any]) -> list[Any] | None:
-        m = self.measures[i]
-        key = _key(when.astimezone(self.zones[i]).date(), m.period)
+    def _slot(self, i: int, group: _Group, when: dt.datetime,
+              fresh: list[Any]) -> list[Any] | None:
+        key = _key(when.astimezone(self.zones[i]).date(), self.periods[i])
         lo, hi = self.lo[i], self.hi[i]
         if (lo is not None and key < lo) or (hi is not None and key > hi):
             return None
-        counts = self.counts[i]
+        counts = self.counts[i][group]
         slot = counts.get(key)
         if slot is None:
             slot = counts[key] = fresh
@@ -341,14 +469,20 @@ class Tally:
     def add(self, case: Case, evaluation: Evaluation | None = None) -> None:
         """Count one case; ``evaluation`` is its evaluation under the policy as of ``now``."""
         if not isinstance(case, Case):
-            raise SlaValueError(f"cases must be slacalc.Case values, not {case!r}")
+            raise SlaValueError(f"cases must be slacalc.Case values, not {echo(case)}")
         if evaluation is None and self.needs_evaluation:
-            raise SlaValueError(f"case {case.id!r}: the measures of policy {self.policy.name!r} "
+            raise SlaValueError(f"case {echo(case.id)}: the measures of policy {echo(self.policy.name)} "
                                 "need its evaluation: add(case, sla.evaluate(policy, case, now))")
         if evaluation is not None and evaluation.case_id != case.id:
-            raise SlaValueError(f"the evaluation is of case {evaluation.case_id!r}, not of "
-                                f"case {case.id!r}")
+            raise SlaValueError(f"the evaluation is of case {echo(evaluation.case_id)}, not of "
+                                f"case {echo(case.id)}")
         self.cases += 1
+        group: _Group = ()
+        if self.by:
+            group = tuple(_group_value(f(case), name)
+                          for name, f in zip(self.by, self._groupers, strict=True))
+            for counts in self.counts:
+                counts.setdefault(group, {})
         for i, m in enumerate(self.measures):
             if m.kind == "average_satisfaction":
                 rating, closed = case.satisfaction, case.closed
@@ -358,7 +492,7 @@ class Tally:
                     continue
                 if self.now is not None and closed.astimezone(dt.UTC) > self.now.astimezone(dt.UTC):
                     continue  # (compared in UTC: one zone's datetimes compare by wall time)
-                slot = self._slot(i, closed, [0, Decimal(0)])
+                slot = self._slot(i, group, closed, [0, Decimal(0)])
                 if slot is not None:
                     slot[0] += 1
                     slot[1] = _SUMS.add(slot[1], Decimal(rating) if isinstance(rating, int)
@@ -379,19 +513,19 @@ class Tally:
             when = due if due is not None else achieved
             if when is None:  # pragma: no cover - a judged result has one or the other
                 continue
-            slot = self._slot(i, when, [0, 0])
+            slot = self._slot(i, group, when, [0, 0])
             if slot is not None:
                 slot[index] += 1
 
     def extend(self, cases: Iterable[Case]) -> None:
         """Evaluate (in chunks, with ``evaluate_many``) and count every case."""
         if isinstance(cases, Case) or not isinstance(cases, Iterable):
-            raise SlaValueError(f"cases must be an iterable of slacalc.Case values, not {cases!r}")
+            raise SlaValueError(f"cases must be an iterable of slacalc.Case values, not {echo(cases)}")
         stream = iter(cases)
         while chunk := list(itertools.islice(stream, _CHUNK)):
             for case in chunk:
                 if not isinstance(case, Case):
-                    raise SlaValueError(f"cases must be slacalc.Case values, not {case!r}")
+                    raise SlaValueError(f"cases must be slacalc.Case values, not {echo(case)}")
             if self.needs_evaluation:
                 evaluations: Iterable[Any] = evaluate_many(self.policy, chunk, self.now)
             else:
@@ -399,22 +533,93 @@ class Tally:
             for case, evaluation in zip(chunk, evaluations, strict=True):
                 self.add(case, evaluation)
 
+    def merge(self, other: Tally) -> Tally:
+        """A new tally counting the cases of both ``self`` and ``other``; neither is changed.
+
+        Merging is associative and commutative, and a fresh tally (no case added) is its
+        identity: tallies of the parts of a list of cases, however it is split, merge into the
+        tally of the whole list, so the parts can be counted apart (in other processes, per
+        partition) and combined at the end. Both tallies must be of the same policy, with the
+        same ``now``, ``first`` and ``last``. ``a + b`` is ``a.merge(b)``.
+
+        >>> import datetime as dt
+        >>> import slacalc as sla
+        >>> policy = sla.Policy.from_dict({
+        ...     "name": "restore",
+        ...     "calendars": {"always": {"coverage": "7x24", "tz": "Asia/Shanghai"}},
+        ...     "severities": [{"id": "A", "targets": [
+        ...         {"metric": "restore", "calendar": "always", "within": "4h"}]}],
+        ...     "measures": [{"name": "on_time", "kind": "on_time", "metric": "restore",
+        ...                   "at_least": "90%"}]})
+        >>> opened = dt.datetime(2026, 7, 1, 9, tzinfo=policy.calendar("always").tz)
+        >>> cases = [sla.Case(f"T-{n}", opened, "A",
+        ...                   achieved={"restore": opened + dt.timedelta(hours=n)})
+        ...          for n in range(1, 7)]
+        >>> left, right = sla.Tally(policy), sla.Tally(policy)
+        >>> left.extend(cases[:2])
+        >>> right.extend(cases[2:])
+        >>> merged = left + right
+        >>> merged.report() == sla.report(policy, cases)
+        True
+        >>> print(merged.report().to_text())
+        period   measure  value  target  verdict  counted
+        2026-Q3  on_time  66.6%  >= 90%  missed   6 (4 met, 2 breached)
+        >>> left.cases, right.cases, merged.cases
+        (2, 4, 6)
+        """
+        if not isinstance(other, Tally):
+            raise SlaValueError(f"a Tally merges only with another Tally, not {echo(other)}")
+        for name in ("now", "first", "last", "period", "by"):
+            mine, theirs = getattr(self, name), getattr(other, name)
+            if mine != theirs:  # (a now at the same instant in another zone is the same now)
+                raise SlaValueError(
+                    f"cannot merge tallies with different {name}: {echo(mine)} and "
+                    f"{echo(theirs)}; count every part with the same {name}")
+        if other.policy is not self.policy and other.policy != self.policy:
+            raise SlaValueError(
+                f"cannot merge tallies of different policies ({self.policy.name!r} and "
+                f"{other.policy.name!r}); count every part under the same policy")
+        merged = Tally(self.policy, self.now, first=self.first, last=self.last,
+                       by=self._by_arg, period=self.period)
+        merged.cases = self.cases + other.cases
+        for i in range(len(self.measures)):
+            groups = merged.counts[i]
+            for source in (self.counts[i], other.counts[i]):
+                for group, periods in source.items():
+                    counts = groups.setdefault(group, {})
+                    for key, slot in periods.items():
+                        into = counts.get(key)
+                        if into is None:
+                            counts[key] = list(slot)
+                        else:
+                            counts[key] = [_SUMS.add(a, b) if isinstance(a, Decimal) else a + b
+                                           for a, b in zip(into, slot, strict=True)]
+        return merged
+
+    def __add__(self, other: object) -> Tally:
+        if not isinstance(other, Tally):
+            return NotImplemented
+        return self.merge(other)
+
     def report(self) -> Report:
         """The report of the cases counted so far."""
         rows = []
         for i, m in enumerate(self.measures):
-            counts = self.counts[i]
-            lo = self.lo[i] if self.lo[i] is not None else min(counts, default=None)
-            hi = self.hi[i] if self.hi[i] is not None else max(counts, default=None)
-            if lo is None or hi is None:
-                continue
-            key = lo
+            period = self.periods[i]
             zone = str(self.zones[i])
-            while key <= hi:
-                rows.append(_row(m, key, counts.get(key), zone))
-                key = _next(key, m.period)
-        rows.sort(key=lambda r: (r.start, r.measure))
-        return Report(self.policy.name, tuple(rows), self.cases, self.now)
+            for group, counts in self.counts[i].items():
+                lo = self.lo[i] if self.lo[i] is not None else min(counts, default=None)
+                hi = self.hi[i] if self.hi[i] is not None else max(counts, default=None)
+                if lo is None or hi is None:
+                    continue
+                named = tuple(zip(self.by, group, strict=True))
+                key = lo
+                while key <= hi:
+                    rows.append(_row(m, period, key, counts.get(key), zone, named))
+                    key = _next(key, period)
+        rows.sort(key=lambda r: (r.start, r.measure,
+                                 tuple((v is not None, v or "") for _, v in r.group)))
+        return Report(self.policy.name, tuple(rows), self.cases, self.now, self.by)
 
 
 def _exact(value: float) -> Fraction:
@@ -422,10 +627,11 @@ def _exact(value: float) -> Fraction:
     return Fraction(Decimal(repr(value)))
 
 
-def _row(m: Measure, key: _Key, slot: list[Any] | None, zone: str) -> MeasureResult:
-    start, end = _bounds(key, m.period)
-    label = _label(key, m.period)
-    common: dict[str, Any] = {"zone": zone, "metric": m.metric}
+def _row(m: Measure, period: str, key: _Key, slot: list[Any] | None, zone: str,
+         group: tuple[tuple[str, str | None], ...]) -> MeasureResult:
+    start, end = _bounds(key, period)
+    label = _label(key, period)
+    common: dict[str, Any] = {"zone": zone, "metric": m.metric, "group": group}
     if m.kind == "average_satisfaction":
         assert m.at_least is not None
         count, total = slot if slot is not None else (0, Decimal(0))
@@ -459,14 +665,43 @@ def _row(m: Measure, key: _Key, slot: list[Any] | None, zone: str) -> MeasureRes
 
 # -- the entry point -----------------------------------------------------------------------------
 def report(policy: Policy, cases: Iterable[Case], now: dt.datetime | None = None, *,
-           first: dt.date | None = None, last: dt.date | None = None) -> Report:
+           first: dt.date | None = None, last: dt.date | None = None,
+           by: Iterable[str] | Mapping[str, Callable[[Case], Any]] | None = None,
+           period: str | None = None) -> Report:
     """Judge ``policy``'s aggregate measures over ``cases``, per period.
 
     ``cases`` may be any iterable (a generator over a file of millions of cases): it is read once,
     evaluated in chunks of 16,384 with :func:`slacalc.evaluate_many` as of ``now`` (see :func:`slacalc.evaluate`), and only counters per measure and period are kept. ``first`` and
     ``last`` (dates) restrict the report to the periods overlapping ``[first, last]``. The module
     docstring states what is counted where.
+
+    ``period`` (``"month"``, ``"quarter"`` or ``"year"``) tallies every measure per that period
+    instead of its own. ``by`` breaks every row down by case columns: names from
+    :data:`GROUP_COLUMNS` (``severity`` is the severity the case was opened with), or a mapping
+    of column names to functions of the case giving text or ``None``
+    (``{"customer": lambda case: case.id.split("-")[0]}``). The rows of one group are exactly
+    the rows of the report over that group's cases alone; only groups of cases counted appear.
+
+    >>> import datetime as dt
+    >>> import slacalc as sla
+    >>> policy = sla.Policy.from_dict({
+    ...     "name": "restore",
+    ...     "calendars": {"always": {"coverage": "7x24", "tz": "Asia/Shanghai"}},
+    ...     "severities": [{"id": s, "targets": [
+    ...         {"metric": "restore", "calendar": "always", "within": "4h"}]} for s in "AB"],
+    ...     "measures": [{"name": "on_time", "kind": "on_time", "metric": "restore",
+    ...                   "at_least": "90%"}]})
+    >>> tz = policy.calendar("always").tz
+    >>> cases = [sla.Case(f"T-{n}", dt.datetime(2026, month, 1, 9, tzinfo=tz), severity,
+    ...                   achieved={"restore": dt.datetime(2026, month, 1, 9 + hours, tzinfo=tz)})
+    ...          for n, (month, severity, hours) in enumerate(
+    ...              [(7, "A", 1), (7, "A", 5), (7, "B", 2), (8, "B", 6)])]
+    >>> print(sla.report(policy, cases, by=["severity"], period="month").to_text())
+    period   severity  measure  value  target  verdict  counted
+    2026-07  A         on_time  50%    >= 90%  missed   2 (1 met, 1 breached)
+    2026-07  B         on_time  100%   >= 90%  met      1 (1 met, 0 breached)
+    2026-08  B         on_time  0%     >= 90%  missed   1 (0 met, 1 breached)
     """
-    tally = Tally(policy, now, first=first, last=last)
+    tally = Tally(policy, now, first=first, last=last, by=by, period=period)
     tally.extend(cases)
     return tally.report()

@@ -70,7 +70,7 @@ from slacalc._batch import (
 from slacalc._timeline import EPOCH, US, Instants
 from slacalc.case import Case, Pause, SeverityChange
 from slacalc.errors import NaiveDatetimeError, SlaError, SlaValueError, echo
-from slacalc.evaluation import STATUSES, MetricResult, evaluate
+from slacalc.evaluation import STATUSES, MetricResult, evaluate, known_names, unknown_name
 from slacalc.policy import Policy
 
 __all__ = ["FIELDS", "ResultTable", "evaluate_table", "result_schema"]
@@ -675,12 +675,27 @@ class _Evaluator:
                     f"the achievement {name!r} is given twice (an achieved.{name} column and a "
                     "field of the achieved column)")
             recorded[name] = source.achieved_instants(name, column)
+        known = known_names(self.policy)
+        for name, values in recorded.items():  # as a Case and ``evaluate`` check them
+            if name not in known:
+                raise unknown_name(self.policy, name, f"the achievement {echo(name)}")
+            never = 2**63  # a missing achievement is never early
+            if any(map(gt, opened, [never if t is None else t for t in values])):
+                early = next(i for i, (t, o) in enumerate(zip(values, opened, strict=True))
+                             if t is not None and t < o)
+                raise SlaValueError(
+                    f"achieved.{name} of row {early} ({_utc(values[early] or 0).isoformat()}) is "
+                    f"before its opened ({_utc(opened[early]).isoformat()}); nothing is "
+                    "achieved before the case is opened")
         seen: dict[str, list[int | None]] = {}
         # before the policy's data floor: through ``evaluate``, for its lower horizon checks
         lo, hi = shared.floor_us, _MAX_US
         outside: set[int] = set()
         if not lo <= min(opened) or max(opened) > hi:
             outside.update(i for i, t in enumerate(opened) if not lo <= t <= hi)
+        if now_us is not None and max(opened) > now_us:
+            # not opened as of ``now``: every clock pending, as ``evaluate`` says
+            outside.update(i for i, t in enumerate(opened) if t > now_us)
         for name, values in recorded.items():
             present = [v for v in values if v is not None]
             if not present:

@@ -51,14 +51,15 @@ example:
   slacalc deadline --coverage 5x8xNBD --country CN --start 2026-09-30T15:00 --explain
 """
 
-_OPTION_OF = {"tz=": "--tz ZONE", "country=": "--country CODE", "subdiv=": "--subdiv CODE",
-              "hours=": "--hours WINDOWS"}
-_PARAMETER = re.compile(r"\b(tz|country|subdiv|hours)=(?=\s|$|[;,.)])")
+_OPTION_OF = {"tz": "--tz ZONE", "country": "--country CODE", "subdiv": "--subdiv CODE",
+              "hours": "--hours WINDOWS"}
+# the library names its parameters as ``tz=`` or, in prose, "give tz" / "give it as tz"
+_PARAMETER = re.compile(r"\b(tz|country|subdiv|hours)=(?=\s|$|[;,.)])|(?<=give )(tz)\b|(?<=as )(tz)\b")
 
 
 def in_option_words(exc: sla.SlaError) -> sla.SlaError:
     """The error with the library's parameter names (``pass tz=``) said as the options."""
-    text = _PARAMETER.sub(lambda m: _OPTION_OF[m.group(0)], str(exc))
+    text = _PARAMETER.sub(lambda m: _OPTION_OF[next(g for g in m.groups() if g)], str(exc))
     if text == str(exc):
         return exc
     try:

@@ -17,13 +17,19 @@ from slacalc.cli._errors import Exit, printable
 from slacalc.cli._rows import CaseRows, add_input_options
 from slacalc.errors import echo
 from slacalc.io import escape_json
+from slacalc.report import GROUP_COLUMNS, PERIODS
 
 EPILOG = """\
 input: the cases, as for 'slacalc evaluate' (see 'slacalc evaluate --help'); the measures read
 the columns closed and satisfaction too.
 
---period restricts the report to the periods overlapping a span: 2026-Q3, 2026-09, 2026,
-2026-07-15, or FIRST..LAST with any of those (2026-Q1..2026-Q2 is the first half of 2026).
+--period month, quarter or year tallies every measure per month (quarter, year) instead of
+its own period; --period with a span restricts the report to the periods overlapping it:
+2026-Q3, 2026-09, 2026, 2026-07-15, or FIRST..LAST with any of those (2026-Q1..2026-Q2 is the
+first half of 2026). Give --period twice for both: --period month --period 2026-Q3.
+
+--by severity,tier breaks every row down by the cases' severity (the one it was opened with),
+tier, zone or exclusion reason (any of them, in the order given).
 
 output: one row per measure and period: the value (share on time, average rating, share of the
 fee credited), the target, the verdict (met, missed, no data, credit) and how many promises or
@@ -40,8 +46,6 @@ example:
   slacalc report cases.csv --policy builtin:standard-contract --period 2026-Q3
 """
 
-REPORT_COLUMNS = ("period", "measure", "kind", "start", "end", "value", "threshold", "verdict",
-                  "counted", "met", "breached")
 
 
 def register(commands: Any) -> None:
@@ -60,9 +64,13 @@ def register(commands: Any) -> None:
     r.add_argument("--now", metavar="T",
                    help="judge open cases at this instant (as for evaluate); default: judge only "
                    "what the cases record")
-    r.add_argument("--period", metavar="SPAN",
-                   help="only the periods overlapping SPAN: 2026-Q3, 2026-09, 2026, a date, or "
-                   "FIRST..LAST")
+    r.add_argument("--period", metavar="LENGTH|SPAN", action="append",
+                   help="month, quarter or year: tally every measure per that period; or a span "
+                   "(2026-Q3, 2026-09, 2026, a date, FIRST..LAST): only the periods overlapping "
+                   "it; may be given twice, once each")
+    r.add_argument("--by", metavar="COLUMNS",
+                   help="break the rows down by case columns, comma-separated: "
+                   + ", ".join(GROUP_COLUMNS))
     r.add_argument("--explain", action="store_true",
                    help="after the table, explain every row: what was counted, how the verdict "
                    "follows")
@@ -120,6 +128,39 @@ def parse_period(text: str) -> tuple[dt.date, dt.date]:
     return first, last
 
 
+def parse_by(text: str) -> tuple[str, ...]:
+    """``--by severity,tier``: the case columns to break the report down by.
+
+    >>> parse_by(" severity, tier ")
+    ('severity', 'tier')
+    """
+    names = tuple(n.strip() for n in text.split(","))
+    for name in names:
+        if name not in GROUP_COLUMNS:
+            raise sla.SlaValueError(f"--by {echo(text)}: {echo(name)} is not a case column to "
+                                    f"group by; use {', '.join(GROUP_COLUMNS)}, comma-separated")
+    if len(set(names)) != len(names):
+        raise sla.SlaValueError(f"--by {echo(text)} names a column twice")
+    return names
+
+
+def parse_periods(values: list[str] | None) -> tuple[str | None, dt.date | None, dt.date | None]:
+    """The ``--period`` options: a period length and/or a span, at most one of each."""
+    length = first = last = None
+    for value in values or ():
+        if value.strip().lower() in PERIODS:
+            if length is not None:
+                raise sla.SlaValueError(f"--period {echo(value)}: a period length is given "
+                                        "twice; give one of month, quarter or year")
+            length = value.strip().lower()
+        else:
+            if first is not None:
+                raise sla.SlaValueError(f"--period {echo(value)}: a span is given twice; give "
+                                        "one, e.g. 2026-Q1..2026-Q2")
+            first, last = parse_period(value)
+    return length, first, last
+
+
 def run(args: argparse.Namespace, out: Out) -> int:
     policy = load_policy(args.policy)
     if not policy.measures:
@@ -128,8 +169,9 @@ def run(args: argparse.Namespace, out: Out) -> int:
             "builtin:standard-contract or builtin:repairs"
         )
     now = parse_now(args.now)
-    first, last = parse_period(args.period) if args.period else (None, None)
-    tally = sla.Tally(policy, now, first=first, last=last)
+    length, first, last = parse_periods(args.period)
+    tally = sla.Tally(policy, now, first=first, last=last, by=parse_by(args.by) if args.by is not None else None,
+                      period=length)
     with ExitStack() as stack:
         rows = CaseRows(args, policy, stack)
         counted = rows.evaluate(policy, now, tally.add)
@@ -143,9 +185,10 @@ def run(args: argparse.Namespace, out: Out) -> int:
         records = [r.to_dict() for r in result]
         if args.format == "csv":
             writer = csv.writer(out.stream, lineterminator="\n")
-            writer.writerow(REPORT_COLUMNS)
+            writer.writerow(result.columns)
             for record in records:
-                writer.writerow(["" if record[c] is None else record[c] for c in REPORT_COLUMNS])
+                writer.writerow(["" if record[c] is None else printable(str(record[c]))
+                                 for c in result.columns])
         else:
             for record in records:
                 out(escape_json(json.dumps(record, ensure_ascii=False)))

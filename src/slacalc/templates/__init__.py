@@ -1,4 +1,4 @@
-"""Built-in policy templates: the promises of DESIGN's domain section, ready to load.
+"""Built-in policy templates: the common promises of IT maintenance contracts, ready to load.
 
 Each template is a policy file (TOML) shipped inside the package; its ``description`` says which
 clause it encodes and how it reads every ambiguity. ``docs/templates.md`` is the catalogue.
@@ -10,7 +10,7 @@ True
 >>> policy.name, policy.metrics()
 ('helpdesk', ['response'])
 >>> sla.templates.describe("complaints").splitlines()[0]
-'Complaints (DESIGN, "Scheduled obligations": "a complaint answered within 2 h and closed within'
+"Complaints. The clause: a customer's complaint is answered within 2 hours and closed within"
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import importlib.resources
 
-from slacalc.errors import SlaValueError
+from slacalc.errors import SlaValueError, echo
 from slacalc.policy import Policy
 
 __all__ = ["describe", "load", "names", "source"]
@@ -49,7 +49,7 @@ def source(name: str) -> str:
     """The TOML text of the template ``name`` (as shipped; comments included)."""
     if not isinstance(name, str) or name not in _names():
         raise SlaValueError(
-            f"no built-in template named {name!r}; the templates are {', '.join(_names())}"
+            f"no built-in template named {echo(name)}; the templates are {', '.join(_names())}"
         )
     return importlib.resources.files(__name__).joinpath(name + _SUFFIX).read_text(encoding="utf-8")
 
@@ -65,7 +65,7 @@ def load(name: str) -> Policy:
     >>> load("gold")
     Traceback (most recent call last):
       ...
-    slacalc.errors.SlaValueError: no built-in template named 'gold'; the templates are complaints, helpdesk, onsite-zones, parts-returns, repairs, reports, severity-1-4, severity-a-d, spare-parts, standard-contract, tiers
+    slacalc.errors.SlaValueError: no built-in template named 'gold'; the templates are complaints, helpdesk, onsite-zones, parts-returns, repairs, reports, rma, severity-1-4, severity-a-d, spare-parts, standard-contract, tiers
     """
     source(name)  # validates the name before anything is cached
     return _load(name)
