@@ -125,6 +125,14 @@ def _table(row: Any) -> Any:
     return {str(k): [v] for k, v in row.items()}
 
 
+def _text(a: Any) -> str:
+    """``str(a)``, or a stand-in when even that fails (a 5,000-digit int, deep nesting)."""
+    try:
+        return str(a)
+    except (ValueError, RecursionError):
+        return "9" * 5000
+
+
 def _jsonl(a: Any) -> bytes:
     try:
         return (json.dumps(a, default=str) + "\n" + json.dumps(ROW)).encode()
@@ -172,10 +180,10 @@ CASE_OPS: dict[str, Callable[[sla.Policy, Any, Any], object]] = {
     "io.read_cases(jsonl)": lambda p, a, b: list(sio.read_cases(
         io.BytesIO(_jsonl(a)), "jsonl", policy=p, errors="collect")),
     "io.read_cases(text)": lambda p, a, b: list(sio.read_cases(
-        io.BytesIO(str(a)[:5000].encode("utf-8", "replace")), b, errors="skip")),
+        io.BytesIO(_text(a)[:5000].encode("utf-8", "replace")), b, errors="skip")),
     "io.read_cases(csv)": lambda p, a, b: list(sio.read_cases(io.BytesIO(
         b"id,opened,severity,pauses\nC1,2026-09-30T15:01+08:00,A,"
-        + json.dumps(str(a)[:3000]).encode() + b"\n"), "csv", errors="collect")),
+        + json.dumps(_text(a)[:3000]).encode() + b"\n"), "csv", errors="collect")),
     "io.cases_from_records": lambda p, a, b: list(sio.cases_from_records(
         [a, ROW], policy=p, errors="collect")),
     "io.read_cases(source)": lambda p, a, b: list(sio.read_cases(a, b)),

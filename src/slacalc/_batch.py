@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from slacalc._timeline import EPOCH, US, Instants
 from slacalc.case import Case, Pause
-from slacalc.errors import SlaValueError
+from slacalc.errors import SlaValueError, echo
 from slacalc.evaluation import (
     STATUSES,
     Escalation,
@@ -79,9 +79,10 @@ def evaluate_stream(policy: Policy, cases: Iterable[Case], now: dt.datetime | No
     """Like :func:`evaluate_many`, lazily, ``chunk_size`` cases at a time: for inputs too large
     to hold (a CSV of millions of rows), in memory that does not grow with the count."""
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
-        raise SlaValueError(f"chunk_size must be a positive int, not {chunk_size!r}")
+        raise SlaValueError(f"chunk_size must be a positive int, not {echo(chunk_size)}")
     if isinstance(cases, (str, bytes, Mapping)) or not isinstance(cases, Iterable):
-        raise SlaValueError(f"cases must be an iterable of slacalc.Case values, not {cases!r}")
+        raise SlaValueError(
+            f"cases must be an iterable of slacalc.Case values, not {echo(cases)}")
     check_now(now)
     shared = _Shared(policy, now)
     it = iter(cases)
@@ -322,7 +323,7 @@ class _Batch:
         known = known_names(policy)
         for i, case in enumerate(self.cases):
             if not isinstance(case, Case):
-                raise SlaValueError(f"cases[{self.offset + i}] must be a slacalc.Case, not {case!r}")
+                raise SlaValueError(f"cases[{self.offset + i}] must be a slacalc.Case, not {echo(case)}")
             if everything_slow or case.severity_changes or (
                 case.excluded is not None and case.excluded in excluding
             ):

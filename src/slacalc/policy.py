@@ -782,6 +782,8 @@ class Policy:
         derived = self._derived
         try:
             return derived[key]
+        except TypeError:  # an unhashable argument (a list, a dict): not a name, said by compute
+            return compute()
         except KeyError:
             value = derived[key] = compute()
             return value
