@@ -115,13 +115,13 @@ WILD = st.recursive(
 )
 
 
-def guarded(fn: Callable[[], object]) -> object:
-    """Call ``fn``; a :class:`slacalc.SlaError` is a fine answer, any other exception or a
+def guarded(fn: Callable[..., object], *args: Any) -> object:
+    """Call ``fn(*args)``; a :class:`slacalc.SlaError` is a fine answer, any other exception or a
     warning that is not a :class:`slacalc.SlaWarning` fails the test (with the culprit)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            result = fn()
+            result = fn(*args)
         except sla.SlaError as exc:
             assert str(exc), "an error without a message"
             assert len(str(exc)) < 20_000, f"a {len(str(exc)):,}-character message"

@@ -20,12 +20,12 @@ import math
 from typing import Any
 
 import pytest
-from fuzzing import BIDI, EXAMPLES, FUZZ, HUGE, UNICODE_DIGITS, WILD, deep_dict, deep_list, guarded
-from fuzzing import resolve as resolve_special
 from hypothesis import given
 from hypothesis import strategies as st
 
 import slacalc as sla
+from fuzzing import BIDI, EXAMPLES, FUZZ, HUGE, UNICODE_DIGITS, WILD, deep_dict, deep_list, guarded
+from fuzzing import resolve as resolve_special
 
 CST = dt.timezone(dt.timedelta(hours=8))
 MUTATIONS: list[tuple[str, Any]] = [
@@ -71,7 +71,7 @@ def exercise(data: Any) -> None:
     policy = guarded(lambda: sla.Policy.from_dict(data))
     if not isinstance(policy, sla.Policy):
         return
-    guarded(lambda: policy.to_dict())
+    guarded(policy.to_dict)
     guarded(lambda: sla.Policy.from_toml_text(policy.to_toml()))
     guarded(lambda: policy.dues(dt.date(2026, 1, 1), dt.date(2026, 12, 31)))
     for severity in [s.id for s in policy.severities][:2] or ["A"]:
@@ -107,9 +107,8 @@ def test_text_loader_with_mutated_toml(name: str) -> None:
     """The TOML text loader over a template's text cut, doubled and padded with junk."""
     text = sla.templates.source(name)
     for cut in itertools.islice(range(0, len(text), max(len(text) // 40, 1)), 40):
-        guarded(lambda: sla.Policy.from_toml_text(text[:cut]))  # noqa: B023 - called at once
-        guarded(lambda: sla.Policy.from_toml_text(  # noqa: B023
-            text[:cut] + "\n" + text[cut:].replace("=", "= [[", 1)))
+        guarded(sla.Policy.from_toml_text, text[:cut])
+        guarded(sla.Policy.from_toml_text, text[:cut] + "\n" + text[cut:].replace("=", "= [[", 1))
     guarded(lambda: sla.Policy.from_toml_text(text + "\n" + text))
     guarded(lambda: sla.Policy.from_toml_text("x = " + "[" * 5000 + "]" * 5000 + "\n" + text))
     guarded(lambda: sla.Policy.from_toml_text(text + "\nnumber = " + "9" * 5000))

@@ -25,6 +25,7 @@ compares them on generated policies and on every built-in template.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import TYPE_CHECKING, Any
@@ -86,6 +87,7 @@ def evaluate_stream(policy: Policy, cases: Iterable[Case], now: dt.datetime | No
     check_now(now)
     shared = _Shared(policy, now)
     it = iter(cases)
+    chunk_size = min(chunk_size, sys.maxsize)  # larger means "all at once" all the same
 
     def generate() -> Iterator[Evaluation]:
         offset = 0
