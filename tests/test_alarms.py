@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import slacalc as sla
-from policy_strategies import cases, policies
+from slacalc.testing import cases, policies
 
 SH = ZoneInfo("Asia/Shanghai")
 

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import policy_strategies as ps
 import slacalc as sla
+from slacalc import testing as ps
 
 CST = dt.timezone(dt.timedelta(hours=8))
 SH = ZoneInfo("Asia/Shanghai")
@@ -272,7 +272,8 @@ class TestEventOrder:
             zone=original.zone, achieved=data.draw(st.permutations(original.achieved)),
             pauses=pauses,
             severity_changes=data.draw(st.permutations(original.severity_changes)),
-            excluded=original.excluded,
+            excluded=original.excluded, closed=original.closed,
+            satisfaction=original.satisfaction,
         )
         assert shuffled == original
         assert hash(shuffled) == hash(original)

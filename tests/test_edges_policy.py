@@ -21,13 +21,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import slacalc as sla
-from policy_strategies import policy_dicts
 from slacalc import errors
 from slacalc.cli._common import PolicyFileError
 from slacalc.evaluation import Status
 from slacalc.io import BadRow, BadRowError
 from slacalc.policy import MAX_DEPTH, PolicyError
 from slacalc.table import MissingDependencyError as TableDependencyError
+from slacalc.testing import policy_dicts
 
 SH = dt.timezone(dt.timedelta(hours=8))
 PLUS14 = dt.timezone(dt.timedelta(hours=14))

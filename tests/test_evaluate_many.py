@@ -48,8 +48,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import policy_strategies as ps
 import slacalc as sla
+from slacalc import testing as ps
 
 UTC = dt.UTC
 SH = ZoneInfo("Asia/Shanghai")

@@ -4,7 +4,7 @@
 The per-case ``evaluate`` is the oracle. Cases come from the seeded generator of
 test_evaluate_many (window edges, Chinese holidays and make-up days, Berlin's DST folds, pauses,
 severity changes, exclusions, events after ``now``) and from the hypothesis strategies of
-policy_strategies; they are written as columns (aware datetimes, ISO strings, int µs, Arrow
+slacalc.testing; they are written as columns (aware datetimes, ISO strings, int µs, Arrow
 timestamps) and every field of every (case, metric) is compared, instants in UTC and as written
 (zone, offset and fold) once exported.
 """
@@ -23,9 +23,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import policy_strategies as ps
 import slacalc as sla
 import slacalc.table as table_module
+from slacalc import testing as ps
 from test_evaluate_many import NOWS, TEMPLATES, CaseMaker, run, seed_of, years
 
 UTC = dt.UTC

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import policy_strategies as ps
 import slacalc as sla
+from slacalc import testing as ps
 from slacalc import views
 from slacalc.errors import HorizonError, SlaValueError
 from strategies import CalSpec, cal_specs

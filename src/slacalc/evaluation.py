@@ -34,7 +34,7 @@ from slacalc._durations import format_duration
 from slacalc.calendar import Calendar, Segment
 from slacalc.case import Case, Pause, SeverityChange
 from slacalc.errors import OutOfRangeError, SlaValueError, echo
-from slacalc.policy import METRICS, Policy, TargetRule
+from slacalc.policy import Policy, TargetRule
 from slacalc.targets import BusinessDays, Target, Within
 
 __all__ = ["Escalation", "Evaluation", "MetricResult", "Status", "evaluate"]
@@ -447,7 +447,7 @@ def known_names(policy: Policy) -> frozenset[str]:
     of :data:`EVENTS`, and every event the policy's rules start a clock from."""
     def compute() -> frozenset[str]:
         rules = [*policy.targets, *(t for s in policy.severities for t in s.targets)]
-        return frozenset((*METRICS, *EVENTS, *policy.metrics(), *(r.start for r in rules))) - {
+        return frozenset((*policy.metric_names(), *EVENTS, *(r.start for r in rules))) - {
             "opened"}
 
     known: frozenset[str] = policy._memo("known names", compute)

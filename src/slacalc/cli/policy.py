@@ -16,14 +16,15 @@ from slacalc.cli._common import command_parser
 ACTIONS = (
     "policy_check",
     "policy_show",
+    "policy_verify",
 )
 
 
 def register(commands: Any) -> None:
     pol = command_parser(
         commands, "policy",
-        help="check or print a policy file",
-        description="Validate a policy file, or print a policy as TOML.",
+        help="check, print or verify a policy file",
+        description="Validate a policy file, print a policy as TOML, or verify its invariants.",
     )
     actions = pol.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
     for name in ACTIONS:
