@@ -69,3 +69,22 @@ def test_nul_in_case_file_names() -> None:
         sio.read_cases("a\x00.jsonl")
     with pytest.raises(sla.SlaValueError, match="cannot write the cases file"):
         sio.write_cases([], "a\x00.jsonl")
+
+
+@pytest.mark.parametrize("path", [None, 5, ["a.toml"], "a\x00.toml", "/", "no-such-file.toml"],
+                         ids=["none", "int", "list", "nul", "directory", "missing"])
+def test_policy_file_loaders_with_bad_paths(path: object) -> None:
+    """``Policy.from_toml`` / ``from_json`` with a path that is no path, a NUL character, a
+    directory or a missing file raise an ``SlaValueError`` (once a raw ``TypeError`` or
+    ``ValueError`` from pathlib)."""
+    for load in (sla.Policy.from_toml, sla.Policy.from_json):
+        with pytest.raises(sla.SlaValueError):
+            load(path)  # type: ignore[arg-type]
+
+
+def test_alarms_at_the_ends_of_datetime() -> None:
+    """``alarms`` with a window end that cannot be written in UTC raises ``OutOfRangeError``
+    (once a raw ``OverflowError``)."""
+    edge = dt.datetime(1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=14)))
+    with pytest.raises(sla.OutOfRangeError):
+        sla.alarms(POLICY, [], edge, NOW)
