@@ -88,3 +88,13 @@ def test_alarms_at_the_ends_of_datetime() -> None:
     edge = dt.datetime(1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=14)))
     with pytest.raises(sla.OutOfRangeError):
         sla.alarms(POLICY, [], edge, NOW)
+
+
+@pytest.mark.parametrize("fmt", [[], {"a": 1}, 5])
+def test_read_cases_with_a_format_that_is_no_name(fmt: object) -> None:
+    """``io.read_cases(..., format=[])`` raises an ``SlaValueError`` listing the formats (once
+    a raw ``TypeError: unhashable type``)."""
+    import io  # noqa: PLC0415 - the stdlib module, shadowed by nothing here
+
+    with pytest.raises(sla.SlaValueError, match="not a case-file format"):
+        sio.read_cases(io.BytesIO(b""), fmt)  # type: ignore[arg-type]

@@ -174,7 +174,7 @@ def format_of(path: str | os.PathLike[str], given: str | None = None) -> CaseFor
     slacalc.errors.SlaValueError: cannot tell the format of 'cases.txt' from its name; name it .jsonl, .ndjson, .csv, .parquet or .pq, or give the format (jsonl, csv, parquet)
     """
     if given is not None:
-        if given not in _FORMATS:
+        if not isinstance(given, str) or given not in _FORMATS:
             raise SlaValueError(f"format {echo(given)} is not a case-file format; the formats "
                                 f"are {', '.join(_FORMATS)}")
         return _FORMATS[given]
