@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 from dateutil.relativedelta import relativedelta
 from hypothesis import given
@@ -127,7 +128,9 @@ class TestBadInput:
     def test_more_than_daily_is_refused(self) -> None:
         """A tier with more inspections a year than days is refused with the limit, instead of
         building an unbounded list."""
-        policy = policy_with(inspections_per_year=10**12)
+        daily = policy_with(inspections_per_year=365)
+        tier = attrs.evolve(daily.tiers[0], inspections_per_year=10**12)
+        policy = attrs.evolve(daily, tiers=(tier,))  # built in Python: the loader refuses it
         with pytest.raises(sla.SlaValueError, match="at most 365 a year"):
             policy.inspections("t", D(2026, 1, 1), 1)
 

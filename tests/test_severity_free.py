@@ -155,3 +155,18 @@ class TestCaseFiles:
         assert (code, err) == (0, "")
         [row] = out.splitlines()[1:]
         assert row.startswith("R-1,parts_ship,running,") and ",2026-10-11T00:00:00+08:00," in row
+
+
+class TestTables:
+    def test_evaluate_table_without_severity(self) -> None:
+        """evaluate_table takes an empty severity under a policy without levels (it was
+        'must be a non-empty string') and names the row under a graded one."""
+        data = {"id": ["R-1"], "opened": ["2026-09-30T14:00:00+08:00"], "severity": [None],
+                "achieved.fault_confirmed": ["2026-09-30T14:00:00+08:00"]}
+        table = sla.evaluate_table(sla.templates.load("rma"), data)
+        columns = table.columns
+        due = dt.datetime(2026, 10, 11, tzinfo=SH) - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+        assert list(columns["deadline"]) == [due // dt.timedelta(microseconds=1)]
+        with pytest.raises(sla.SlaValueError, match="severity of row 0 is missing"):
+            sla.evaluate_table(sla.templates.load("helpdesk"),
+                               {k: v for k, v in data.items() if not k.startswith("achieved")})

@@ -14,6 +14,7 @@ from slacalc._batch import evaluate_many, evaluate_stream
 from slacalc.alarms import Alarm, alarms
 from slacalc.calendar import Calendar, DayInfo, Segment
 from slacalc.case import Case, Pause, SeverityChange
+from slacalc.compare import Change, Comparison, compare
 from slacalc.coverage import Coverage, Hours
 from slacalc.errors import (
     CoverageError,
@@ -56,7 +57,9 @@ __all__ = [
     "BusinessDays",
     "Calendar",
     "Case",
+    "Change",
     "ClockRules",
+    "Comparison",
     "Coverage",
     "CoverageError",
     "DayInfo",
@@ -99,6 +102,7 @@ __all__ = [
     "Within",
     "__version__",
     "alarms",
+    "compare",
     "evaluate",
     "evaluate_many",
     "evaluate_stream",

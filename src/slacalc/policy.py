@@ -27,7 +27,7 @@ import os
 import pathlib
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
@@ -1054,11 +1054,73 @@ class Policy:
         out["measures"] = [m.to_dict() for m in self.measures]
         return out
 
+    def with_calendar_changes(self, *, extra_holidays: Iterable[dt.date | str] = (),
+                              extra_workdays: Iterable[dt.date | str] = (),
+                              calendars: Iterable[str] | None = None) -> Policy:
+        """A copy of this policy whose calendars close on ``extra_holidays`` and open on
+        ``extra_workdays`` as well as on their own extra days: for example next year's official
+        schedule, published before the holiday data has it. ``calendars`` names the calendars
+        to change (default: every calendar that follows business days); the policy itself is
+        not changed. A date may not be both, nor a workday one calendar already closes.
+
+        >>> import datetime as dt
+        >>> import slacalc as sla
+        >>> policy = sla.templates.load("spare-parts")
+        >>> variant = policy.with_calendar_changes(extra_holidays=["2026-11-23"])
+        >>> variant.calendar("business").is_business_day(dt.date(2026, 11, 23))
+        False
+        >>> policy.calendar("business").is_business_day(dt.date(2026, 11, 23))
+        True
+        """
+        holidays = [_as_iso(d, "extra_holidays") for d in _dates(extra_holidays, "extra_holidays")]
+        workdays = [_as_iso(d, "extra_workdays") for d in _dates(extra_workdays, "extra_workdays")]
+        names = [s.name for s in self.calendars]
+        if calendars is None:
+            chosen = [s.name for s in self.calendars if s.calendar.days == "business"]
+        else:
+            if isinstance(calendars, str):
+                calendars = [calendars]
+            chosen = list(calendars)
+            for name in chosen:
+                if name not in names:
+                    raise SlaValueError(f"calendars: {echo(name)} is not one of the policy's "
+                                        f"calendars ({', '.join(names) or 'none defined'})")
+        data = self.to_dict()
+        for name in chosen:
+            spec = data["calendars"][name]
+            for key, extra in (("extra_holidays", holidays), ("extra_workdays", workdays)):
+                if extra:
+                    have = [str(d) if not isinstance(d, dt.date) else d.isoformat()
+                            for d in spec.get(key, ())]
+                    spec[key] = sorted(set(have) | set(extra))
+        return Policy.from_dict(data)
+
     def to_toml(self) -> str:
         """The policy as TOML text that :meth:`from_toml_text` reads back unchanged."""
         from slacalc._toml import dumps  # noqa: PLC0415 - only needed when writing
 
         return dumps(self.to_dict())
+
+
+def _dates(value: Any, name: str) -> list[Any]:
+    if isinstance(value, str | dt.date) or not isinstance(value, Iterable):
+        raise SlaValueError(f"{name} must be a list of dates, not {echo(value)}")
+    return list(value)
+
+
+def _as_iso(value: Any, name: str) -> str:
+    """A date (or its ISO text) as ISO text, as policy files write it."""
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date | str):
+        raise SlaValueError(f"{name}: {echo(value)} is not a date; give datetime.date values "
+                            "or ISO text such as '2027-02-08'")
+    if isinstance(value, str):
+        try:
+            day = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise SlaValueError(f"{name}: {echo(value)} is not an ISO date such as "
+                                "'2027-02-08'") from None
+        return day.isoformat()
+    return value.isoformat()
 
 
 # -- loading and validation ----------------------------------------------------------------------

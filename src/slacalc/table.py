@@ -411,10 +411,12 @@ class _ListSource(_Source):
         codes = [memo.setdefault(k, len(memo)) for k in zip(sev, tier, zone, strict=True)]
         combos = {code: key for key, code in memo.items()}
         for code, (s, t, z) in combos.items():
-            if type(s) is not str or not s or not (t is None or (type(t) is str and t)) or not (
+            # a severity may be missing (None): only a policy with severity levels needs one
+            if not (s is None or (type(s) is str and s)) or not (
+                    t is None or (type(t) is str and t)) or not (
                     z is None or (type(z) is str and z)):
                 row = codes.index(code)
-                _text_of(s, "severity", row, required=True)
+                _text_of(s, "severity", row, required=False)
                 _text_of(t, "tier", row, required=False)
                 _text_of(z, "zone", row, required=False)
         return codes, combos
@@ -737,6 +739,12 @@ class _Evaluator:
         self.pauses = pauses
         # rows by (severity, tier, zone) code; slow rows take no part in the columns
         codes, combos = source.keys()
+        if shared.policy.severities:  # only a policy with severity levels needs a severity
+            for code, (sev, _, _) in combos.items():
+                if sev is None:
+                    levels = ", ".join(x.id for x in shared.policy.severities)
+                    raise SlaValueError(f"severity of row {codes.index(code)} is missing; the "
+                                        f"policy sets its targets by severity level: {levels}")
         sid_of = {code: shared.selector(key) for code, key in combos.items()}
         if slow:
             for i in slow:
@@ -1542,6 +1550,39 @@ class ResultTable:
 
     def _in_arrow(self) -> bool:
         return self._schema is not None
+
+    def _repr_html_(self) -> str:
+        """The notebook view: shape, column types, the first rows and the count per status."""
+        from slacalc import views  # noqa: PLC0415 - the notebook view is loaded on first use
+
+        shown = 10
+        rows: list[dict[str, Any]] = []
+        if self._in_arrow():
+            rows = self.to_arrow().slice(0, shown).to_pylist()
+        else:
+            for part in self._parts:
+                rows.extend(part.records()[:shown - len(rows)])
+                if len(rows) >= shown:
+                    break
+        columns = ({k: [r[k] for r in rows] for k in rows[0]} if rows
+                   else {k: [] for k in self.columns})
+        counts: dict[str, int] = {}
+        names = (["status"] if self._form == "long"
+                 else [f"{m}.status" for m in self._metrics])
+        for name in names:
+            if self._in_arrow():
+                for item in self.to_arrow().column(name).value_counts().to_pylist():
+                    key = str(item["values"])
+                    counts[key] = counts.get(key, 0) + item["counts"]
+            else:
+                for part in self._parts:
+                    for value in part.columns[name]:
+                        counts[str(value)] = counts.get(str(value), 0) + 1
+        order = [s for s in STATUSES if counts.get(s)]
+        footer = " · ".join(f"{s} {counts[s]:,}" for s in order)
+        caption = (f"{self._form} results: {self._n:,} cases × {len(self._metrics)} metrics")
+        return views.table_html(columns, height=len(self), max_rows=shown, caption=caption,
+                                footer=footer or None)
 
     @property
     def columns(self) -> dict[str, list[Any]]:

@@ -146,7 +146,7 @@ class CaseRows:
             except sla.SlaValueError:
                 raise sla.SlaValueError(
                     f"cannot tell the format of {echo(path)} from its name; name it .csv, "
-                    ".jsonl or .ndjson, or pass --input-format "
+                    ".jsonl, .ndjson or .parquet, or pass --input-format "
                     + "|".join(case_io.formats())) from None
             try:
                 stream = stack.enter_context(open(path, "rb"))  # noqa: SIM115 - closed by the stack

@@ -15,9 +15,13 @@ import slacalc as sla
 from slacalc.cli._common import Out, command_parser, load_policy, parse_now
 from slacalc.cli._errors import Exit, printable
 from slacalc.cli._rows import CHUNK, CaseRows, add_input_options
+from slacalc.compare import Change, compared_metrics, diff
 from slacalc.errors import echo
 from slacalc.io import escape_json
 
+#: The columns of ``slacalc evaluate --compare``'s output, in order.
+COMPARE_OUTPUT = ("case_id", "metric", "severity", "tier", "zone", "deadline_before",
+                  "deadline_after", "shift_seconds", "status_before", "status_after")
 #: The columns of ``slacalc evaluate``'s output, in order.
 RESULT_COLUMNS = (
     "case_id", "metric", "status", "target", "start", "deadline", "achieved", "used_seconds",
@@ -44,6 +48,10 @@ Rows that cannot be read or evaluated are reported on stderr as CASES:LINE: skip
 (or, with --on-error raise, stop the command); a case id used twice is noted with both lines.
 Cases are evaluated {CHUNK:,} at a time, so memory does not grow with the file.
 
+--compare OTHER writes, instead, one row per case and metric whose deadline or status differs
+under OTHER: {", ".join(COMPARE_OUTPUT)}
+(shift_seconds = deadline_after - deadline_before).
+
 exit status: 0 every row was evaluated; 2 usage error, unreadable file or invalid policy (or a
 bad row with --on-error raise); 3 some rows were skipped; 4 internal error.
 
@@ -67,6 +75,9 @@ def register(commands: Any) -> None:
                    help="judge open cases at this instant: ISO 8601 with a UTC offset, or 'now' "
                    "for the system clock (default: judge only what the cases record)")
     e.add_argument("--out", metavar="F", help="write the results to F instead of stdout")
+    e.add_argument("--compare", metavar="FILE|builtin:NAME",
+                   help="what-if: evaluate every case under this policy too and write only the "
+                   "case metrics whose deadline or status changes, before and after")
     e.add_argument("--format", choices=_FORMATS,
                    help="output format (default: jsonl if --out ends in .jsonl or .ndjson, "
                    "else csv)")
@@ -108,22 +119,63 @@ class ResultWriter:
     reorder what a terminal shows (control and bidirectional-override characters, e.g. in a
     case id) is escaped: ``\\u202e`` in CSV cells, the same JSON escape in JSON Lines."""
 
-    def __init__(self, stream: TextIO, fmt: str) -> None:
+    def __init__(self, stream: TextIO, fmt: str, columns: tuple[str, ...] = RESULT_COLUMNS
+                 ) -> None:
         self.stream = stream
         self.rows = 0
         self.csv = csv.writer(stream, lineterminator="\n") if fmt == "csv" else None
         if self.csv is not None:
-            self.csv.writerow(RESULT_COLUMNS)
+            self.csv.writerow(columns)
 
     def write(self, evaluation: sla.Evaluation) -> None:
         for result in evaluation:
-            record = result_record(evaluation.case_id, result)
-            if self.csv is not None:
-                self.csv.writerow([printable(v) if isinstance(v, str) else v
-                                   for v in record.values()])
-            else:
-                self.stream.write(escape_json(json.dumps(record, ensure_ascii=False)) + "\n")
-            self.rows += 1
+            self.write_record(result_record(evaluation.case_id, result))
+
+    def write_record(self, record: dict[str, Any]) -> None:
+        if self.csv is not None:
+            self.csv.writerow([printable(v) if isinstance(v, str) else v
+                               for v in record.values()])
+        else:
+            self.stream.write(escape_json(json.dumps(record, ensure_ascii=False)) + "\n")
+        self.rows += 1
+
+
+def change_record(change: Change) -> dict[str, Any]:
+    shift = change.shift
+    return {
+        "case_id": change.id, "metric": change.metric, "severity": change.severity,
+        "tier": change.tier, "zone": change.zone,
+        "deadline_before": _iso(change.deadline_before),
+        "deadline_after": _iso(change.deadline_after),
+        "shift_seconds": _seconds(shift), "status_before": change.status_before,
+        "status_after": change.status_after,
+    }
+
+
+class CompareWriter:
+    """Collects each chunk's cases and their evaluations under the first policy, evaluates
+    them under the other and writes the changes."""
+
+    def __init__(self, writer: ResultWriter, before: sla.Policy, after: sla.Policy,
+                 now: dt.datetime | None) -> None:
+        self.writer, self.before, self.after, self.now = writer, before, after, now
+        self.metrics = compared_metrics(before, after)
+        self.cases: list[sla.Case] = []
+        self.evaluations: list[sla.Evaluation] = []
+
+    def add(self, case: sla.Case, evaluation: sla.Evaluation) -> None:
+        self.cases.append(case)
+        self.evaluations.append(evaluation)
+        if len(self.cases) >= CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.cases:
+            return
+        others = sla.evaluate_many(self.after, self.cases, self.now)
+        for change in diff(self.metrics, self.cases, self.evaluations, others):
+            self.writer.write_record(change_record(change))
+        self.cases, self.evaluations = [], []
 
 
 def _output_format(out: str | None, given: str | None) -> str:
@@ -143,6 +195,7 @@ def _same_file(a: str, b: str) -> bool:
 
 def run(args: argparse.Namespace, out: Out) -> int:
     policy = load_policy(args.policy)
+    other = None if args.compare is None else load_policy(args.compare)
     now = parse_now(args.now)
     out_format = _output_format(args.out, args.format)
     if args.out is not None and args.cases != "-" and _same_file(args.out, args.cases):
@@ -157,7 +210,13 @@ def run(args: argparse.Namespace, out: Out) -> int:
             except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
                 raise sla.SlaValueError(
                     f"cannot write --out {echo(args.out)}: {getattr(exc, 'strerror', None) or exc}") from None
-        writer = ResultWriter(sink, out_format)
-        evaluated = rows.evaluate(policy, now, lambda _case, ev: writer.write(ev))
+        if other is None:
+            writer = ResultWriter(sink, out_format)
+            evaluated = rows.evaluate(policy, now, lambda _case, ev: writer.write(ev))
+        else:
+            comparing = CompareWriter(ResultWriter(sink, out_format, COMPARE_OUTPUT), policy,
+                                      other, now)
+            evaluated = rows.evaluate(policy, now, comparing.add)
+            comparing.flush()
     rows.summary(evaluated, "{evaluated} evaluated")
     return Exit.SKIPPED if rows.skipped else Exit.OK
