@@ -22,6 +22,11 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 DOCS = pathlib.Path(__file__).parent / "docs"
 
+# The docs folder holds doctest pages (*.md); its Sphinx configuration and any local build
+# output are not test modules.
+collect_ignore = ["docs/conf.py"]
+collect_ignore_glob = ["docs/_build/*"]
+
 
 @pytest.fixture(autouse=True)
 def _docs_namespace(doctest_namespace: dict[str, Any]) -> None:

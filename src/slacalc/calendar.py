@@ -180,7 +180,7 @@ class Segment:
 
     @property
     def duration(self) -> dt.timedelta:
-        """Real elapsed time (in UTC: across a DST change, wall readings would mislead)."""
+        """Real elapsed time, measured in UTC (across a DST change, wall readings would mislead)."""
         return self.end.astimezone(dt.UTC) - self.start.astimezone(dt.UTC)
 
     def __str__(self) -> str:
@@ -227,8 +227,10 @@ class Calendar:
             mapping per weekday: ``{"mon-fri": "09:00-18:00", "sat": "09:00-12:00"}`` (a listed
             weekend day is covered unless it is a holiday; key ``"makeup"`` sets the windows of
             make-up workdays).
-        extra_holidays / extra_workdays: dates to close or open beyond the country's data (an
-            official schedule published before the data package has it, a company shutdown).
+        extra_holidays: dates to close beyond the country's data (a company shutdown, or the
+            holidays of an official schedule published before the data package has it).
+        extra_workdays: dates to open beyond the country's data (such a schedule's make-up
+            workdays, a weekend the company works).
         strict: raise :class:`HorizonError` instead of warning past the data horizon.
 
     Business days never depend on ``days``: they are the country's working days (regular

@@ -1,23 +1,6 @@
 """Evaluating a case under a policy: deadlines, statuses, time used, escalations, explanations.
 
-Semantics (documented in ``docs/policy-files.md`` and checked by the scenario tests):
-
-* Each metric's rule is the first of the severity's targets, then the policy's, whose conditions
-  hold; ``hours = "in"/"out"`` is judged at the instant the metric's clock starts.
-* The clock starts at ``opened`` (or at the named event, e.g. ``onsite``); after a severity change
-  it follows ``clock.severity_change`` (``restart``, ``keep`` or ``shorter``), comparing the
-  case's first severity with its last.
-* Pauses whose reason is in ``clock.pause_reasons`` stop the clock: covered time inside them does
-  not count. For ``within`` targets the deadline is the instant the target's covered time, less
-  paused time, is used up; for day targets (NBD, ND, business days) the deadline moves later by
-  the covered time paused before it. A pause still open stops the clock indefinitely.
-* ``status``: ``met`` / ``breached`` for achieved metrics (achieved at or before the deadline is
-  met); for the others, with ``now``: ``breached`` once past the deadline, ``paused`` inside a
-  stopping pause, else ``running``; ``pending`` when the clock's start event has not happened;
-  ``not_applicable`` when no target applies (negotiated, excluded case, tier or zone without one).
-* Escalation steps fire at a share of the target's time (counted like the deadline) or at an
-  offset in the target calendar's covered time from the deadline; ``hold_until`` delays a step to
-  the next opening of that calendar; a step never fires before the one before it.
+The rules are stated in :func:`evaluate`'s documentation; they are the policy files' rules.
 """
 
 from __future__ import annotations
@@ -401,7 +384,31 @@ def _pick(policy: Policy, metric: str, severity: str | None, case: Case,
 
 
 def evaluate(policy: Policy, case: Case, now: dt.datetime | None = None) -> Evaluation:
-    """Evaluate ``case`` under ``policy`` (see the module docstring for the semantics)."""
+    """Evaluate ``case`` under ``policy``: per metric, the deadline, status, time used, escalations.
+
+    ``now`` is the instant the case is judged at: events recorded after it have not happened yet.
+    Without ``now``, a metric not yet achieved is ``running`` (``paused`` while an open pause
+    stops its clock) and no time used is counted.
+
+    * Each metric's rule is the first of the severity's targets, then the policy's, whose
+      conditions hold; ``hours = "in"/"out"`` is judged at the instant the metric's clock starts.
+    * The clock starts at ``opened`` (or at the named event, e.g. ``onsite``); after a severity
+      change it follows ``clock.severity_change`` (``restart``, ``keep`` or ``shorter``),
+      comparing the case's first severity with its last.
+    * Pauses whose reason is in ``clock.pause_reasons`` stop the clock: covered time inside them
+      does not count. For ``within`` targets the deadline is the instant the target's covered
+      time, less paused time, is used up; for day targets (NBD, ND, business days) the deadline
+      moves later by the covered time paused before it. A pause still open stops the clock
+      indefinitely.
+    * ``status``: ``met`` / ``breached`` for achieved metrics (achieved at or before the deadline
+      is met); for the others, with ``now``: ``breached`` once past the deadline, ``paused``
+      inside a stopping pause, else ``running``; ``pending`` when the clock's start event has not
+      happened; ``not_applicable`` when no target applies (negotiated, excluded case, tier or zone
+      without one).
+    * Escalation steps fire at a share of the target's time (counted like the deadline) or at an
+      offset in the target calendar's covered time from the deadline; ``hold_until`` delays a step
+      to the next opening of that calendar; a step never fires before the one before it.
+    """
     if not isinstance(case, Case):
         raise SlaValueError(f"case must be a slacalc.Case, not {echo(case)}")
     check_now(now)

@@ -364,7 +364,7 @@ class CaseReader:
     """An iterator of the :class:`~slacalc.Case` values of a file or of records, in order.
 
     It reads one row at a time. Rows that cannot be read are handled as ``errors`` says (see
-    the module's docs); ``errors`` (the list) holds them with ``errors="collect"`` (so it grows
+    :mod:`slacalc.io`); ``errors`` (the list) holds them with ``errors="collect"`` (so it grows
     with the bad rows; ``"skip"`` keeps nothing). Notes (an
     unknown column, a case id used twice) go to ``on_note``, or are warned as
     :class:`CaseFileWarning`. With a ``policy``, a severity (also one a case changes to) or a
@@ -383,6 +383,7 @@ class CaseReader:
                                 "'raise', 'skip' or 'collect'")
         self.source = source
         self.mode: OnError = errors
+        #: The rows that could not be read, kept with ``errors="collect"``.
         self.errors: list[BadRow] = []
         self.cases = 0
         self.skipped = 0

@@ -1,6 +1,6 @@
 """Policies: tiers, severities, targets per metric, the clock's rules and escalation ladders.
 
-A :class:`Policy` is an immutable value built from a policy file (see ``docs/policy-files.md``)
+A :class:`Policy` is an immutable value built from a policy file (the docs' "Policy files" page)
 or from plain data, and round-trips back to it. :func:`slacalc.evaluate` turns a
 :class:`~slacalc.Case` into an :class:`~slacalc.Evaluation`: per metric, the deadline, the status,
 the business time used and left, the escalations and an explanation.

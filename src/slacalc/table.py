@@ -8,7 +8,8 @@ along. The values equal those of :func:`slacalc.evaluate`, case by case.
 
 The cases' columns (names as in the case files):
 
-``id``, ``opened``, ``severity`` (required); ``tier``, ``zone``, ``excluded``;
+``id``, ``opened`` (required); ``severity`` (required by a policy with severity levels);
+``tier``, ``zone``, ``excluded``;
 ``achieved.<name>`` (one column per metric or event) or ``achieved`` (a mapping or struct per
 row); ``pauses`` (a list of ``{start, end, reason}`` per row); ``severity_changes`` (a list of
 ``{at, severity}``). Instants are aware datetimes, ISO 8601 strings with an offset, int POSIX
@@ -111,7 +112,7 @@ def evaluate_table(policy: Policy, cases: Any, now: dt.datetime | None = None, *
     """Evaluate a table of cases under ``policy``: the columnar :func:`slacalc.evaluate`.
 
     ``cases`` is a mapping of column name to sequence, an Arrow table or record batch, or a
-    pandas or polars DataFrame, in the case files' row schema (see the module docstring).
+    pandas or polars DataFrame, in the case files' row schema (see :mod:`slacalc.table`).
     ``form="long"`` gives one row per case and metric (cases in order, metrics in the
     policy's order within a case); ``form="wide"`` one row per case, with the columns
     ``<metric>.<field>``. ``keep`` names the case columns to carry into the results; by
@@ -191,7 +192,7 @@ def result_schema(policy: Policy, *, form: str = "long", carried: Any = None) ->
     head = [pa.field("id", pa.string(), nullable=False)]
     if form == "long":
         head.append(pa.field("metric", status, nullable=False))
-    head += [pa.field("severity", pa.string(), nullable=False), pa.field("tier", pa.string()),
+    head += [pa.field("severity", pa.string()), pa.field("tier", pa.string()),
              pa.field("zone", pa.string()),
              pa.field("opened", pa.timestamp("us", zone), nullable=False)]
     if form == "long":
@@ -365,11 +366,11 @@ class _ListSource(_Source):
             self.columns[name] = values
         self.n = n or 0
         self.names = list(self.columns)
-        for required in ("id", "opened", "severity"):
+        for required in ("id", "opened"):
             if required not in self.columns and self.n:
                 raise SlaValueError(
-                    f"the cases have no {required!r} column; a table of cases needs id, opened "
-                    f"and severity (its columns are {', '.join(self.names)})")
+                    f"the cases have no {required!r} column; a table of cases needs id and "
+                    f"opened (its columns are {', '.join(self.names)})")
         if "achieved" in self.columns:
             for i, value in enumerate(self.columns["achieved"]):
                 if value is not None and not isinstance(value, Mapping):
@@ -404,7 +405,7 @@ class _ListSource(_Source):
 
     def keys(self) -> tuple[list[int], dict[int, tuple[Any, Any, Any]]]:
         n = self.n
-        sev = self.columns["severity"]
+        sev = self.columns.get("severity") or [None] * n
         tier = self.columns.get("tier") or [None] * n
         zone = self.columns.get("zone") or [None] * n
         memo: dict[tuple[Any, Any, Any], int] = {}
@@ -461,11 +462,11 @@ class _ArrowSource(_Source):
         if len(set(self.names)) != len(self.names):
             twice = sorted({c for c in self.names if self.names.count(c) > 1})
             raise SlaValueError(f"the cases name the column(s) {', '.join(twice)} more than once")
-        for required in ("id", "opened", "severity"):
+        for required in ("id", "opened"):
             if required not in self.names:
                 raise SlaValueError(
-                    f"the cases have no {required!r} column; a table of cases needs id, opened "
-                    f"and severity (its columns are {', '.join(self.names)})")
+                    f"the cases have no {required!r} column; a table of cases needs id and "
+                    f"opened (its columns are {', '.join(self.names)})")
             self._no_nulls(required)
 
     def column(self, name: str) -> Any:
@@ -562,7 +563,8 @@ class _ArrowSource(_Source):
             codes = pc.cast(encoded.indices, pa.int64()).fill_null(len(values))
             combined = (codes if combined is None
                         else pc.add(pc.multiply(combined, width), codes))
-        assert combined is not None
+        if combined is None:  # no severity, tier or zone column: one key for every case
+            return [0] * self.n, {0: (None, None, None)}
         row_codes = self._ints(combined)
         sizes = [len(d) for d in dictionaries]
         combos: dict[int, tuple[Any, Any, Any]] = {}
@@ -835,7 +837,8 @@ class _Evaluator:
                          required=True))
                 for k, c in enumerate(_records(row.get("severity_changes"), "severity_changes", i))]
             excluded = row.get("excluded")
-            return Case(str(row["id"]), _utc(self.opened[i]), row["severity"], tier=row.get("tier"),
+            return Case(str(row["id"]), _utc(self.opened[i]), row.get("severity"),
+                        tier=row.get("tier"),
                         zone=row.get("zone"), achieved=achieved, pauses=ps,
                         severity_changes=changes,
                         excluded=None if excluded is False else excluded)
