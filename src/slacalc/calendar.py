@@ -1135,9 +1135,10 @@ def _chunked(
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
         raise SlaValueError(f"chunk_size must be a positive int, not {echo(chunk_size)}")
     it = iter(values)
+    size = min(chunk_size, sys.maxsize)  # larger means "all at once" all the same
 
     def generate() -> Iterator[Any]:
-        while chunk := list(islice(it, chunk_size)):
+        while chunk := list(islice(it, size)):
             yield from run(chunk)
 
     return generate()

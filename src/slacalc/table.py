@@ -703,7 +703,8 @@ class _Evaluator:
                     f"before its opened ({_utc(opened[early]).isoformat()}); nothing is "
                     "achieved before the case is opened")
         seen: dict[str, list[int | None]] = {}
-        lo, hi = _MIN_US, _MAX_US
+        # before the policy's data floor: through ``evaluate``, for its lower horizon checks
+        lo, hi = shared.floor_us, _MAX_US
         outside: set[int] = set()
         if not lo <= min(opened) or max(opened) > hi:
             outside.update(i for i, t in enumerate(opened) if not lo <= t <= hi)
@@ -729,7 +730,7 @@ class _Evaluator:
         paused_rows = source.listed("pauses")
         changed_rows = source.listed("severity_changes")
         excluded_rows = source.matching("excluded", shared.excluding)
-        everything_slow = now_us is not None and not lo <= now_us <= hi
+        everything_slow = now_us is not None and not _MIN_US <= now_us <= _MAX_US
         slow_rows = sorted(range(n) if everything_slow
                            else {*changed_rows, *excluded_rows, *outside})
         slow: dict[int, Case] = {}
