@@ -180,7 +180,7 @@ class Evaluation:
     evaluations out of a large stream for long.
     """
 
-    __slots__ = ("_case_id", "_lazy", "_results")
+    __slots__ = ("_built", "_case_id", "_lazy", "_results")
 
     def __init__(self, case_id: str, results: Iterable[MetricResult] | None,
                  _lazy: tuple[Any, int] | None = None) -> None:
@@ -189,6 +189,8 @@ class Evaluation:
         self._case_id = case_id
         self._results = None if results is None else tuple(results)
         self._lazy = _lazy  # (source, index): ``source.results(index)`` builds the results
+        # results read one at a time, kept (made here, so threads never race to make it)
+        self._built: dict[str, MetricResult] | None = None if _lazy is None else {}
 
     @property
     def case_id(self) -> str:
@@ -205,6 +207,9 @@ class Evaluation:
                 return self._results or ()
             source, index = lazy
             results = source.results(index)
+            built = self._built
+            if built:  # the results already read one at a time stay the same objects
+                results = tuple(built.get(r.metric, r) for r in results)
             self._results = results
             self._lazy = None  # the batch's columns can go once every case is built
         return results
@@ -234,11 +239,17 @@ class Evaluation:
 
     def __getitem__(self, metric: str) -> MetricResult:
         lazy = self._lazy
-        if lazy is not None:  # build just this metric's result
+        if lazy is not None:  # build just this metric's result, once
+            built = self._built
+            assert built is not None
+            found = built.get(metric)
+            if found is not None:
+                return found
             source, index = lazy
             found = source.result(index, metric)
             if found is not None:
-                return found  # type: ignore[no-any-return]
+                # setdefault: two threads reading at once both get the one stored object
+                return built.setdefault(metric, found)
         for r in self.results:
             if r.metric == metric:
                 return r

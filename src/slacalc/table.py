@@ -74,7 +74,7 @@ from slacalc.errors import MissingDependencyError, NaiveDatetimeError, SlaValueE
 from slacalc.evaluation import STATUSES, MetricResult, evaluate, known_names, unknown_name
 from slacalc.policy import Policy
 
-__all__ = ["FIELDS", "ResultTable", "evaluate_table", "result_schema"]
+__all__ = ["FIELDS", "ResultTable", "carried_columns", "evaluate_table", "result_schema"]
 
 #: The per-metric fields of a result, in column order.
 FIELDS = ("start", "deadline", "achieved", "status", "used", "remaining", "share",
@@ -253,21 +253,7 @@ class _Source:
         return []
 
     def carried(self, keep: Iterable[str] | None) -> list[str]:
-        if keep is None:
-            return [c for c in self.names
-                    if c not in _CONSUMED and not c.startswith(_ACHIEVED)]
-        if isinstance(keep, str):
-            raise SlaValueError(f"keep must be a list of column names, not the string {echo(keep)}")
-        names = list(keep)
-        for name in names:
-            if name not in self.names:
-                raise SlaValueError(
-                    f"keep names the column {echo(name)}, which the cases do not have; their "
-                    f"columns are {', '.join(self.names)}")
-            if name in _CONSUMED and name not in ("achieved", "pauses", "severity_changes"):
-                raise SlaValueError(
-                    f"keep names {name!r}, which every result table already has; leave it out")
-        return names
+        return carried_columns(self.names, keep)
 
     def carry(self, name: str) -> Any:
         """The column as it will be carried (an Arrow array or a list)."""
@@ -276,6 +262,31 @@ class _Source:
     def slice(self, start: int, stop: int) -> _Source:
         """Rows ``start:stop`` as a source of their own."""
         raise NotImplementedError
+
+
+def carried_columns(names: Sequence[str], keep: Iterable[str] | None = None) -> list[str]:
+    """The columns of a table of cases (named ``names``) that :func:`evaluate_table` carries
+    into its results, with its ``keep`` argument: for engines that declare the results'
+    columns before any chunk is evaluated.
+
+    >>> carried_columns(["id", "opened", "severity", "achieved.response", "customer"])
+    ['customer']
+    """
+    names = list(names)
+    if keep is None:
+        return [c for c in names if c not in _CONSUMED and not c.startswith(_ACHIEVED)]
+    if isinstance(keep, str):
+        raise SlaValueError(f"keep must be a list of column names, not the string {echo(keep)}")
+    kept = list(keep)
+    for name in kept:
+        if name not in names:
+            raise SlaValueError(
+                f"keep names the column {echo(name)}, which the cases do not have; their "
+                f"columns are {', '.join(names)}")
+        if name in _CONSUMED and name not in ("achieved", "pauses", "severity_changes"):
+            raise SlaValueError(
+                f"keep names {name!r}, which every result table already has; leave it out")
+    return kept
 
 
 def _source(cases: Any) -> _Source:
@@ -688,7 +699,8 @@ class _Evaluator:
                     f"before its opened ({_utc(opened[early]).isoformat()}); nothing is "
                     "achieved before the case is opened")
         seen: dict[str, list[int | None]] = {}
-        lo, hi = _MIN_US, _MAX_US
+        # before the policy's data floor: through ``evaluate``, for its lower horizon checks
+        lo, hi = shared.floor_us, _MAX_US
         outside: set[int] = set()
         if not lo <= min(opened) or max(opened) > hi:
             outside.update(i for i, t in enumerate(opened) if not lo <= t <= hi)
@@ -714,7 +726,7 @@ class _Evaluator:
         paused_rows = source.listed("pauses")
         changed_rows = source.listed("severity_changes")
         excluded_rows = source.matching("excluded", shared.excluding)
-        everything_slow = now_us is not None and not lo <= now_us <= hi
+        everything_slow = now_us is not None and not _MIN_US <= now_us <= _MAX_US
         slow_rows = sorted(range(n) if everything_slow
                            else {*changed_rows, *excluded_rows, *outside})
         slow: dict[int, Case] = {}
