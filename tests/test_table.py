@@ -325,7 +325,8 @@ def test_keep_and_carried_columns() -> None:
     ({"opened": ["soon"]}, "not an ISO 8601"),
     ({"opened": [None]}, "opened of row 0 is missing"),
     ({"severity": ["Z"]}, "severity 'Z'"),
-    ({"severity": [None]}, "severity of row 0"),
+    ({"severity": [None]}, "severity of row 0 is missing"),
+    ({"severity": [""]}, "severity of row 0"),
     ({"id": ["a", "b"]}, "every column needs one value per case"),
     ({"pauses": [[{"start": "2026-03-02T11:00:00+08:00", "end": "2026-03-02T10:00:00+08:00",
                    "reason": "customer_info"}]]}, "ends .* before it starts"),
@@ -398,3 +399,18 @@ def test_without_pyarrow(monkeypatch: pytest.MonkeyPatch) -> None:
         plain.to_arrow()
     with pytest.raises(sla.SlaError):
         plain.to_pandas()
+
+
+def test_policy_without_severities() -> None:
+    """A policy without severity levels takes cases without a severity column (as lists or
+    as Arrow), and gives what evaluate gives for cases whose severity is None."""
+    policy = sla.Policy.from_dict({
+        "name": "flat", "calendars": {"business": {"coverage": "5x8", "country": "CN"}},
+        "targets": [{"metric": "response", "calendar": "business", "within": "4h"}]})
+    cases = [sla.Case(f"T-{i}", dt.datetime(2026, 9, 30, 9 + i, tzinfo=SH)) for i in range(6)]
+    data = {"id": [c.id for c in cases], "opened": [c.opened for c in cases]}
+    want = [(c.id, us(r.deadline), r.status) for c in cases for r in sla.evaluate(policy, c)]
+    for source in (data, pa.table(data)):
+        cols = sla.evaluate_table(policy, source).columns
+        assert list(zip(cols["id"], cols["deadline"], cols["status"], strict=True)) == want
+        assert cols["severity"] == [None] * len(cases)

@@ -25,13 +25,14 @@ compares them on generated policies and on every built-in template.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from slacalc._timeline import EPOCH, US, Instants
 from slacalc.case import Case, Pause
-from slacalc.errors import SlaValueError
+from slacalc.errors import SlaValueError, echo
 from slacalc.evaluation import (
     STATUSES,
     Escalation,
@@ -79,12 +80,14 @@ def evaluate_stream(policy: Policy, cases: Iterable[Case], now: dt.datetime | No
     """Like :func:`evaluate_many`, lazily, ``chunk_size`` cases at a time: for inputs too large
     to hold (a CSV of millions of rows), in memory that does not grow with the count."""
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
-        raise SlaValueError(f"chunk_size must be a positive int, not {chunk_size!r}")
+        raise SlaValueError(f"chunk_size must be a positive int, not {echo(chunk_size)}")
     if isinstance(cases, (str, bytes, Mapping)) or not isinstance(cases, Iterable):
-        raise SlaValueError(f"cases must be an iterable of slacalc.Case values, not {cases!r}")
+        raise SlaValueError(
+            f"cases must be an iterable of slacalc.Case values, not {echo(cases)}")
     check_now(now)
     shared = _Shared(policy, now)
     it = iter(cases)
+    chunk_size = min(chunk_size, sys.maxsize)  # larger means "all at once" all the same
 
     def generate() -> Iterator[Evaluation]:
         offset = 0
@@ -147,6 +150,14 @@ class _Shared:
         self.selector_list: list[tuple[int, ...]] = []
         self.candidates: list[tuple[tuple[int, Calendar | None, bool], ...]] = []
         self.instants = Instants()
+        # Cases with an instant before ``floor_us`` go through ``evaluate``: the first instant
+        # every calendar of the policy vouches for (its holiday data's first year), so the
+        # lower data-horizon checks warn (or raise) exactly as they do there.
+        floors = [_MIN_US]
+        for spec in policy.calendars:
+            rules = policy.calendar(spec.name)._timeline.rules
+            floors += (rules.coverage_floor * US, rules.day_floor * US)
+        self.floor_us = max(floors)
 
     def plan(self, rule: TargetRule) -> int:
         index = self._plan_of.get(rule)
@@ -308,13 +319,13 @@ class _Batch:
         zones = instant.zones
         groups: dict[int, _Group] = {}
         out: list[Evaluation] = []
-        lo, hi = _MIN_US, _MAX_US
         # ``now`` outside the years the tables cover: let ``evaluate`` explain what it can
-        everything_slow = now_us is not None and not lo <= now_us <= hi
+        everything_slow = now_us is not None and not _MIN_US <= now_us <= _MAX_US
+        lo, hi = shared.floor_us, _MAX_US
         known = known_names(policy)
         for i, case in enumerate(self.cases):
             if not isinstance(case, Case):
-                raise SlaValueError(f"cases[{self.offset + i}] must be a slacalc.Case, not {case!r}")
+                raise SlaValueError(f"cases[{self.offset + i}] must be a slacalc.Case, not {echo(case)}")
             if everything_slow or case.severity_changes or (
                 case.excluded is not None and case.excluded in excluding
             ):

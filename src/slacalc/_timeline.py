@@ -611,6 +611,8 @@ class Timeline:
                 first = min(first, snap.first_year)
                 last = max(last, snap.last_year)
             new = Snapshot(self.rules, max(MIN_YEAR, first), min(MAX_YEAR, last))
+            global compilations  # noqa: PLW0603 - a process-wide statistic, under the lock
+            compilations += 1
             self._snap = new
             self.fast = new.fast
             return new
@@ -653,6 +655,32 @@ class Timeline:
 
 
 _LAST_INSTANT = 7_258_118_400  # 2200-01-01T00:00Z
+
+#: How many snapshots (compiled year ranges) this process has built: a statistic for tests and
+#: for sizing workers (a worker should compile each calendar's years once, not once per task).
+compilations = 0
+#: Timelines of the calendars made in this process, by their rules (zone, day rule, hours,
+#: holiday source, overlays): equal calendars, however often they are built or unpickled,
+#: share one timeline, so its tables are compiled once per process.
+_SHARED: dict[tuple[Any, ...], Timeline] = {}
+_SHARED_LOCK = threading.Lock()
+#: Distinct calendars whose timelines are kept; the oldest is dropped past it (memory bound
+#: for a service building many one-off calendars; a dropped one is only compiled again).
+MAX_SHARED = 256
+
+
+def shared_timeline(key: tuple[Any, ...], rules: Callable[[], Rules]) -> Timeline:
+    """The process's timeline for the calendar rules ``key``, made from ``rules()`` the first
+    time (thread-safe: two threads asking at once get the same timeline)."""
+    found = _SHARED.get(key)
+    if found is None:
+        with _SHARED_LOCK:
+            found = _SHARED.get(key)
+            if found is None:
+                found = _SHARED[key] = Timeline(rules())
+                while len(_SHARED) > MAX_SHARED:
+                    del _SHARED[next(iter(_SHARED))]
+    return found
 
 
 def _utc_year(u: int) -> int:

@@ -41,7 +41,7 @@ import attrs
 from slacalc._batch import evaluate_stream
 from slacalc._timeline import EPOCH
 from slacalc.case import Case
-from slacalc.errors import SlaValueError, echo
+from slacalc.errors import OutOfRangeError, SlaValueError, echo
 from slacalc.policy import Policy
 
 __all__ = ["Alarm", "alarms"]
@@ -85,8 +85,12 @@ def alarms(policy: Policy, cases: Iterable[Case], since: dt.datetime,
     """
     if not isinstance(policy, Policy):
         raise SlaValueError(f"policy must be a slacalc.Policy, not {echo(policy)}")
-    lo = _aware(since, "since").astimezone(dt.UTC)
-    hi = _aware(until, "until").astimezone(dt.UTC)
+    try:
+        lo = _aware(since, "since").astimezone(dt.UTC)
+        hi = _aware(until, "until").astimezone(dt.UTC)
+    except OverflowError:  # the ends of datetime's range, with an offset that leaves it
+        raise OutOfRangeError(f"since={echo(since)} / until={echo(until)}: an instant that "
+                              "cannot be written in UTC; give instants within 1900-2199") from None
     if hi < lo:
         raise SlaValueError(f"until={until.isoformat()} is before since={since.isoformat()}; "
                             "the window is [since, until)")

@@ -21,7 +21,7 @@ import sys
 import warnings
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from functools import cache, partial
+from functools import cache, lru_cache, partial
 from itertools import islice
 from math import gcd
 from typing import Any, Literal, overload
@@ -40,6 +40,7 @@ from slacalc._timeline import (
     Rules,
     Snapshot,
     Timeline,
+    shared_timeline,
 )
 from slacalc.coverage import Coverage, Hours
 from slacalc.errors import (
@@ -180,7 +181,7 @@ class Segment:
 
     @property
     def duration(self) -> dt.timedelta:
-        """Real elapsed time (in UTC: across a DST change, wall readings would mislead)."""
+        """Real elapsed time, measured in UTC (across a DST change, wall readings would mislead)."""
         return self.end.astimezone(dt.UTC) - self.start.astimezone(dt.UTC)
 
     def __str__(self) -> str:
@@ -227,8 +228,10 @@ class Calendar:
             mapping per weekday: ``{"mon-fri": "09:00-18:00", "sat": "09:00-12:00"}`` (a listed
             weekend day is covered unless it is a holiday; key ``"makeup"`` sets the windows of
             make-up workdays).
-        extra_holidays / extra_workdays: dates to close or open beyond the country's data (an
-            official schedule published before the data package has it, a company shutdown).
+        extra_holidays: dates to close beyond the country's data (a company shutdown, or the
+            holidays of an official schedule published before the data package has it).
+        extra_workdays: dates to open beyond the country's data (such a schedule's make-up
+            workdays, a weekend the company works).
         strict: raise :class:`HorizonError` instead of warning past the data horizon.
 
     Business days never depend on ``days``: they are the country's working days (regular
@@ -282,9 +285,26 @@ class Calendar:
             raise SlaValueError(
                 f"{both[0].isoformat()} is in both extra_holidays and extra_workdays; choose one"
             )
-        rules = Rules(zone, days, parsed, source, closed, opened)
         self.__attrs_init__(zone, source.country, subdiv, days, parsed, closed, opened, strict)
-        object.__setattr__(self, "_timeline", Timeline(rules))
+        # Equal calendars share one timeline per process: its tables are compiled once, however
+        # many times the calendar is built or unpickled (once per task on a cluster's worker).
+        key = (zone, source.country, source.subdiv, days, parsed, closed, opened)
+        object.__setattr__(self, "_timeline", shared_timeline(
+            key, lambda: Rules(zone, days, parsed, source, closed, opened)))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle the calendar's definition only (a few hundred bytes, no compiled tables): the
+        unpickled calendar shares the process's timeline for these rules.
+
+        >>> import datetime as dt, pickle
+        >>> cal = Calendar.from_coverage("5x8", country="CN")
+        >>> _ = cal.add(dt.datetime(2026, 10, 9, 10, tzinfo=cal.tz), "4h")  # compiles 2025-2027
+        >>> len(pickle.dumps(cal)) < 600, pickle.loads(pickle.dumps(cal)) == cal
+        (True, True)
+        """
+        return (_calendar, (self.tz.key or self.tz, self.country, self.subdiv, self.days,
+                            self.hours, tuple(sorted(self.extra_holidays)),
+                            tuple(sorted(self.extra_workdays)), self.strict))
 
     @classmethod
     def from_coverage(
@@ -1115,9 +1135,10 @@ def _chunked(
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
         raise SlaValueError(f"chunk_size must be a positive int, not {echo(chunk_size)}")
     it = iter(values)
+    size = min(chunk_size, sys.maxsize)  # larger means "all at once" all the same
 
     def generate() -> Iterator[Any]:
-        while chunk := list(islice(it, chunk_size)):
+        while chunk := list(islice(it, size)):
             yield from run(chunk)
 
     return generate()
@@ -1141,3 +1162,12 @@ def _hours_spec(hours: Hours) -> str | dict[str, str] | Hours:
         if Hours.parse(spec) == hours:
             return dict(spec)
     return hours
+
+
+@lru_cache(maxsize=256)  # unpickling a task's calendar again costs a dict lookup
+def _calendar(tz: str | ZoneInfo, country: str | None, subdiv: str | None, days: str,
+              hours: Hours, extra_holidays: tuple[dt.date, ...],
+              extra_workdays: tuple[dt.date, ...], strict: bool) -> Calendar:
+    """Unpickle a calendar from its definition (see :meth:`Calendar.__reduce__`)."""
+    return Calendar(tz, country, days, hours, subdiv=subdiv, extra_holidays=extra_holidays,
+                    extra_workdays=extra_workdays, strict=strict)

@@ -1,23 +1,6 @@
 """Evaluating a case under a policy: deadlines, statuses, time used, escalations, explanations.
 
-Semantics (documented in ``docs/policy-files.md`` and checked by the scenario tests):
-
-* Each metric's rule is the first of the severity's targets, then the policy's, whose conditions
-  hold; ``hours = "in"/"out"`` is judged at the instant the metric's clock starts.
-* The clock starts at ``opened`` (or at the named event, e.g. ``onsite``); after a severity change
-  it follows ``clock.severity_change`` (``restart``, ``keep`` or ``shorter``), comparing the
-  case's first severity with its last.
-* Pauses whose reason is in ``clock.pause_reasons`` stop the clock: covered time inside them does
-  not count. For ``within`` targets the deadline is the instant the target's covered time, less
-  paused time, is used up; for day targets (NBD, ND, business days) the deadline moves later by
-  the covered time paused before it. A pause still open stops the clock indefinitely.
-* ``status``: ``met`` / ``breached`` for achieved metrics (achieved at or before the deadline is
-  met); for the others, with ``now``: ``breached`` once past the deadline, ``paused`` inside a
-  stopping pause, else ``running``; ``pending`` when the clock's start event has not happened;
-  ``not_applicable`` when no target applies (negotiated, excluded case, tier or zone without one).
-* Escalation steps fire at a share of the target's time (counted like the deadline) or at an
-  offset in the target calendar's covered time from the deadline; ``hold_until`` delays a step to
-  the next opening of that calendar; a step never fires before the one before it.
+The rules are stated in :func:`evaluate`'s documentation; they are the policy files' rules.
 """
 
 from __future__ import annotations
@@ -197,7 +180,7 @@ class Evaluation:
     evaluations out of a large stream for long.
     """
 
-    __slots__ = ("_case_id", "_lazy", "_results")
+    __slots__ = ("_built", "_case_id", "_lazy", "_results")
 
     def __init__(self, case_id: str, results: Iterable[MetricResult] | None,
                  _lazy: tuple[Any, int] | None = None) -> None:
@@ -206,6 +189,8 @@ class Evaluation:
         self._case_id = case_id
         self._results = None if results is None else tuple(results)
         self._lazy = _lazy  # (source, index): ``source.results(index)`` builds the results
+        # results read one at a time, kept (made here, so threads never race to make it)
+        self._built: dict[str, MetricResult] | None = None if _lazy is None else {}
 
     @property
     def case_id(self) -> str:
@@ -222,6 +207,9 @@ class Evaluation:
                 return self._results or ()
             source, index = lazy
             results = source.results(index)
+            built = self._built
+            if built:  # the results already read one at a time stay the same objects
+                results = tuple(built.get(r.metric, r) for r in results)
             self._results = results
             self._lazy = None  # the batch's columns can go once every case is built
         return results
@@ -251,11 +239,17 @@ class Evaluation:
 
     def __getitem__(self, metric: str) -> MetricResult:
         lazy = self._lazy
-        if lazy is not None:  # build just this metric's result
+        if lazy is not None:  # build just this metric's result, once
+            built = self._built
+            assert built is not None
+            found = built.get(metric)
+            if found is not None:
+                return found
             source, index = lazy
             found = source.result(index, metric)
             if found is not None:
-                return found  # type: ignore[no-any-return]
+                # setdefault: two threads reading at once both get the one stored object
+                return built.setdefault(metric, found)
         for r in self.results:
             if r.metric == metric:
                 return r
@@ -401,7 +395,31 @@ def _pick(policy: Policy, metric: str, severity: str | None, case: Case,
 
 
 def evaluate(policy: Policy, case: Case, now: dt.datetime | None = None) -> Evaluation:
-    """Evaluate ``case`` under ``policy`` (see the module docstring for the semantics)."""
+    """Evaluate ``case`` under ``policy``: per metric, the deadline, status, time used, escalations.
+
+    ``now`` is the instant the case is judged at: events recorded after it have not happened yet.
+    Without ``now``, a metric not yet achieved is ``running`` (``paused`` while an open pause
+    stops its clock) and no time used is counted.
+
+    * Each metric's rule is the first of the severity's targets, then the policy's, whose
+      conditions hold; ``hours = "in"/"out"`` is judged at the instant the metric's clock starts.
+    * The clock starts at ``opened`` (or at the named event, e.g. ``onsite``); after a severity
+      change it follows ``clock.severity_change`` (``restart``, ``keep`` or ``shorter``),
+      comparing the case's first severity with its last.
+    * Pauses whose reason is in ``clock.pause_reasons`` stop the clock: covered time inside them
+      does not count. For ``within`` targets the deadline is the instant the target's covered
+      time, less paused time, is used up; for day targets (NBD, ND, business days) the deadline
+      moves later by the covered time paused before it. A pause still open stops the clock
+      indefinitely.
+    * ``status``: ``met`` / ``breached`` for achieved metrics (achieved at or before the deadline
+      is met); for the others, with ``now``: ``breached`` once past the deadline, ``paused``
+      inside a stopping pause, else ``running``; ``pending`` when the clock's start event has not
+      happened; ``not_applicable`` when no target applies (negotiated, excluded case, tier or zone
+      without one).
+    * Escalation steps fire at a share of the target's time (counted like the deadline) or at an
+      offset in the target calendar's covered time from the deadline; ``hold_until`` delays a step
+      to the next opening of that calendar; a step never fires before the one before it.
+    """
     if not isinstance(case, Case):
         raise SlaValueError(f"case must be a slacalc.Case, not {echo(case)}")
     check_now(now)

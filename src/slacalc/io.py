@@ -174,7 +174,7 @@ def format_of(path: str | os.PathLike[str], given: str | None = None) -> CaseFor
     slacalc.errors.SlaValueError: cannot tell the format of 'cases.txt' from its name; name it .jsonl, .ndjson, .csv, .parquet or .pq, or give the format (jsonl, csv, parquet)
     """
     if given is not None:
-        if given not in _FORMATS:
+        if not isinstance(given, str) or given not in _FORMATS:
             raise SlaValueError(f"format {echo(given)} is not a case-file format; the formats "
                                 f"are {', '.join(_FORMATS)}")
         return _FORMATS[given]
@@ -364,7 +364,7 @@ class CaseReader:
     """An iterator of the :class:`~slacalc.Case` values of a file or of records, in order.
 
     It reads one row at a time. Rows that cannot be read are handled as ``errors`` says (see
-    the module's docs); ``errors`` (the list) holds them with ``errors="collect"`` (so it grows
+    :mod:`slacalc.io`); ``errors`` (the list) holds them with ``errors="collect"`` (so it grows
     with the bad rows; ``"skip"`` keeps nothing). Notes (an
     unknown column, a case id used twice) go to ``on_note``, or are warned as
     :class:`CaseFileWarning`. With a ``policy``, a severity (also one a case changes to) or a
@@ -383,6 +383,7 @@ class CaseReader:
                                 "'raise', 'skip' or 'collect'")
         self.source = source
         self.mode: OnError = errors
+        #: The rows that could not be read, kept with ``errors="collect"``.
         self.errors: list[BadRow] = []
         self.cases = 0
         self.skipped = 0
@@ -531,9 +532,9 @@ def read_cases(source: str | os.PathLike[str] | IO[Any], format: str | None = No
         fmt = format_of(source, format)
         try:
             stream: IO[bytes] = open(source, "rb")  # noqa: SIM115 - the reader closes it
-        except OSError as exc:
+        except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
             raise SlaValueError(
-                f"cannot read the cases file {echo(os.fspath(source))}: {exc.strerror or exc}"
+                f"cannot read the cases file {echo(os.fspath(source))}: {getattr(exc, 'strerror', None) or exc}"
             ) from None
         name, close = os.fspath(source), stream.close
     else:
@@ -649,6 +650,9 @@ def write_cases(cases: Iterable[Case], dest: str | os.PathLike[str] | TextIO,
         fmt = format_of(dest, format)
         if fmt.write is None:
             raise SlaValueError(f"format {fmt.name!r} cannot be written")
+        if "\x00" in os.fspath(dest):
+            raise SlaValueError(f"cannot write the cases file {echo(os.fspath(dest))}: a file "
+                                "name cannot contain a NUL character")
         try:
             if fmt.binary:
                 with open(dest, "wb") as binary:
@@ -657,7 +661,7 @@ def write_cases(cases: Iterable[Case], dest: str | os.PathLike[str] | TextIO,
                 return fmt.write(cases, stream)
         except OSError as exc:
             raise SlaValueError(
-                f"cannot write the cases file {echo(os.fspath(dest))}: {exc.strerror or exc}"
+                f"cannot write the cases file {echo(os.fspath(dest))}: {getattr(exc, 'strerror', None) or exc}"
             ) from None
     if format is None:
         raise SlaValueError("write_cases needs format= ('jsonl' or 'csv') for a stream")

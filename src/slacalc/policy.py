@@ -1,6 +1,6 @@
 """Policies: tiers, severities, targets per metric, the clock's rules and escalation ladders.
 
-A :class:`Policy` is an immutable value built from a policy file (see ``docs/policy-files.md``)
+A :class:`Policy` is an immutable value built from a policy file (the docs' "Policy files" page)
 or from plain data, and round-trips back to it. :func:`slacalc.evaluate` turns a
 :class:`~slacalc.Case` into an :class:`~slacalc.Evaluation`: per metric, the deadline, the status,
 the business time used and left, the escalations and an explanation.
@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+import os
 import pathlib
 import re
 import tomllib
@@ -278,6 +279,19 @@ def _count(n: int, word: str, plural: str = "") -> str:
 def _short(text: str, limit: int = 40) -> str:
     """A name as a repr shows it: itself when short and printable, else a capped repr."""
     return text if len(text) <= limit and text.isprintable() else echo(text, limit)
+
+
+def _read_policy(path: Any, encoding: str) -> str:
+    """The text of a policy file, or an :class:`SlaValueError` naming the path and the reason."""
+    if not isinstance(path, str | os.PathLike):
+        raise SlaValueError(f"path must be a file path (str or os.PathLike), not {echo(path)}")
+    try:
+        return pathlib.Path(path).read_text(encoding=encoding)
+    except UnicodeDecodeError:
+        raise SlaValueError(f"policy file {echo(str(path))} is not UTF-8 text") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL character in the name
+        reason = getattr(exc, "strerror", None) or exc
+        raise SlaValueError(f"cannot read policy file {echo(str(path))}: {reason}") from None
 
 
 def _freeze(value: Any) -> Any:
@@ -771,6 +785,23 @@ class Policy:
         init=False, factory=dict, eq=False, hash=False, repr=False
     )
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle the policy's rules, not the values derived from them (rebuilt on first use;
+        its calendars unpickle to the process's shared ones, whose tables are compiled once).
+
+        >>> import pickle
+        >>> import slacalc as sla
+        >>> policy = sla.templates.load("helpdesk")
+        >>> pickle.loads(pickle.dumps(policy)) == policy
+        True
+        """
+        return {f.name: getattr(self, f.name) for f in attrs.fields(type(self)) if f.init}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "_derived", {})
+
     def __repr__(self) -> str:
         """One line: the name and how many of each part the policy has.
 
@@ -788,6 +819,8 @@ class Policy:
         derived = self._derived
         try:
             return derived[key]
+        except TypeError:  # an unhashable argument (a list, a dict): not a name, said by compute
+            return compute()
         except KeyError:
             value = derived[key] = compute()
             return value
@@ -975,12 +1008,8 @@ class Policy:
     @classmethod
     def from_toml(cls, path: str | pathlib.Path) -> Policy:
         """Load a policy file."""
-        p = pathlib.Path(path)
-        try:
-            text = p.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise SlaValueError(f"cannot read policy file {echo(str(p))}: {exc.strerror}") from None
-        return cls.from_toml_text(text, source=str(p))
+        text = _read_policy(path, "utf-8")
+        return cls.from_toml_text(text, source=str(path))
 
     @classmethod
     def from_toml_text(cls, text: str, *, source: str = "<string>") -> Policy:
@@ -1002,14 +1031,8 @@ class Policy:
     @classmethod
     def from_json(cls, path: str | pathlib.Path) -> Policy:
         """Load a policy written as JSON (the structure of a policy file)."""
-        p = pathlib.Path(path)
-        try:
-            text = p.read_text(encoding="utf-8-sig")
-        except OSError as exc:
-            raise SlaValueError(f"cannot read policy file {str(p)!r}: {exc.strerror}") from None
-        except UnicodeDecodeError:
-            raise SlaValueError(f"policy file {str(p)!r} is not UTF-8 text") from None
-        return cls.from_json_text(text, source=str(p))
+        text = _read_policy(path, "utf-8-sig")
+        return cls.from_json_text(text, source=str(path))
 
     @classmethod
     def from_json_text(cls, text: str, *, source: str = "<string>") -> Policy:

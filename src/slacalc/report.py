@@ -1,6 +1,6 @@
 """Aggregate measures: on-time quotas, average satisfaction and service credits, per period.
 
-A policy's ``[[measures]]`` (see ``docs/policy-files.md``) state promises about many cases at
+A policy's ``[[measures]]`` (the docs' "Policy files" page) state promises about many cases at
 once: "repairs within 60 working days with >= 95 % on time", "per quarter, average satisfaction
 over closed cases must be >= 4", "2 % of the quarter's fee credited per missed restore". The
 function :func:`report` streams any number of cases through :func:`slacalc.evaluate_many`, in chunks, keeping only a few counters per measure and period,

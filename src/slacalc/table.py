@@ -8,7 +8,8 @@ along. The values equal those of :func:`slacalc.evaluate`, case by case.
 
 The cases' columns (names as in the case files):
 
-``id``, ``opened``, ``severity`` (required); ``tier``, ``zone``, ``excluded``;
+``id``, ``opened`` (required); ``severity`` (required by a policy with severity levels);
+``tier``, ``zone``, ``excluded``;
 ``achieved.<name>`` (one column per metric or event) or ``achieved`` (a mapping or struct per
 row); ``pauses`` (a list of ``{start, end, reason}`` per row); ``severity_changes`` (a list of
 ``{at, severity}``). Instants are aware datetimes, ISO 8601 strings with an offset, int POSIX
@@ -73,7 +74,7 @@ from slacalc.errors import NaiveDatetimeError, SlaError, SlaValueError, echo
 from slacalc.evaluation import STATUSES, MetricResult, evaluate, known_names, unknown_name
 from slacalc.policy import Policy
 
-__all__ = ["FIELDS", "ResultTable", "evaluate_table", "result_schema"]
+__all__ = ["FIELDS", "ResultTable", "carried_columns", "evaluate_table", "result_schema"]
 
 #: The per-metric fields of a result, in column order.
 FIELDS = ("start", "deadline", "achieved", "status", "used", "remaining", "share",
@@ -111,7 +112,7 @@ def evaluate_table(policy: Policy, cases: Any, now: dt.datetime | None = None, *
     """Evaluate a table of cases under ``policy``: the columnar :func:`slacalc.evaluate`.
 
     ``cases`` is a mapping of column name to sequence, an Arrow table or record batch, or a
-    pandas or polars DataFrame, in the case files' row schema (see the module docstring).
+    pandas or polars DataFrame, in the case files' row schema (see :mod:`slacalc.table`).
     ``form="long"`` gives one row per case and metric (cases in order, metrics in the
     policy's order within a case); ``form="wide"`` one row per case, with the columns
     ``<metric>.<field>``. ``keep`` names the case columns to carry into the results; by
@@ -191,7 +192,7 @@ def result_schema(policy: Policy, *, form: str = "long", carried: Any = None) ->
     head = [pa.field("id", pa.string(), nullable=False)]
     if form == "long":
         head.append(pa.field("metric", status, nullable=False))
-    head += [pa.field("severity", pa.string(), nullable=False), pa.field("tier", pa.string()),
+    head += [pa.field("severity", pa.string()), pa.field("tier", pa.string()),
              pa.field("zone", pa.string()),
              pa.field("opened", pa.timestamp("us", zone), nullable=False)]
     if form == "long":
@@ -256,21 +257,7 @@ class _Source:
         return []
 
     def carried(self, keep: Iterable[str] | None) -> list[str]:
-        if keep is None:
-            return [c for c in self.names
-                    if c not in _CONSUMED and not c.startswith(_ACHIEVED)]
-        if isinstance(keep, str):
-            raise SlaValueError(f"keep must be a list of column names, not the string {echo(keep)}")
-        names = list(keep)
-        for name in names:
-            if name not in self.names:
-                raise SlaValueError(
-                    f"keep names the column {echo(name)}, which the cases do not have; their "
-                    f"columns are {', '.join(self.names)}")
-            if name in _CONSUMED and name not in ("achieved", "pauses", "severity_changes"):
-                raise SlaValueError(
-                    f"keep names {name!r}, which every result table already has; leave it out")
-        return names
+        return carried_columns(self.names, keep)
 
     def carry(self, name: str) -> Any:
         """The column as it will be carried (an Arrow array or a list)."""
@@ -279,6 +266,31 @@ class _Source:
     def slice(self, start: int, stop: int) -> _Source:
         """Rows ``start:stop`` as a source of their own."""
         raise NotImplementedError
+
+
+def carried_columns(names: Sequence[str], keep: Iterable[str] | None = None) -> list[str]:
+    """The columns of a table of cases (named ``names``) that :func:`evaluate_table` carries
+    into its results, with its ``keep`` argument: for engines that declare the results'
+    columns before any chunk is evaluated.
+
+    >>> carried_columns(["id", "opened", "severity", "achieved.response", "customer"])
+    ['customer']
+    """
+    names = list(names)
+    if keep is None:
+        return [c for c in names if c not in _CONSUMED and not c.startswith(_ACHIEVED)]
+    if isinstance(keep, str):
+        raise SlaValueError(f"keep must be a list of column names, not the string {echo(keep)}")
+    kept = list(keep)
+    for name in kept:
+        if name not in names:
+            raise SlaValueError(
+                f"keep names the column {echo(name)}, which the cases do not have; their "
+                f"columns are {', '.join(names)}")
+        if name in _CONSUMED and name not in ("achieved", "pauses", "severity_changes"):
+            raise SlaValueError(
+                f"keep names {name!r}, which every result table already has; leave it out")
+    return kept
 
 
 def _source(cases: Any) -> _Source:
@@ -365,11 +377,11 @@ class _ListSource(_Source):
             self.columns[name] = values
         self.n = n or 0
         self.names = list(self.columns)
-        for required in ("id", "opened", "severity"):
+        for required in ("id", "opened"):
             if required not in self.columns and self.n:
                 raise SlaValueError(
-                    f"the cases have no {required!r} column; a table of cases needs id, opened "
-                    f"and severity (its columns are {', '.join(self.names)})")
+                    f"the cases have no {required!r} column; a table of cases needs id and "
+                    f"opened (its columns are {', '.join(self.names)})")
         if "achieved" in self.columns:
             for i, value in enumerate(self.columns["achieved"]):
                 if value is not None and not isinstance(value, Mapping):
@@ -404,7 +416,7 @@ class _ListSource(_Source):
 
     def keys(self) -> tuple[list[int], dict[int, tuple[Any, Any, Any]]]:
         n = self.n
-        sev = self.columns["severity"]
+        sev = self.columns.get("severity") or [None] * n
         tier = self.columns.get("tier") or [None] * n
         zone = self.columns.get("zone") or [None] * n
         memo: dict[tuple[Any, Any, Any], int] = {}
@@ -461,11 +473,11 @@ class _ArrowSource(_Source):
         if len(set(self.names)) != len(self.names):
             twice = sorted({c for c in self.names if self.names.count(c) > 1})
             raise SlaValueError(f"the cases name the column(s) {', '.join(twice)} more than once")
-        for required in ("id", "opened", "severity"):
+        for required in ("id", "opened"):
             if required not in self.names:
                 raise SlaValueError(
-                    f"the cases have no {required!r} column; a table of cases needs id, opened "
-                    f"and severity (its columns are {', '.join(self.names)})")
+                    f"the cases have no {required!r} column; a table of cases needs id and "
+                    f"opened (its columns are {', '.join(self.names)})")
             self._no_nulls(required)
 
     def column(self, name: str) -> Any:
@@ -562,7 +574,8 @@ class _ArrowSource(_Source):
             codes = pc.cast(encoded.indices, pa.int64()).fill_null(len(values))
             combined = (codes if combined is None
                         else pc.add(pc.multiply(combined, width), codes))
-        assert combined is not None
+        if combined is None:  # no severity, tier or zone column: one key for every case
+            return [0] * self.n, {0: (None, None, None)}
         row_codes = self._ints(combined)
         sizes = [len(d) for d in dictionaries]
         combos: dict[int, tuple[Any, Any, Any]] = {}
@@ -690,7 +703,8 @@ class _Evaluator:
                     f"before its opened ({_utc(opened[early]).isoformat()}); nothing is "
                     "achieved before the case is opened")
         seen: dict[str, list[int | None]] = {}
-        lo, hi = _MIN_US, _MAX_US
+        # before the policy's data floor: through ``evaluate``, for its lower horizon checks
+        lo, hi = shared.floor_us, _MAX_US
         outside: set[int] = set()
         if not lo <= min(opened) or max(opened) > hi:
             outside.update(i for i, t in enumerate(opened) if not lo <= t <= hi)
@@ -716,7 +730,7 @@ class _Evaluator:
         paused_rows = source.listed("pauses")
         changed_rows = source.listed("severity_changes")
         excluded_rows = source.matching("excluded", shared.excluding)
-        everything_slow = now_us is not None and not lo <= now_us <= hi
+        everything_slow = now_us is not None and not _MIN_US <= now_us <= _MAX_US
         slow_rows = sorted(range(n) if everything_slow
                            else {*changed_rows, *excluded_rows, *outside})
         slow: dict[int, Case] = {}
@@ -834,7 +848,8 @@ class _Evaluator:
                          required=True))
                 for k, c in enumerate(_records(row.get("severity_changes"), "severity_changes", i))]
             excluded = row.get("excluded")
-            return Case(str(row["id"]), _utc(self.opened[i]), row["severity"], tier=row.get("tier"),
+            return Case(str(row["id"]), _utc(self.opened[i]), row.get("severity"),
+                        tier=row.get("tier"),
                         zone=row.get("zone"), achieved=achieved, pauses=ps,
                         severity_changes=changes,
                         excluded=None if excluded is False else excluded)

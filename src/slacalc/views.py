@@ -34,7 +34,8 @@ import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from slacalc.errors import HorizonWarning, SlaValueError, echo
+from slacalc._timeline import MAX_YEAR, MIN_YEAR
+from slacalc.errors import HorizonWarning, OutOfRangeError, SlaValueError, echo
 
 __all__ = [
     "HTML",
@@ -465,6 +466,9 @@ def month_html(cal: Any, year: int, month: int | None = None) -> str:
     """
     if isinstance(year, bool) or not isinstance(year, int):
         raise SlaValueError(f"year must be an int such as 2026, not {echo(year)}")
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise OutOfRangeError(f"year={echo(year)} is outside the years slacalc computes "
+                              f"({MIN_YEAR}-{MAX_YEAR}); give a year in that range")
     if month is not None and (isinstance(month, bool) or not isinstance(month, int)
                               or not 1 <= month <= 12):
         raise SlaValueError(f"month must be an int from 1 to 12 (or None for the whole year), "

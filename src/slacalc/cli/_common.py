@@ -265,6 +265,9 @@ def load_policy(ref: str) -> sla.Policy:
                 f"{_BUILTIN} needs a template name, e.g. {_BUILTIN}standard-contract"
             )
         return _load_builtin(name)
+    if "\x00" in ref:  # the operating system refuses such a name before looking
+        raise PolicyFileError(
+            f"cannot read policy file {echo(ref)}: a file name cannot contain a NUL character")
     path = pathlib.Path(ref)
     try:
         text = path.read_text(encoding="utf-8-sig")

@@ -31,8 +31,8 @@ _RESPONSE_BY_HOURS = [
 ]
 
 #: The contract ``slacalc demo`` evaluates its sample cases with when ``slacalc.templates`` has
-#: no ``standard-contract``: DESIGN's four tiers and A-D ladder, on-site times by zone, parts by
-#: tier from the diagnosis, and a three-step ladder for restoring service.
+#: no ``standard-contract``: the four service tiers and the A-D ladder, on-site times by zone,
+#: parts by tier from the diagnosis, and a three-step ladder for restoring service.
 STANDARD_CONTRACT: dict[str, Any] = {
     "name": "standard-contract",
     "description": "A maintenance contract with Standard/Gold/Platinum/Diamond tiers, severities "

@@ -151,9 +151,9 @@ class CaseRows:
             try:
                 stream = stack.enter_context(open(path, "rb"))  # noqa: SIM115 - closed by the stack
                 size = os.fstat(stream.fileno()).st_size or None
-            except OSError as exc:
+            except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
                 raise sla.SlaValueError(
-                    f"cannot read cases file {echo(path)}: {exc.strerror or exc}") from None
+                    f"cannot read cases file {echo(path)}: {getattr(exc, 'strerror', None) or exc}") from None
             args.input_format = fmt.name
         self.progress = Progress(stream, size, sys.stderr)
         stack.callback(self.progress.close)

@@ -189,7 +189,7 @@ def _output_format(out: str | None, given: str | None) -> str:
 def _same_file(a: str, b: str) -> bool:
     try:
         return os.path.samefile(a, b)
-    except OSError:  # one of them does not exist (yet)
+    except (OSError, ValueError):  # one of them does not exist (yet), or a name holds a NUL
         return False
 
 
@@ -207,9 +207,9 @@ def run(args: argparse.Namespace, out: Out) -> int:
         else:
             try:
                 sink = stack.enter_context(open(args.out, "w", encoding="utf-8", newline=""))
-            except OSError as exc:
+            except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
                 raise sla.SlaValueError(
-                    f"cannot write --out {echo(args.out)}: {exc.strerror or exc}") from None
+                    f"cannot write --out {echo(args.out)}: {getattr(exc, 'strerror', None) or exc}") from None
         if other is None:
             writer = ResultWriter(sink, out_format)
             evaluated = rows.evaluate(policy, now, lambda _case, ev: writer.write(ev))

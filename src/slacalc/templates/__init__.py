@@ -1,7 +1,8 @@
 """Built-in policy templates: the common promises of IT maintenance contracts, ready to load.
 
 Each template is a policy file (TOML) shipped inside the package; its ``description`` says which
-clause it encodes and how it reads every ambiguity. ``docs/templates.md`` is the catalogue.
+clause it encodes and how it reads every ambiguity. The documentation's "Built-in templates"
+page is the catalogue.
 
 >>> import slacalc as sla
 >>> "standard-contract" in sla.templates.names()
