@@ -26,7 +26,6 @@ from slacalc.cli._common import PolicyFileError
 from slacalc.evaluation import Status
 from slacalc.io import BadRow, BadRowError
 from slacalc.policy import MAX_DEPTH, PolicyError
-from slacalc.table import MissingDependencyError as TableDependencyError
 from slacalc.testing import policy_dicts
 
 SH = dt.timezone(dt.timedelta(hours=8))
@@ -299,8 +298,7 @@ def every_error() -> list[BaseException]:
     return [*simple, PolicyError(["a: one", "b: two"]), PolicyError(["only one"]),
             BadRowError(BadRow("cases.jsonl", 3, "bad JSON")),
             PolicyFileError("p.toml: not valid TOML"),
-            errors.MissingDependencyError("plotting needs matplotlib: pip install slacalc[plot]"),
-            TableDependencyError("evaluate_table needs pyarrow: pip install slacalc[arrow]")]
+            errors.MissingDependencyError("plotting needs matplotlib: pip install slacalc[plot]")]
 
 
 class TestPickling:

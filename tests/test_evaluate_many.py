@@ -50,6 +50,7 @@ from hypothesis import strategies as st
 
 import slacalc as sla
 from slacalc import testing as ps
+from slacalc.errors import echo
 
 UTC = dt.UTC
 SH = ZoneInfo("Asia/Shanghai")
@@ -915,6 +916,69 @@ def test_instants_in_a_dst_fold_inside_a_big_batch(name: str) -> None:
                           always=range(200, 200 + len(folded)))
 
 
+# -- pauses the clock does not see, touching one it does ------------------------------------------
+def _office(target: dict[str, Any]) -> sla.Policy:
+    """One ``reply`` target on a 09:00-17:00 weekday calendar in UTC, ``customer_info`` stopping
+    the clock."""
+    return sla.Policy.from_dict({
+        "name": "p", "calendars": {"office": {"coverage": "5x8", "tz": "UTC"}},
+        "clock": {"pause_reasons": ["customer_info"]},
+        "severities": [{"id": "A", "targets": [
+            {"metric": "reply", "calendar": "office", **target}]}]})
+
+
+def _mar(day: int, h: int, m: int = 0) -> dt.datetime:
+    return dt.datetime(2026, 3, day, h, m, tzinfo=UTC)  # 2 March 2026 is a Monday
+
+
+def _info(start: dt.datetime, end: dt.datetime | None) -> sla.Pause:
+    return sla.Pause(start, end, "customer_info")
+
+
+#: (policy, case, now, reply's deadline, status), checked by hand: each case has a pause the
+#: clock sees ending exactly where a pause it does not see (starting at the reply, or at ``now``)
+#: begins; the two must not be merged into one pause the clock sees.
+TOUCHING_PAUSES: list[tuple[sla.Policy, sla.Case, dt.datetime | None, dt.datetime | None, str]] = [
+    # 4h from 07:00 is 13:00; the pause 07:00-07:01 lies before the window opens
+    (_office({"within": "4h"}),
+     sla.Case("reply-at-open-pause", _mar(2, 7), "A", achieved={"reply": _mar(2, 7, 1)},
+              pauses=[_info(_mar(2, 7), _mar(2, 7, 1)), _info(_mar(2, 7, 1), None)]),
+     None, _mar(2, 13), "met"),
+    # not replied; judged at 07:01, when the open pause begins: the clock still runs
+    (_office({"within": "4h"}),
+     sla.Case("now-at-open-pause", _mar(2, 7), "A",
+              pauses=[_info(_mar(2, 7), _mar(2, 7, 1)), _info(_mar(2, 7, 1), None)]),
+     _mar(2, 7, 1), _mar(2, 13), "running"),
+    # one business day from Monday 10:00: by the end of Tuesday (Wednesday 00:00); the pause
+    # Tuesday 23:00 - Wednesday 00:30 lies outside the window, so the reply at 00:30 is late
+    (_office({"business_days": {"n": 1}}),
+     sla.Case("late-reply-at-open-pause", _mar(2, 10), "A", achieved={"reply": _mar(4, 0, 30)},
+              pauses=[_info(_mar(3, 23), _mar(4, 0, 30)), _info(_mar(4, 0, 30), None)]),
+     None, _mar(4, 0), "breached"),
+    # as the first, with the pauses written overlapping rather than touching
+    (_office({"within": "4h"}),
+     sla.Case("overlapping", _mar(2, 7), "A", achieved={"reply": _mar(2, 7, 1)},
+              pauses=[_info(_mar(2, 7), _mar(2, 8)), _info(_mar(2, 7, 1), None)]),
+     None, _mar(2, 13), "met"),
+]
+
+
+@pytest.mark.parametrize(("policy", "case", "now", "deadline", "status"), TOUCHING_PAUSES,
+                         ids=[c.id for _, c, *_ in TOUCHING_PAUSES])
+def test_a_pause_the_clock_does_not_see_is_not_merged_into_one_it_does(
+        policy: sla.Policy, case: sla.Case, now: dt.datetime | None, deadline: dt.datetime,
+        status: str) -> None:
+    """Pauses starting at or after the reply (or ``now``) are dropped before the rest are
+    merged: ``evaluate`` and ``evaluate_many`` (alone and inside a batch of other cases) give
+    the hand-checked deadline and status (merging first made the deadline ``None``)."""
+    single = sla.evaluate(policy, case, now)["reply"]
+    assert (single.deadline, single.status) == (deadline, status)
+    filler = [attrs.evolve(case, id=f"{case.id}-{i}") for i in range(40)]
+    batch = sla.evaluate_many(policy, [*filler, case], now)
+    assert all((e["reply"].deadline, e["reply"].status) == (deadline, status) for e in batch)
+    assert_same_batch(policy, [*filler, case], now, every=1, check_pickle=False)
+
+
 # -- 2. generated policies -------------------------------------------------------------------
 @settings(max_examples=10, deadline=None)
 @given(data=st.data(), seed=st.integers(0, 2**32 - 1),
@@ -1119,7 +1183,7 @@ class TestBadInput:
         got = _error(lambda: sla.evaluate_many(contract, cases, NOW))
         ref = _error(lambda: sla.evaluate(contract, bad, NOW))  # what the loop raises
         assert type(got) is type(ref) is sla.SlaValueError
-        assert repr(bad) in str(got)
+        assert echo(bad) in str(got)  # named, cut short when long
         assert f"[{position}]" in str(got), str(got)
 
     @pytest.mark.parametrize("cases", ["T-1", b"T-1", 5, None, {"T-1": 1}], ids=repr)

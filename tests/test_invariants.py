@@ -247,11 +247,6 @@ class TestArguments:
             assert testing.invariant(inv.name) is inv and inv.summary
 
 
-@pytest.mark.xfail(strict=True, reason="engine defect found by pause-outside-coverage: stopping "
-                   "pauses are merged (touching ones too) before the pauses starting at or after "
-                   "the achievement are dropped, so an open pause that begins at the achievement "
-                   "counts once a pause outside coverage touches it (evaluation._stopping, "
-                   "_batch._merged); fix: drop them first, then merge")
 def test_a_pause_outside_coverage_joined_to_a_later_open_pause() -> None:
     """The counterexample ``policy verify builtin:severity-a-d`` finds, made small: reply within
     4 business hours (09:00-17:00), opened 07:00 and replied 07:01 (met, due 13:00); an open

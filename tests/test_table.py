@@ -12,21 +12,32 @@ timestamps) and every field of every (case, metric) is compared, instants in UTC
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import sys
 import warnings
 from array import array
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import attrs
 import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import slacalc as sla
+import slacalc.errors as errors_module
 import slacalc.table as table_module
 from slacalc import testing as ps
-from test_evaluate_many import NOWS, TEMPLATES, CaseMaker, run, seed_of, years
+from test_evaluate_many import (
+    NOWS,
+    TEMPLATES,
+    TOUCHING_PAUSES,
+    CaseMaker,
+    run,
+    seed_of,
+    years,
+)
 
 UTC = dt.UTC
 SH = ZoneInfo("Asia/Shanghai")
@@ -168,6 +179,22 @@ def test_generated_policies(data: st.DataObject) -> None:
     cases = data.draw(st.lists(ps.cases(policy), min_size=1, max_size=6))
     now = data.draw(ps.nows(cases[0]))
     assert_same(policy, cases, now, data.draw(st.sampled_from(["dt", "iso", "us"])))
+
+
+@pytest.mark.parametrize(("policy", "case", "now", "deadline", "status"), TOUCHING_PAUSES,
+                         ids=[c.id for _, c, *_ in TOUCHING_PAUSES])
+def test_a_pause_the_clock_does_not_see_is_not_merged_into_one_it_does(
+        policy: sla.Policy, case: sla.Case, now: dt.datetime | None, deadline: dt.datetime,
+        status: str) -> None:
+    """A pause starting at or after the reply (or ``now``) touching one the clock sees: the
+    table gives the hand-checked deadline and status, alone and among cases without pauses, and
+    equals ``evaluate`` field by field."""
+    plain = [attrs.evolve(case, id=f"plain-{i}", pauses=()) for i in range(30)]
+    for cases in ([case], [*plain, case]):
+        table = assert_same(policy, cases, now)
+        assert table is not None
+        cols = table.columns
+        assert (cols["deadline"][-1], cols["status"][-1]) == (us(deadline), status)
 
 
 # -- the data horizon --------------------------------------------------------------------------
@@ -395,10 +422,23 @@ def test_without_pyarrow(monkeypatch: pytest.MonkeyPatch) -> None:
         assert plain.records() == want_records
         wide = sla.evaluate_table(policy, columns_of(cases), NOWS["mid"], form="wide")
         assert len(wide.records()) == len(cases)
-    with pytest.raises(ImportError, match=r"slacalc\[arrow\]"):
+    with pytest.raises(sla.MissingDependencyError, match=r"slacalc\[arrow\]"):
         plain.to_arrow()
     with pytest.raises(sla.SlaError):
         plain.to_pandas()
+
+
+def test_one_missing_dependency_error() -> None:
+    """Every module that reports a missing optional package raises the one class
+    ``slacalc.MissingDependencyError`` (an ``SlaError`` and an ``ImportError``), so a single
+    ``except`` catches them all."""
+    one = errors_module.MissingDependencyError
+    assert sla.MissingDependencyError is one and "MissingDependencyError" in sla.__all__
+    # ``slacalc.report`` is also the name of a function: import the modules by their names
+    for name in ("table", "io", "plots", "report", "compare"):
+        module = importlib.import_module(f"slacalc.{name}")
+        assert module.MissingDependencyError is one
+    assert issubclass(one, sla.SlaError) and issubclass(one, ImportError)
 
 
 def test_policy_without_severities() -> None:

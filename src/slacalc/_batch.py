@@ -255,7 +255,7 @@ class _Group:
         self.status: list[list[int] | None] = [None] * m_count
         self.picked: dict[tuple[int, int], int] = {}  # (k, m) -> plan, for per-case rules
         self.fires: dict[tuple[int, int], tuple[int | None, ...]] = {}  # (k, m) -> escalation µs
-        # k -> the case's stopping pauses, merged, in µs (end ``None``: still open)
+        # k -> the case's stopping pauses, sorted, in µs, not yet merged (end ``None``: still open)
         self.pauses: dict[int, list[tuple[int, int | None]]] = {}
 
     def results(self, k: int) -> tuple[MetricResult, ...]:
@@ -333,7 +333,7 @@ class _Batch:
                 continue
             pauses = None
             if case.pauses and any(p.reason in stopping for p in case.pauses):
-                pauses = _merged(case.pauses, stopping, instant)
+                pauses = _stopping_us(case.pauses, stopping, instant)
                 if pauses is None:  # an instant outside the years the tables cover
                     out.append(evaluate(policy, case, now))
                     continue
@@ -838,16 +838,31 @@ def _used_us(cal: Calendar, start: int, end: int, pauses: Sequence[tuple[int, in
 
 def _seen_by(pauses: list[tuple[int, int | None]], got: int | None,
              now_us: int | None) -> list[tuple[int, int | None]]:
-    """The pauses the clock could see: those starting before the achievement (or ``now``)."""
+    """The pauses the clock could see, those starting before the achievement (or ``now``),
+    merged where they overlap or touch: dropped first, then merged, as ``evaluate`` does (a
+    pause the clock does not see must not lengthen one it does)."""
     horizon = got if got is not None else now_us
-    return pauses if horizon is None else [p for p in pauses if p[0] < horizon]
+    return _merge_us(pauses if horizon is None else [p for p in pauses if p[0] < horizon])
 
 
-def _merged(pauses: Sequence[Pause], stopping: frozenset[str],
-            instant: Callable[[dt.datetime], int]) -> list[tuple[int, int | None]] | None:
-    """The pauses that stop the clock, in µs, merged where they overlap or touch (as
-    ``_stopping`` of evaluation.py); ``None`` if one lies outside the years tables cover."""
+def _merge_us(pauses: list[tuple[int, int | None]]) -> list[tuple[int, int | None]]:
+    """``pauses`` (sorted by start, in µs) merged where they overlap or touch."""
     merged: list[tuple[int, int | None]] = []
+    for a, b in pauses:
+        if merged and (merged[-1][1] is None or a <= merged[-1][1]):
+            last_a, last_b = merged[-1]
+            merged[-1] = (last_a, None if last_b is None or b is None else max(last_b, b))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def _stopping_us(pauses: Sequence[Pause], stopping: frozenset[str],
+                 instant: Callable[[dt.datetime], int]) -> list[tuple[int, int | None]] | None:
+    """The pauses that stop the clock, in µs, sorted by start and not yet merged (
+    :func:`_seen_by` merges those a metric's clock sees); ``None`` if one lies outside the years
+    tables cover."""
+    found: list[tuple[int, int | None]] = []
     for p in pauses:  # sorted by start
         if p.reason not in stopping:
             continue
@@ -855,9 +870,5 @@ def _merged(pauses: Sequence[Pause], stopping: frozenset[str],
         b = None if p.end is None else instant(p.end)
         if not _MIN_US <= a <= _MAX_US or (b is not None and not _MIN_US <= b <= _MAX_US):
             return None
-        if merged and (merged[-1][1] is None or a <= merged[-1][1]):
-            last_a, last_b = merged[-1]
-            merged[-1] = (last_a, None if last_b is None or b is None else max(last_b, b))
-        else:
-            merged.append((a, b))
-    return merged
+        found.append((a, b))
+    return found

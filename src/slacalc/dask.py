@@ -38,11 +38,11 @@ import importlib
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from slacalc.errors import SlaValueError
+from slacalc.errors import MissingDependencyError, SlaValueError
 from slacalc.io import cases_from_table
 from slacalc.policy import Policy
 from slacalc.report import Tally
-from slacalc.table import MissingDependencyError, evaluate_table
+from slacalc.table import evaluate_table
 
 try:
     import dask.dataframe as dd

@@ -298,11 +298,16 @@ class Evaluation:
 
 # -- the computation ----------------------------------------------------------------------------
 def _stopping(policy: Policy, case: Case) -> list[Pause]:
-    """The pauses that stop the clock, merged where they overlap, sorted."""
+    """The pauses that stop the clock, sorted by start, not yet merged: which of them the clock
+    sees depends on the metric (see :func:`_merge`)."""
+    return [p for p in case.pauses if p.reason in policy.clock.pause_reasons]
+
+
+def _merge(pauses: list[Pause]) -> list[Pause]:
+    """``pauses`` (sorted by start) merged where they overlap or touch. Merge only the pauses
+    the clock sees: a pause it does not see must not lengthen one it does."""
     merged: list[Pause] = []
-    for p in case.pauses:
-        if p.reason not in policy.clock.pause_reasons:
-            continue
+    for p in pauses:
         if merged and (merged[-1].end is None or p.start <= merged[-1].end):
             last = merged[-1]
             end = None if last.end is None or p.end is None else max(last.end, p.end)
@@ -534,9 +539,10 @@ def _metric(  # noqa: PLR0915 - the status rules read best in one place
     as_given = None if achieved is None else given.achieved_at(metric)
     # Only what the clock could see matters: pauses after the achievement (or after ``now``)
     # do not move a deadline that was already met or judged.
+    # Drop those first, then merge: a pause the clock never sees must not extend, through a
+    # merge, a pause it does see.
     horizon = achieved if achieved is not None else now
-    if horizon is not None:
-        pauses = [p for p in pauses if p.start < horizon]
+    pauses = _merge(pauses if horizon is None else [p for p in pauses if p.start < horizon])
     if case.excluded is not None and case.excluded in policy.clock.exclude_reasons:
         return MetricResult(metric, _NOT_APPLICABLE, "excluded", None, None, as_given, None, None,
                             None, note=f"case excluded: {case.excluded}")

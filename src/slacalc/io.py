@@ -51,8 +51,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import attrs
 
 from slacalc.case import ROW_KEYS, Case
-from slacalc.errors import SlaError, SlaValueError, SlaWarning, echo
-from slacalc.table import MissingDependencyError
+from slacalc.errors import MissingDependencyError, SlaError, SlaValueError, SlaWarning, echo
 
 if TYPE_CHECKING:
     from slacalc.policy import Policy

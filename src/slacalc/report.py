@@ -74,9 +74,8 @@ import attrs
 
 from slacalc._batch import evaluate_many
 from slacalc.case import Case
-from slacalc.errors import SlaValueError, echo
+from slacalc.errors import MissingDependencyError, SlaValueError, echo
 from slacalc.policy import Measure, Policy, format_share
-from slacalc.table import MissingDependencyError
 
 if TYPE_CHECKING:
     from slacalc.evaluation import Evaluation

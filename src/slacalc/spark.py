@@ -25,8 +25,9 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from slacalc.errors import MissingDependencyError
 from slacalc.policy import Policy
-from slacalc.table import MissingDependencyError, carried_columns, evaluate_table, result_schema
+from slacalc.table import carried_columns, evaluate_table, result_schema
 
 try:
     import pyarrow as pa  # type: ignore[import-untyped]

@@ -70,7 +70,7 @@ from slacalc._batch import (
 )
 from slacalc._timeline import EPOCH, US, Instants
 from slacalc.case import Case, Pause, SeverityChange
-from slacalc.errors import NaiveDatetimeError, SlaError, SlaValueError, echo
+from slacalc.errors import MissingDependencyError, NaiveDatetimeError, SlaValueError, echo
 from slacalc.evaluation import STATUSES, MetricResult, evaluate, known_names, unknown_name
 from slacalc.policy import Policy
 
@@ -91,10 +91,6 @@ _ONE_US = dt.timedelta(microseconds=1)
 _FORMS = ("long", "wide")
 #: cases evaluated at a time: bounds the Python columns; large enough for the tables to pay
 CHUNK = 65_536
-
-
-class MissingDependencyError(SlaError, ImportError):
-    """An optional package (pyarrow, pandas, polars) that this call needs is not installed."""
 
 
 def _import(name: str, extra: str) -> Any:
@@ -738,15 +734,15 @@ class _Evaluator:
         names = ("id", "severity", "tier", "zone", "excluded", "pauses", "severity_changes")
         for i, record in zip(slow_rows, source.rows(slow_rows, names), strict=True):
             slow[i] = self._case(i, record)
-        # the other paused cases: their pauses that stop the clock, merged, in µs
+        # the other paused cases: their pauses that stop the clock, in µs (unmerged)
         paused_rows = [i for i in paused_rows if i not in slow]
         far = []
         for i, record in zip(paused_rows, source.rows(paused_rows, ("pauses",)), strict=True):
-            merged = _pauses_us(record.get("pauses"), i, shared.stopping)
-            if merged is None:
+            ps = _pauses_us(record.get("pauses"), i, shared.stopping)
+            if ps is None:
                 far.append(i)
-            elif merged:
-                pauses[i] = merged
+            elif ps:
+                pauses[i] = ps
         for i, record in zip(far, source.rows(far, names), strict=True):
             slow[i] = self._case(i, record)
         self.pauses = pauses
@@ -1066,7 +1062,7 @@ class _Evaluator:
         shared, batch = self.shared, self.batch
         now_us = shared.now_us
         selector = list(shared.selector_list[sid_of[codes[i]]])
-        merged = self.pauses[i]
+        stopping = self.pauses[i]
         plans_of = {}
         for m, entry in enumerate(selector):
             index = entry if entry >= 0 else picked.get((i, m), _NO_RULE)
@@ -1078,7 +1074,7 @@ class _Evaluator:
             if plan.target is None or start is None or due is None:
                 continue
             got = col.achieved[i]
-            ps = _seen_by(merged, got, now_us)
+            ps = _seen_by(stopping, got, now_us)
             if not ps or self._after(plan, col, i, start, due, got, ps):
                 selector[m] = _NO_RULE  # no pause the clock sees changes this metric's deadline
                 continue
@@ -1093,7 +1089,7 @@ class _Evaluator:
         group.cases.append(i)  # type: ignore[arg-type]  # only its length is read
         group.opened.append(self.opened[i])
         group.achieved.append(self._achieved(i))
-        group.pauses[0] = merged
+        group.pauses[0] = stopping
         for m in plans_of:
             if selector[m] < 0:
                 group.picked[0, m] = picked[i, m]
@@ -1217,9 +1213,10 @@ def _utc_of(value: Any, name: str, row: int, instants: Instants) -> dt.datetime:
 
 def _pauses_us(value: Any, row: int, stopping: frozenset[str]
                ) -> list[tuple[int, int | None]] | None:
-    """A row's pauses that stop the clock, in µs, sorted and merged where they overlap or touch
-    (``_merged`` without :class:`Pause` objects; validated as ``Pause`` validates); ``None``
-    when an instant lies outside the years the tables cover."""
+    """A row's pauses that stop the clock, in µs, sorted by start and not yet merged
+    (``_stopping_us`` without :class:`Pause` objects; validated as ``Pause`` validates; the
+    merge is ``_seen_by``'s, once the pauses a clock cannot see are dropped); ``None`` when an
+    instant lies outside the years the tables cover."""
     instants = Instants()
     found: list[tuple[int, float, str, int | None]] = []
     for k, p in enumerate(_records(value, "pauses", row)):
@@ -1238,16 +1235,7 @@ def _pauses_us(value: Any, row: int, stopping: frozenset[str]
             return None
         found.append((a, float("inf") if b is None else b, reason or "", b))
     found.sort(key=lambda q: (q[0], q[1], q[2]))
-    merged: list[tuple[int, int | None]] = []
-    for a, _, reason, b in found:
-        if reason not in stopping:
-            continue
-        if merged and (merged[-1][1] is None or a <= merged[-1][1]):
-            last_a, last_b = merged[-1]
-            merged[-1] = (last_a, None if last_b is None or b is None else max(last_b, b))
-        else:
-            merged.append((a, b))
-    return merged
+    return [(a, b) for a, _, reason, b in found if reason in stopping]
 
 
 def _records(value: Any, name: str, row: int) -> list[Mapping[str, Any]]:

@@ -34,7 +34,6 @@ import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from slacalc._timeline import MAX_YEAR, MIN_YEAR
 from slacalc.errors import HorizonWarning, OutOfRangeError, SlaValueError, echo
 
 __all__ = [
@@ -466,6 +465,8 @@ def month_html(cal: Any, year: int, month: int | None = None) -> str:
     """
     if isinstance(year, bool) or not isinstance(year, int):
         raise SlaValueError(f"year must be an int such as 2026, not {echo(year)}")
+    from slacalc._timeline import MAX_YEAR, MIN_YEAR  # noqa: PLC0415 - views import only errors at load
+
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise OutOfRangeError(f"year={echo(year)} is outside the years slacalc computes "
                               f"({MIN_YEAR}-{MAX_YEAR}); give a year in that range")
