@@ -473,7 +473,10 @@ class CaseMaker:
 
     def at_a_deadline(self, case: sla.Case) -> sla.Case:
         """The case with one metric achieved at its deadline, or a microsecond or a second
-        either side (the deadline read from the per-case path: only an input here)."""
+        either side (the deadline read from the per-case path: only an input here), but never
+        before the opening, which a Case refuses: a deadline may lie before it (the 0th
+        business day "by 10:00" for a case opened at 11:00), or within a second after it, and
+        then the metric is achieved at the opening itself."""
         results = quiet(lambda: sla.evaluate(self.policy, case))
         timed = [r for r in results if r.deadline is not None]
         if not timed:
@@ -481,7 +484,9 @@ class CaseMaker:
         r = self.rng.choice(timed)
         delta = self.rng.choice((dt.timedelta(0), dt.timedelta(0), self.tick, -self.tick, S1, -S1))
         achieved = dict(case.achieved)
-        achieved[r.metric] = self.write(r.deadline + delta)
+        # compared in UTC: two instants sharing a zone compare by wall reading (a DST fold)
+        at = r.deadline.astimezone(UTC) + delta
+        achieved[r.metric] = self.write(max(at, case.opened.astimezone(UTC)))
         return attrs.evolve(case, achieved=achieved)
 
     def due_at(self, case: sla.Case, now: dt.datetime) -> sla.Case:
@@ -997,6 +1002,21 @@ def test_generated_policies_with_stopping_pauses(data: st.DataObject, seed: int)
     now = data.draw(st.sampled_from([None, NOWS["mid"], NOWS["holiday"]]))
     cases = CaseMaker(policy, seed).batch(250, now)
     assert_same_batch(policy, cases, now, every=41, check_pickle=False)
+
+
+def test_case_maker_never_achieves_before_the_opening() -> None:
+    """The generator's at-a-deadline cases stay valid when a deadline lies before the opening
+    (the 0th business day "by 10:00" for cases opened later in the day): the metric is then
+    achieved at the opening, never before it."""
+    policy = sla.Policy.from_dict({
+        "name": "early",
+        "calendars": {"business": {"coverage": "5x8", "country": "CN"}},
+        "targets": [{"metric": "depart", "calendar": "business",
+                     "business_days": {"n": 0, "cutoff": "16:00:30", "by": "10:00"}}]})
+    maker = CaseMaker(policy, seed_of("early deadline"))
+    cases = [maker.at_a_deadline(maker.case(i)) for i in range(300)]
+    gaps = [t - c.opened for c in cases for _, t in c.achieved]
+    assert min(gaps) == dt.timedelta(0)  # some achieved exactly at the opening
 
 
 # -- 3. the container --------------------------------------------------------------------------

@@ -190,11 +190,48 @@ class TestUnreachableStart:
         found = lint(sla.Policy.from_dict(data))
         assert [(f.rule, f.severity) for f in found] == [("unreachable-start", "error")]
 
+    def test_an_event_the_policy_declares(self) -> None:
+        """An event declared in the policy's custom_events counts as recorded by its cases."""
+        data = contract()
+        data["targets"] = [{"metric": "parts_arrive", "calendar": "business", "within": "8h",
+                            "start": "shipped"}]
+        data["custom_events"] = ["shipped"]
+        assert lint(sla.Policy.from_dict(data)) == ()
+
+    def test_a_custom_metric_as_start(self) -> None:
+        """A clock may start at a metric the policy declares, as at a built-in one."""
+        data = contract()
+        data["custom_metrics"] = ["callback"]
+        data["targets"] = [{"metric": "callback", "calendar": "business", "within": "2h"},
+                           {"metric": "parts_arrive", "calendar": "business", "within": "8h",
+                            "start": "callback"}]
+        assert lint(sla.Policy.from_dict(data)) == ()
+
+    def test_the_hint_for_an_unknown_event_names_custom_events(self) -> None:
+        """The message for a name far from any known one says where to declare it."""
+        data = contract()
+        data["targets"] = [{"metric": "parts_arrive", "calendar": "business", "within": "8h",
+                            "start": "shipped"}]
+        [finding] = lint(sla.Policy.from_dict(data))
+        assert finding.message.endswith("declare it in the policy's custom_events")
+
+
+def test_an_unused_declared_event() -> None:
+    """A declared event that no clock starts at is flagged at its key path."""
+    data = contract()
+    data["custom_events"] = ["shipped", "fault_confirmed"]
+    data["targets"] = [{"metric": "parts_arrive", "calendar": "business", "within": "8h",
+                        "start": "shipped"}]
+    found = lint(sla.Policy.from_dict(data))
+    assert [(f.rule, f.severity, f.path) for f in found] == [
+        ("unused-event", "warning", "custom_events[1]")]
+    assert "'fault_confirmed' is declared but no target's clock starts at it" in found[0].message
+
 
 def test_rules_registry_covers_every_rule_found() -> None:
     """Every rule id a finding uses is listed in ``RULES``; findings are immutable."""
     ids = {r.id for r in RULES}
-    assert len(ids) == len(RULES) == 6
+    assert len(ids) == len(RULES) == 7
     finding = Finding("unused-calendar", "warning", "calendars.x", "m")
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         finding.rule = "other"  # type: ignore[misc]

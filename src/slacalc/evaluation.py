@@ -17,7 +17,7 @@ from slacalc._durations import format_duration
 from slacalc.calendar import Calendar, Segment
 from slacalc.case import Case, Pause, SeverityChange
 from slacalc.errors import OutOfRangeError, SlaValueError, echo
-from slacalc.policy import Policy, TargetRule
+from slacalc.policy import EVENTS, Policy, TargetRule
 from slacalc.targets import BusinessDays, Target, Within
 
 __all__ = ["Escalation", "Evaluation", "MetricResult", "Status", "evaluate"]
@@ -461,16 +461,16 @@ def check_now(now: Any) -> None:
         ) from None
 
 
-#: Events the built-in templates start clocks from; a case may record them under any policy.
-EVENTS = ("diagnosed", "complaint")
 
 
 def known_names(policy: Policy) -> frozenset[str]:
     """The names a case may record achievements under for ``policy``: every metric, the events
-    of :data:`EVENTS`, and every event the policy's rules start a clock from."""
+    of :data:`EVENTS`, the policy's ``custom_events``, and every event the policy's rules start
+    a clock from."""
     def compute() -> frozenset[str]:
         rules = [*policy.targets, *(t for s in policy.severities for t in s.targets)]
-        return frozenset((*policy.metric_names(), *EVENTS, *(r.start for r in rules))) - {
+        return frozenset((*policy.metric_names(), *EVENTS, *policy.custom_events,
+                          *(r.start for r in rules))) - {
             "opened"}
 
     known: frozenset[str] = policy._memo("known names", compute)

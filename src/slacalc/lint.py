@@ -27,14 +27,14 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 from slacalc.errors import SlaValueError, echo
-from slacalc.policy import METRICS, Policy, TargetRule, When
+from slacalc.policy import EVENTS, Policy, TargetRule, When
 
 __all__ = ["KNOWN_EVENTS", "RULES", "Finding", "LintRule", "lint"]
 
 _ZERO = dt.timedelta(0)
 
 #: Events a case records under these names besides the metrics (a clock may start at them).
-KNOWN_EVENTS = ("diagnosed", "complaint")
+KNOWN_EVENTS = EVENTS
 
 
 @attrs.frozen
@@ -74,6 +74,8 @@ RULES: tuple[LintRule, ...] = (
              "measure uses"),
     LintRule("unreachable-start", "a target whose clock starts at an event no rule targets and "
              "no case records under a known name, or at the metric itself"),
+    LintRule("unused-event", "an event the policy declares in custom_events that no target's "
+             "clock starts at"),
 )
 
 
@@ -277,7 +279,7 @@ def _unused_calendars(policy: Policy) -> list[Finding]:
 
 
 def _starts(policy: Policy, events: Iterable[str]) -> list[Finding]:
-    known = {"opened", *METRICS, *KNOWN_EVENTS, *events}
+    known = {"opened", *policy.metric_names(), *KNOWN_EVENTS, *policy.custom_events, *events}
     out = []
     for path, rule, _ in _located(policy):
         if rule.start == rule.metric:
@@ -293,8 +295,16 @@ def _starts(policy: Policy, events: Iterable[str]) -> list[Finding]:
                 "under a known name (opened, a metric, "
                 f"{', '.join(KNOWN_EVENTS)}), so it stays pending"
                 + (f"; did you mean {near[0]!r}?" if near else
-                   "; if cases record it, pass it to lint(events=...)")))
+                   "; if cases record it, declare it in the policy's custom_events")))
     return out
+
+
+def _unused_events(policy: Policy) -> list[Finding]:
+    starts = {rule.start for _, rule, _ in _located(policy)}
+    return [Finding("unused-event", "warning", f"custom_events[{i}]",
+                    f"the event {event!r} is declared but no target's clock starts at it; "
+                    "remove it or start a clock there")
+            for i, event in enumerate(policy.custom_events) if event not in starts]
 
 
 def _order(given: Iterable[str] | None, declared: list[str], what: str) -> list[str]:
@@ -331,4 +341,5 @@ def lint(policy: Policy, *, events: Iterable[str] = (), severity_order: Iterable
     sev = _order(severity_order, [s.id for s in policy.severities], "severity")
     tiers = _order(tier_order, [t.id for t in policy.tiers], "tier")
     return (*_shadowed(policy), *_missing(policy, sev, tiers), *_ladders(policy),
-            *_names(policy), *_unused_calendars(policy), *_starts(policy, events))
+            *_names(policy), *_unused_calendars(policy), *_starts(policy, events),
+            *_unused_events(policy))

@@ -40,6 +40,7 @@ from slacalc.errors import OutOfRangeError, SlaError, SlaValueError, echo
 from slacalc.targets import BusinessDays, NextBusinessDay, NextDay, Target, Within
 
 __all__ = [
+    "EVENTS",
     "METRICS",
     "CalendarSpec",
     "ClockRules",
@@ -71,6 +72,9 @@ METRICS = (
     "part_return",
     "repair",
 )
+#: Events a case may record under any policy, without the policy declaring them (the built-in
+#: templates start clocks from them); a policy declares others in ``custom_events``.
+EVENTS = ("diagnosed", "complaint")
 #: How a policy's own metric names (``custom_metrics``) are spelt: a letter, then letters,
 #: digits or underscores, at most 64 characters (they are column names in case tables).
 _METRIC_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
@@ -773,6 +777,8 @@ class Policy:
     measures: tuple[Measure, ...] = ()
     #: metric names this policy declares next to the built-in :data:`METRICS`
     custom_metrics: tuple[str, ...] = ()
+    #: event names this policy's cases record (a clock may start at them), next to :data:`EVENTS`
+    custom_events: tuple[str, ...] = ()
     # Derived values (targets built from rules, lookups): computed once, never invalidated,
     # because a policy never changes.
     _derived: dict[Any, Any] = attrs.field(
@@ -1061,6 +1067,8 @@ class Policy:
             out["description"] = self.description
         if self.custom_metrics:
             out["custom_metrics"] = list(self.custom_metrics)
+        if self.custom_events:
+            out["custom_events"] = list(self.custom_events)
         out["calendars"] = {s.name: s.to_dict() for s in self.calendars}
         out["clock"] = self.clock.to_dict()
         out["tiers"] = [t.to_dict() for t in self.tiers]
@@ -1218,13 +1226,14 @@ class _Loader:
     def policy(self, data: Mapping[str, Any]) -> Policy:
         if not isinstance(data, Mapping):
             raise PolicyError([f"a policy is a table (dict), not {type(data).__name__}"])
-        self.unknown_keys(data, "", ("name", "description", "custom_metrics", "calendars",
-                                     "clock", "tiers", "severities", "targets", "escalations",
+        self.unknown_keys(data, "", ("name", "description", "custom_metrics",
+                                     "custom_events", "calendars", "clock", "tiers", "severities", "targets", "escalations",
                                      "schedules", "measures"))
         name = self.text(data, "name", "", required=True)
         description = self.text(data, "description", "")
         custom = self.custom_metrics(data.get("custom_metrics", []))
         self.metric_names = (*METRICS, *custom)
+        events = self.custom_events(data.get("custom_events", []), custom)
         calendars = self.calendars(data.get("calendars"))
         # names defined in the file, valid or not: an invalid calendar is reported once, not
         # again by every target that names it
@@ -1255,7 +1264,7 @@ class _Loader:
         if self.problems:
             raise PolicyError(self.problems)
         return Policy(name, description, calendars, severities, tiers, targets, ladders, clock,
-                      schedules, measures, custom)
+                      schedules, measures, custom, events)
 
     def custom_metrics(self, raw: Any) -> tuple[str, ...]:
         """The policy's own metric names (``custom_metrics = ["callback", "first_fix"]``)."""
@@ -1272,6 +1281,32 @@ class _Loader:
                 self.bad(path, f"{name!r} is a built-in metric; use it without declaring it")
             elif name == "opened":
                 self.bad(path, "'opened' is the instant a case is opened, not a metric")
+            elif name in out:
+                self.bad(path, f"{name!r} is declared twice")
+            else:
+                out.append(name)
+        return tuple(out)
+
+    def custom_events(self, raw: Any, custom: tuple[str, ...]) -> tuple[str, ...]:
+        """The events the policy's cases record (``custom_events = ["fault_confirmed"]``)."""
+        if not isinstance(raw, list):
+            self.bad("custom_events", f"{echo(raw)} is not an array of event names")
+            return ()
+        out: list[str] = []
+        for i, name in enumerate(raw):
+            path = f"custom_events[{i}]"
+            if not isinstance(name, str) or not _METRIC_NAME.fullmatch(name):
+                self.bad(path, f"{echo(name)} is not an event name: write a letter, then letters, "
+                               "digits or underscores (at most 64 characters), e.g. "
+                               "'fault_confirmed'")
+            elif name in METRICS or name in custom:
+                self.bad(path, f"{name!r} is a metric; a clock may start at a metric without "
+                               "declaring it as an event")
+            elif name in EVENTS:
+                self.bad(path, f"{name!r} is a built-in event; use it without declaring it")
+            elif name == "opened":
+                self.bad(path, "'opened' is the instant a case is opened; a clock starts there "
+                               "by default")
             elif name in out:
                 self.bad(path, f"{name!r} is declared twice")
             else:
