@@ -246,6 +246,11 @@ def _no_twice(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return dict(pairs)
 
 
+def problem_lines(ref: str, exc: sla.PolicyError) -> list[str]:
+    """Each problem of an invalid policy as one printable line that names the policy ``ref``."""
+    return [printable(p if p.startswith(f"{ref}:") else f"{ref}: {p}") for p in exc.problems]
+
+
 def load_policy(ref: str) -> sla.Policy:
     """The policy ``ref`` names: ``builtin:NAME``, a ``.json`` file, or else a TOML file.
 

@@ -6,8 +6,8 @@ import argparse
 from typing import Any
 
 import slacalc as sla
-from slacalc.cli._common import Out, command_parser, load_policy, plural
-from slacalc.cli._errors import Exit, printable
+from slacalc.cli._common import Out, command_parser, load_policy, plural, problem_lines
+from slacalc.cli._errors import Exit
 
 
 def register(actions: Any) -> None:
@@ -27,8 +27,8 @@ def run(args: argparse.Namespace, out: Out) -> int:
     try:
         policy = load_policy(ref)
     except sla.PolicyError as exc:
-        for problem in exc.problems:
-            out(printable(problem if problem.startswith(f"{ref}:") else f"{ref}: {problem}"))
+        for line in problem_lines(ref, exc):
+            out(line)
         out(f"{plural(len(exc.problems), 'problem')} found")
         return Exit.FINDINGS
     out(f"ok: {plural(len(policy.severities), 'severity', 'severities')}, "

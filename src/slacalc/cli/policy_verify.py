@@ -11,7 +11,7 @@ from typing import Any
 
 import slacalc as sla
 from slacalc import verify
-from slacalc.cli._common import Out, command_parser, load_policy
+from slacalc.cli._common import Out, command_parser, load_policy, problem_lines
 from slacalc.cli._errors import Exit, error, printable
 
 
@@ -32,9 +32,8 @@ def run(args: argparse.Namespace, out: Out) -> int:
     try:
         policy = load_policy(ref)
     except sla.PolicyError as exc:
-        for problem in exc.problems:
-            sys.stderr.write(printable(problem if problem.startswith(f"{ref}:")
-                                       else f"{ref}: {problem}") + "\n")
+        for line in problem_lines(ref, exc):
+            sys.stderr.write(line + "\n")
         return Exit.USAGE
     try:
         report = verify.verify(policy, seed=args.seed, examples=args.examples,
