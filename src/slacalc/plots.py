@@ -20,7 +20,7 @@ from typing import Any
 
 from slacalc.errors import MissingDependencyError, SlaValueError, echo
 
-__all__ = ["MissingDependencyError", "on_time", "remaining"]
+__all__ = ["on_time", "remaining"]
 
 _PERIODS = ("month", "quarter", "year")
 _UNITS = {"m": 60.0, "h": 3600.0, "d": 86_400.0}
