@@ -660,6 +660,11 @@ class _Evaluator:
         self.source = source
         self.opened: list[int] = []
         self._secs: dict[int, tuple[list[int], _Seconds]] = {}
+        # per calendar, the chunk's position table (``None``: none pays), and the positions
+        # of each start column on it; the instants the chunk reads span ``[lo_s, hi_s]``
+        self._pos: dict[Any, Any] = {}
+        self._starts_pos: dict[tuple[Any, int], tuple[list[int], list[int]]] = {}
+        self.lo_s = self.hi_s = 0
         self.shared = shared
         self.batch = _Batch(self.shared, [], 0)
 
@@ -719,6 +724,14 @@ class _Evaluator:
             if now_us is not None and last > now_us:
                 seen[name] = [None if t is None or t > now_us else t for t in values]
         self.recorded, self.seen, self.opened = recorded, seen, opened
+        bounds = [min(opened), max(opened)]
+        for values in seen.values():
+            present = [v for v in values if v is not None]
+            if present:
+                bounds += (min(present), max(present))
+        if now_us is not None:
+            bounds.append(now_us)
+        self.lo_s, self.hi_s = min(bounds) // US, max(bounds) // US
         for m, metric in enumerate(metrics):  # every result echoes the achievement
             if metric in seen:
                 out[m].achieved = list(seen[metric])
@@ -931,14 +944,19 @@ class _Evaluator:
         secs = self._seconds(starts)
         deadlines, status, _ = self.batch._judge(plan, starts, got, secs, escalate=False)
         now_us = self.shared.now_us
-        ends = got if now_us is None else [now_us if a is None else a for a in got]
-        used = self._elapsed(cal, starts, ends, secs)  # type: ignore[arg-type]
+        used: list[int | None] | None = self._used(cal, starts, got)
+        if used is None:
+            ends = got if now_us is None else [now_us if a is None else a for a in got]
+            used = self._elapsed(cal, starts, ends, secs)  # type: ignore[arg-type]
         span_us = plan.within_us
         if span_us is None:
             spans = self._elapsed(cal, starts, deadlines, secs)
             remaining = [None if u is None or s is None else s - u
                          for u, s in zip(used, spans, strict=True)]
             share = [None if u is None or not s else u / s for u, s in zip(used, spans, strict=True)]
+        elif now_us is not None:  # every clock has an end: no ``None`` among the times used
+            remaining = [span_us - u for u in used]  # type: ignore[operator]
+            share = [u / span_us for u in used] if span_us else [None] * len(used)  # type: ignore[operator]
         else:
             remaining = [None if u is None else span_us - u for u in used]
             share = ([None if u is None else u / span_us for u in used] if span_us
@@ -1008,6 +1026,38 @@ class _Evaluator:
             previous = fires
             out.append(fires)
         return out
+
+    def _used(self, cal: Any, starts: list[int], got: list[int | None]) -> list[int | None] | None:
+        """Covered µs from each start to its achievement, or to ``now`` while there is none,
+        as differences of positions on one table for the chunk (the starts' positions shared
+        by the metrics on ``cal``); ``None`` without ``now`` or without a table (the caller
+        then takes :meth:`_elapsed`). The horizon check on the latest end is ``_judge``'s."""
+        now_us = self.shared.now_us
+        if now_us is None:
+            return None
+        found = self._pos.get(cal, False)
+        if found is False:
+            found = self._pos[cal] = cal._pos_table_us(self.lo_s, self.hi_s, len(self.opened))
+        if found is None:
+            return None
+        base, size, values = found
+        size //= US  # two divisions by one-digit ints are quicker than one by a two-digit int
+        key = (cal, id(starts))
+        cached = self._starts_pos.get(key)
+        if cached is None or cached[0] is not starts:
+            cached = self._starts_pos[key] = (starts, [
+                p if (p := values[(x - base) // US // size]) >= 0 else x + p for x in starts])
+        positions = cached[1]
+        p = values[(now_us - base) // US // size]
+        p_now = p if p >= 0 else now_us + p
+        if got.count(None) == len(got):
+            return [p_now - p for p in positions]
+        used: list[int | None] = [
+            (p_now if a is None else q if (q := values[(a - base) // US // size]) >= 0 else a + q)
+            - p for a, p in zip(got, positions, strict=True)]
+        if min(used) < 0:  # type: ignore[type-var]  # an end before its start: nothing used
+            used = [u if u > 0 else 0 for u in used]  # type: ignore[operator]
+        return used
 
     def _add(self, cal: Any, starts: list[int], secs: _Seconds, d_us: int) -> list[int]:
         """``cal._add_us`` for a column: the int tables on whole seconds, else one by one;
