@@ -259,6 +259,13 @@ class _Source:
         """The column as it will be carried (an Arrow array or a list)."""
         raise NotImplementedError
 
+    def pauses(self, rows: list[int], stopping: frozenset[str]
+               ) -> tuple[dict[int, list[tuple[int, int | None]]], list[int]] | None:
+        """The pauses of ``rows`` that stop the clock, as :func:`_pauses_us` gives them, read
+        a column at a time, and the rows with an instant outside the computable years; ``None``
+        when some value needs the row-by-row reading (which explains what is wrong with it)."""
+        return None
+
     def slice(self, start: int, stop: int) -> _Source:
         """Rows ``start:stop`` as a source of their own."""
         raise NotImplementedError
@@ -618,6 +625,53 @@ class _ArrowSource(_Source):
     def carry(self, name: str) -> Any:
         return self.column(name)
 
+    def pauses(self, rows: list[int], stopping: frozenset[str]
+               ) -> tuple[dict[int, list[tuple[int, int | None]]], list[int]] | None:
+        pa, pc = self.pa, self.pc
+        col = self.column("pauses")
+        t = col.type.value_type
+        if not pa.types.is_struct(t):
+            return None
+        fields = {t.field(k).name for k in range(t.num_fields)}
+        if not {"start", "reason"} <= fields:
+            return None
+        taken = col.take(pa.array(rows, pa.int64()))
+        flat = pc.list_flatten(taken)
+        if flat.null_count:
+            return None
+        reasons_arr = pc.struct_field(flat, "reason")
+        if not (pa.types.is_string(reasons_arr.type) or pa.types.is_large_string(reasons_arr.type)):
+            return None
+        try:
+            starts = self._instants_of(pc.struct_field(flat, "start"), "pauses.start")
+            ends = (self._instants_of(pc.struct_field(flat, "end"), "pauses.end")
+                    if "end" in fields else [None] * len(flat))
+        except SlaValueError:
+            return None
+        reasons = reasons_arr.to_pylist()
+        lengths = self._ints(pc.fill_null(pc.list_value_length(taken), 0))
+        out: dict[int, list[tuple[int, int | None]]] = {}
+        far: list[int] = []
+        inf = float("inf")
+        k = 0
+        for i, count in zip(rows, lengths, strict=True):
+            found: list[tuple[int, float, str, int | None]] = []
+            outside = False
+            for j in range(k, k + count):  # type: ignore[operator]
+                a, b, reason = starts[j], ends[j], reasons[j]
+                if a is None or not reason or (b is not None and b < a):
+                    return None  # the row-by-row reading names the problem
+                if not _MIN_US <= a <= _MAX_US or (b is not None and not _MIN_US <= b <= _MAX_US):
+                    outside = True
+                found.append((a, inf if b is None else b, reason, b))
+            k += count  # type: ignore[operator]
+            if outside:
+                far.append(i)
+                continue
+            found.sort(key=lambda q: (q[0], q[1], q[2]))
+            out[i] = [(a, b) for a, _, reason, b in found if reason in stopping]
+        return out, far
+
     def slice(self, start: int, stop: int) -> _Source:
         return _ArrowSource(self.table.slice(start, stop - start))
 
@@ -749,13 +803,18 @@ class _Evaluator:
             slow[i] = self._case(i, record)
         # the other paused cases: their pauses that stop the clock, in µs (unmerged)
         paused_rows = [i for i in paused_rows if i not in slow]
-        far = []
-        for i, record in zip(paused_rows, source.rows(paused_rows, ("pauses",)), strict=True):
-            ps = _pauses_us(record.get("pauses"), i, shared.stopping)
-            if ps is None:
-                far.append(i)
-            elif ps:
-                pauses[i] = ps
+        far: list[int] = []
+        read = source.pauses(paused_rows, shared.stopping) if paused_rows else ({}, [])
+        if read is not None:  # read a column at a time
+            pauses = {i: ps for i, ps in read[0].items() if ps}
+            far = read[1]
+        else:
+            for i, record in zip(paused_rows, source.rows(paused_rows, ("pauses",)), strict=True):
+                ps = _pauses_us(record.get("pauses"), i, shared.stopping)
+                if ps is None:
+                    far.append(i)
+                elif ps:
+                    pauses[i] = ps
         for i, record in zip(far, source.rows(far, names), strict=True):
             slow[i] = self._case(i, record)
         self.pauses = pauses
