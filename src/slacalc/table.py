@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import datetime as dt
 from array import array
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import chain
 from operator import gt
 from typing import Any
@@ -668,6 +668,10 @@ class _ArrowSource(_Source):
             if outside:
                 far.append(i)
                 continue
+            if count == 1:
+                a, _, reason, b = found[0]
+                out[i] = [(a, b)] if reason in stopping else []
+                continue
             found.sort(key=lambda q: (q[0], q[1], q[2]))
             out[i] = [(a, b) for a, _, reason, b in found if reason in stopping]
         return out, far
@@ -890,8 +894,8 @@ class _Evaluator:
                         where[1].append(start)
             for index, (rows, starts) in chosen.items():
                 self._fill(out[m], plans[index], rows, starts)
-        for i in pauses:
-            self._paused(out, i, codes, sid_of, picked)
+        if pauses:
+            self._paused_all(out, codes, sid_of, picked)
         for (cal, end), latest in batch.horizon.items():
             cal._check_instant(latest, "evaluate_table", end=end)
         for i, case in slow.items():
@@ -1094,9 +1098,7 @@ class _Evaluator:
         now_us = self.shared.now_us
         if now_us is None:
             return None
-        found = self._pos.get(cal, False)
-        if found is False:
-            found = self._pos[cal] = cal._pos_table_us(self.lo_s, self.hi_s, len(self.opened))
+        found = self._pos_table(cal)
         if found is None:
             return None
         base, size, values = found
@@ -1117,6 +1119,30 @@ class _Evaluator:
         if min(used) < 0:  # type: ignore[type-var]  # an end before its start: nothing used
             used = [u if u > 0 else 0 for u in used]  # type: ignore[operator]
         return used
+
+    def _pos_table(self, cal: Any) -> tuple[int, int, list[int]] | None:
+        """The chunk's position table on ``cal`` (``None``: no table pays), built once."""
+        found = self._pos.get(cal, False)
+        if found is False:
+            found = self._pos[cal] = cal._pos_table_us(self.lo_s, self.hi_s, len(self.opened))
+        return found  # type: ignore[no-any-return]
+
+    def _position(self, cal: Any, instants: Iterable[int]) -> Callable[[int], int] | None:
+        """``pos`` on ``cal`` from the chunk's table, if every one of ``instants`` lies in it
+        (then differences of positions are covered time); else ``None``."""
+        found = self._pos_table(cal)
+        if found is None:
+            return None
+        base, size, values = found
+        if not all(base <= t < base + len(values) * size for t in instants):
+            return None
+        size //= US
+
+        def pos(t: int) -> int:
+            p = values[(t - base) // US // size]
+            return p if p >= 0 else t + p
+
+        return pos
 
     def _add(self, cal: Any, starts: list[int], secs: _Seconds, d_us: int) -> list[int]:
         """``cal._add_us`` for a column: the int tables on whole seconds, else one by one;
@@ -1164,10 +1190,121 @@ class _Evaluator:
         self.batch._seen(cal, max(ys), end=True)
         return [cal._elapsed_us(a, b) for a, b in zip(xs, ys, strict=True)]
 
+    def _paused_all(self, out: list[_Metric], codes: list[int], sid_of: dict[int, int],
+                    picked: dict[tuple[int, int], int]) -> None:
+        """Recompute the metrics of the cases whose clock stops. The commonest kind, a fixed
+        target without escalations and one pause, a metric at a time over its cases
+        (:meth:`_paused_within`); the others one case at a time (:meth:`_paused`)."""
+        shared = self.shared
+        plans, selectors = shared.plans, shared.selector_list
+        columns: dict[tuple[int, int], list[int]] = {}
+        rest: dict[int, set[int]] = {}
+        for i, ps in self.pauses.items():
+            for m, entry in enumerate(selectors[sid_of[codes[i]]]):
+                index = entry if entry >= 0 else picked.get((i, m), _NO_RULE)
+                if index == _NO_RULE:
+                    continue
+                plan = plans[index]
+                if (len(ps) == 1 and plan.within_us is not None and not plan.ladder
+                        and out[m].start[i] is not None and out[m].deadline[i] is not None):
+                    columns.setdefault((m, index), []).append(i)
+                else:
+                    rest.setdefault(i, set()).add(m)
+        for (m, index), rows in columns.items():
+            for i in self._paused_within(out[m], plans[index], rows):
+                rest.setdefault(i, set()).add(m)
+        for i, only in rest.items():
+            self._paused(out, i, codes, sid_of, picked, only)
+
+    def _paused_within(self, col: _Metric, plan: _Plan, rows: list[int]) -> list[int]:  # noqa: PLR0912, PLR0915 - one loop, the rules of a paused clock in order
+        """One metric of the ``rows`` whose clock one pause stops, under a fixed target without
+        escalations: ``_paused`` for them all in one loop, covered time as differences of the
+        chunk's positions. Gives back the rows whose instants the table does not hold."""
+        cal, within = plan.cal, plan.within_us
+        assert cal is not None and within is not None
+        found = self._pos_table(cal)
+        if found is None:
+            return rows
+        base, size_us, values = found
+        limit = base + len(values) * size_us
+        size = size_us // US
+        batch, now_us = self.batch, self.shared.now_us
+        seen = batch._seen
+        horizon = cal._timeline.rules.coverage_horizon * US
+        add = cal._add_us
+        pauses = self.pauses
+        starts, deadlines, achieved = col.start, col.deadline, col.achieved
+        status, used_col, remaining_col, share_col = col.status, col.used, col.remaining, col.share
+        left: list[int] = []
+        for i in rows:
+            a, b = pauses[i][0]
+            got = achieved[i]
+            end = got if got is not None else now_us
+            if end is not None and a >= end:
+                continue  # the clock stopped before the pause: nothing changes
+            start, due = starts[i], deadlines[i]
+            assert start is not None and due is not None
+            if not (base <= a < limit and (b is None or b < limit) and start >= base
+                    and (end is None or end < limit)):
+                left.append(i)
+                continue
+            active = now_us is not None and a <= now_us and (b is None or now_us < b)
+            p = values[(start - base) // US // size]
+            p_start = p if p >= 0 else start + p
+            lo = a if a > start else start
+            if a < due or active:
+                # the deadline: ``within`` of covered time from the start, the pause not counted
+                if b is not None and b <= start:
+                    pass  # a pause over before the clock starts: the deadline stands
+                else:
+                    if lo >= horizon:
+                        seen(cal, lo, end=True)
+                    p = values[(lo - base) // US // size]
+                    available = (p if p >= 0 else lo + p) - p_start
+                    if available < within:
+                        if b is None:
+                            due = None
+                        else:
+                            due = add(b, within - available)
+                            if due >= horizon:
+                                seen(cal, due, end=True)
+                deadlines[i] = due
+                if got is not None:
+                    status[i] = BREACHED if due is not None and got > due else MET
+                elif now_us is not None and due is not None and now_us > due:
+                    status[i] = BREACHED
+                elif (now_us is None and due is None) or active:
+                    status[i] = _PAUSED
+                else:
+                    status[i] = RUNNING
+            elif b is None or b > start:
+                # the pause starts at or after the deadline: only the time used changes; the
+                # budget's count stops where the pause starts, which is checked
+                if lo >= horizon:
+                    seen(cal, lo, end=True)
+            if end is None:
+                continue  # nothing used without an end
+            if end <= start:
+                used = 0
+            else:
+                if end >= horizon:
+                    seen(cal, end, end=True)
+                p = values[(end - base) // US // size]
+                used = (p if p >= 0 else end + p) - p_start
+                hi = end if b is None or b > end else b
+                if hi > lo:
+                    p = values[(hi - base) // US // size]
+                    q = values[(lo - base) // US // size]
+                    used -= (p if p >= 0 else hi + p) - (q if q >= 0 else lo + q)
+            used_col[i] = used
+            remaining_col[i] = within - used
+            share_col[i] = used / within if within else None
+        return left
+
     def _paused(self, out: list[_Metric], i: int, codes: list[int], sid_of: dict[int, int],  # noqa: PLR0915 - the two paths of a paused case side by side
-                picked: dict[tuple[int, int], int]) -> None:
+                picked: dict[tuple[int, int], int], only: set[int] | None = None) -> None:
         """Recompute the metrics of a case whose clock stops (``_Batch._paused`` on a one-case
-        group) and its time used, less the paused time."""
+        group) and its time used, less the paused time; of the metrics ``only``, if given."""
         shared, batch = self.shared, self.batch
         now_us = shared.now_us
         selector = list(shared.selector_list[sid_of[codes[i]]])
@@ -1175,7 +1312,8 @@ class _Evaluator:
         plans_of = {}
         for m, entry in enumerate(selector):
             index = entry if entry >= 0 else picked.get((i, m), _NO_RULE)
-            if index == _NO_RULE:
+            if index == _NO_RULE or (only is not None and m not in only):
+                selector[m] = _NO_RULE
                 continue
             plan = shared.plans[index]
             col = out[m]
@@ -1238,6 +1376,13 @@ class _Evaluator:
         cal, within = plan.cal, plan.within_us
         assert cal is not None and within is not None
         batch, now_us = self.batch, self.shared.now_us
+        ends = [b for _, b in ps if b is not None]
+        pos = self._position(cal, [start, *(a for a, _ in ps), *ends,
+                                   *(() if got is None else (got,)),
+                                   *(() if now_us is None else (now_us,))])
+        if pos is not None:
+            self._within_paused_on(pos, plan, col, i, start, got, ps)
+            return
         due = batch._budget(cal, start, within, ps)
         if got is not None:
             code = BREACHED if due is not None and got > due else MET
@@ -1254,6 +1399,62 @@ class _Evaluator:
             if end > start:
                 batch._seen(cal, end, end=True)
             used = _used_us(cal, start, end, ps)
+        col.deadline[i] = due
+        col.status[i] = code
+        col.used[i] = used
+        col.remaining[i] = None if used is None else within - used
+        col.share[i] = None if used is None or not within else used / within
+
+    def _within_paused_on(self, pos: Callable[[int], int], plan: _Plan, col: _Metric, i: int,
+                          start: int, got: int | None, ps: list[tuple[int, int | None]]) -> None:
+        """:meth:`_within_paused` with covered time as differences of ``pos`` (the chunk's
+        table holds every instant involved): ``_Batch._budget`` and ``_used_us`` inlined."""
+        cal, within = plan.cal, plan.within_us
+        assert cal is not None and within is not None
+        batch, now_us = self.batch, self.shared.now_us
+        horizon = cal._timeline.rules.coverage_horizon * US
+        # the deadline: ``within`` of covered time, the paused parts not counted
+        cursor, remaining, at = start, within, pos(start)
+        due: int | None = -1
+        for a, b in ps:
+            if b is not None and b <= cursor:
+                continue
+            p_start = a if a > cursor else cursor
+            if p_start >= horizon:
+                batch._seen(cal, p_start, end=True)
+            available = pos(p_start) - at
+            if available >= remaining:
+                break
+            remaining -= available
+            if b is None:
+                due = None
+                break
+            cursor, at = b, pos(b)
+        if due is not None:
+            due = cal._add_us(cursor, remaining)
+            if remaining and due >= horizon:
+                batch._seen(cal, due, end=True)
+        if got is not None:
+            code = BREACHED if due is not None and got > due else MET
+        elif now_us is not None and due is not None and now_us > due:
+            code = BREACHED
+        elif (now_us is None and due is None) or (now_us is not None and any(
+                a <= now_us and (b is None or now_us < b) for a, b in ps)):
+            code = _PAUSED
+        else:
+            code = RUNNING
+        end = got if got is not None else now_us
+        used = None
+        if end is not None:
+            used = 0
+            if end > start:
+                if end >= horizon:
+                    batch._seen(cal, end, end=True)
+                used = pos(end) - pos(start)
+                for a, b in ps:
+                    lo, hi = a if a > start else start, end if b is None or b > end else b
+                    if hi > lo:
+                        used -= pos(hi) - pos(lo)
         col.deadline[i] = due
         col.status[i] = code
         col.used[i] = used
