@@ -1020,10 +1020,11 @@ class Calendar:
         horizon on the latest result, as ``add_many`` does."""
         if not xs:
             return []
-        lo_in, hi_in = min(xs) // US, max(xs) // US
-        out = self._add_lookup(xs, lo_in, hi_in, d, US)
+        lo, hi = min(xs), max(xs)
+        out = self._add_lookup(xs, lo // US, hi // US, d, US)
         if out is not None:
-            self._check_span(lo_in * US, max(out), "add_many")
+            # ``add`` is monotone in its start: the latest result is the latest start's
+            self._check_span(lo, self._add_us(hi, d * US), "add_many")
         return out
 
     def _pos_table_us(self, lo_s: int, hi_s: int, count: int) -> tuple[int, int, list[int]] | None:

@@ -43,6 +43,7 @@ T-2 response met 2026-10-09 10:30:00+08:00 Initech
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from array import array
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import chain
@@ -1216,7 +1217,7 @@ class _Evaluator:
         for i, only in rest.items():
             self._paused(out, i, codes, sid_of, picked, only)
 
-    def _paused_within(self, col: _Metric, plan: _Plan, rows: list[int]) -> list[int]:  # noqa: PLR0912, PLR0915 - one loop, the rules of a paused clock in order
+    def _paused_within(self, col: _Metric, plan: _Plan, rows: list[int]) -> list[int]:  # noqa: PLR0915 - one loop, the rules of a paused clock in order
         """One metric of the ``rows`` whose clock one pause stops, under a fixed target without
         escalations: ``_paused`` for them all in one loop, covered time as differences of the
         chunk's positions. Gives back the rows whose instants the table does not hold."""
@@ -1277,11 +1278,10 @@ class _Evaluator:
                     status[i] = _PAUSED
                 else:
                     status[i] = RUNNING
-            elif b is None or b > start:
+            elif (b is None or b > start) and lo >= horizon:
                 # the pause starts at or after the deadline: only the time used changes; the
                 # budget's count stops where the pause starts, which is checked
-                if lo >= horizon:
-                    seen(cal, lo, end=True)
+                seen(cal, lo, end=True)
             if end is None:
                 continue  # nothing used without an end
             if end <= start:
@@ -1731,13 +1731,7 @@ class _Part:
             return schema.empty_table()
         opened = None
         rows = n * k if long else n
-        take = None
-        if long and k > 1:
-            index = array("q", bytes(8 * rows))
-            every = array("q", range(n))
-            for m in range(k):
-                index[m::k] = every
-            take = pa.Array.from_buffers(pa.int64(), rows, [None, pa.py_buffer(index)])
+        take = _spread_index(pa, n, k) if long and k > 1 else None
         arrays: list[Any] = []
         source = self._source
 
@@ -1775,12 +1769,7 @@ class _Part:
         statuses = pa.array(STATUSES, pa.string())
         # each metric's column as an Arrow array (C conversions from int lists or array('q'));
         # the long form interleaves them by one ``take`` (metric-major to case-major)
-        order = None
-        if long and k > 1:
-            index = array("q", bytes(8 * rows))
-            for m in range(k):
-                index[m::k] = array("q", range(m * n, (m + 1) * n))
-            order = pa.Array.from_buffers(pa.int64(), rows, [None, pa.py_buffer(index)])
+        order = _interleave_index(pa, n, k) if long and k > 1 else None
         for name in FIELDS:
             attr = {"next_escalation": "next", "escalations_fired": "fired"}.get(name, name)
             per: list[Any] = []
@@ -1959,17 +1948,39 @@ class ResultTable:
         return pl.from_arrow(self.to_arrow())
 
 
+@functools.lru_cache(maxsize=8)
+def _spread_index(pa: Any, n: int, k: int) -> Any:
+    """Take indices repeating each of ``n`` case rows ``k`` times (case-major long form)."""
+    index = array("q", bytes(8 * n * k))
+    every = array("q", range(n))
+    for m in range(k):
+        index[m::k] = every
+    return pa.Array.from_buffers(pa.int64(), n * k, [None, pa.py_buffer(index)])
+
+
+@functools.lru_cache(maxsize=8)
+def _interleave_index(pa: Any, n: int, k: int) -> Any:
+    """Take indices turning ``k`` metric columns of ``n`` cases, one after the other, into
+    case-major rows."""
+    index = array("q", bytes(8 * n * k))
+    for m in range(k):
+        index[m::k] = array("q", range(m * n, (m + 1) * n))
+    return pa.Array.from_buffers(pa.int64(), n * k, [None, pa.py_buffer(index)])
+
+
 def _int64_array(pa: Any, values: Sequence[int | None], typ: Any) -> Any:
     """An Arrow array of ``typ`` (int64, timestamp or duration) from ints, ``None`` as null:
-    on an ``array('q')`` buffer when nothing is null, else through Arrow's own int conversion."""
+    Arrow's own int64 conversion (the quickest from a list), its buffers then typed."""
     n = len(values)
-    if None in values:
+    if isinstance(values, array):
+        return pa.Array.from_buffers(typ, n, [None, pa.py_buffer(values)])
+    if not any(values):  # all ``None`` (or zero): no value to convert
         if values.count(None) == n:
             return pa.nulls(n, typ)
-        raw = pa.array(values, pa.int64())
-        return pa.Array.from_buffers(typ, n, raw.buffers()[:2])
-    buf = array("q", values)  # type: ignore[type-var]  # no None in it
-    return pa.Array.from_buffers(typ, n, [None, pa.py_buffer(buf)])
+        if values.count(0) == n:
+            return pa.Array.from_buffers(typ, n, [None, pa.py_buffer(bytes(8 * n))])
+    raw = pa.array(values, pa.int64())
+    return pa.Array.from_buffers(typ, n, raw.buffers()[:2], null_count=raw.null_count)
 
 
 def _float_array(pa: Any, values: list[float | None]) -> Any:
