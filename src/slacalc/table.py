@@ -1114,12 +1114,12 @@ class _Evaluator:
         p_now = p if p >= 0 else now_us + p
         if got.count(None) == len(got):
             return [p_now - p for p in positions]
-        used: list[int | None] = [
+        used: list[int] = [
             (p_now if a is None else q if (q := values[(a - base) // US // size]) >= 0 else a + q)
             - p for a, p in zip(got, positions, strict=True)]
-        if min(used) < 0:  # type: ignore[type-var]  # an end before its start: nothing used
-            used = [u if u > 0 else 0 for u in used]  # type: ignore[operator]
-        return used
+        if min(used) < 0:  # an end before its start: nothing used
+            used = [u if u > 0 else 0 for u in used]
+        return used  # type: ignore[return-value]
 
     def _pos_table(self, cal: Any) -> tuple[int, int, list[int]] | None:
         """The chunk's position table on ``cal`` (``None``: no table pays), built once."""
