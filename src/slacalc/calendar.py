@@ -1008,6 +1008,10 @@ class Calendar:
                 return None
             if unit == 1:
                 return [v if (v := values[(x - base) // size]) > lo else x + v for x in xs]
+            if values[0] <= lo and values.count(values[0]) == len(values):
+                # one offset throughout (time always covered, as 7x24 without holidays)
+                offset = values[0]
+                return [x + offset for x in xs]
             # two divisions by one-digit ints are quicker than one by a two-digit int
             size //= unit
             return [v if (v := values[(x - base) // US // size]) > lo else x + v for x in xs]

@@ -655,7 +655,18 @@ class _ArrowSource(_Source):
         far: list[int] = []
         inf = float("inf")
         k = 0
+        lo, hi = _MIN_US, _MAX_US
         for i, count in zip(rows, lengths, strict=True):
+            if count == 1:  # the commonest: one pause
+                a, b, reason = starts[k], ends[k], reasons[k]
+                k += 1
+                if a is None or not reason or (b is not None and b < a):
+                    return None  # the row-by-row reading names the problem
+                if not lo <= a <= hi or (b is not None and not lo <= b <= hi):
+                    far.append(i)
+                else:
+                    out[i] = [(a, b)] if reason in stopping else []
+                continue
             found: list[tuple[int, float, str, int | None]] = []
             outside = False
             for j in range(k, k + count):  # type: ignore[operator]
@@ -668,10 +679,6 @@ class _ArrowSource(_Source):
             k += count  # type: ignore[operator]
             if outside:
                 far.append(i)
-                continue
-            if count == 1:
-                a, _, reason, b = found[0]
-                out[i] = [(a, b)] if reason in stopping else []
                 continue
             found.sort(key=lambda q: (q[0], q[1], q[2]))
             out[i] = [(a, b) for a, _, reason, b in found if reason in stopping]
@@ -1106,9 +1113,15 @@ class _Evaluator:
         size //= US  # two divisions by one-digit ints are quicker than one by a two-digit int
         key = (cal, id(starts))
         cached = self._starts_pos.get(key)
+        linear = values[0] < 0 and values.count(values[0]) == len(values)
         if cached is None or cached[0] is not starts:
-            cached = self._starts_pos[key] = (starts, [
-                p if (p := values[(x - base) // US // size]) >= 0 else x + p for x in starts])
+            if linear:  # time always covered (7x24 without holidays): one offset throughout
+                offset = values[0]
+                positions = [x + offset for x in starts]
+            else:
+                positions = [p if (p := values[(x - base) // US // size]) >= 0 else x + p
+                             for x in starts]
+            cached = self._starts_pos[key] = (starts, positions)
         positions = cached[1]
         p = values[(now_us - base) // US // size]
         p_now = p if p >= 0 else now_us + p
