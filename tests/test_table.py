@@ -296,6 +296,24 @@ def test_to_pandas_and_polars_keep_values() -> None:
     assert streamed.equals(polars)
 
 
+def test_to_pandas_with_arrow_dtypes() -> None:
+    """dtype_backend="pyarrow" gives Arrow-backed columns holding the very values of the
+    classic frame, row by row; anything else is refused."""
+    pd = pytest.importorskip("pandas")
+    _, _, table = _sample()
+    classic = table.to_pandas()
+    arrow = table.to_pandas(dtype_backend="pyarrow")
+    assert list(arrow.columns) == list(classic.columns)
+    assert isinstance(arrow["deadline"].dtype, pd.ArrowDtype)
+    assert str(arrow["status"].dtype) == "category"
+    for name in classic.columns:
+        left, right = classic[name].tolist(), arrow[name].tolist()
+        assert [None if pd.isna(v) else v for v in left] == [
+            None if pd.isna(v) else v for v in right], name
+    with pytest.raises(sla.SlaValueError, match="dtype_backend must be 'numpy' or 'pyarrow'"):
+        table.to_pandas(dtype_backend="numpy_nullable")
+
+
 def test_wide_form() -> None:
     """The wide form has one row per case and <metric>.<field> columns equal to the long
     form's rows of that metric."""

@@ -43,9 +43,9 @@ T-2 response met 2026-10-09 10:30:00+08:00 Initech
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from array import array
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import lru_cache, partial
 from itertools import chain
 from operator import gt
 from typing import Any
@@ -1949,11 +1949,22 @@ class ResultTable:
         """The Arrow PyCapsule stream protocol: polars, pandas and duckdb read the table."""
         return self.to_arrow().__arrow_c_stream__(requested_schema)
 
-    def to_pandas(self) -> Any:
-        """A pandas DataFrame (through Arrow: tz-aware ``datetime64[us]``, statuses as
-        categoricals; needs pandas and pyarrow)."""
-        _import("pandas", "pandas")
-        return self.to_arrow().to_pandas()
+    def to_pandas(self, *, dtype_backend: str = "numpy") -> Any:
+        """A pandas DataFrame, through Arrow (needs pandas and pyarrow).
+
+        ``dtype_backend="numpy"`` (the default) gives pandas' classic dtypes: tz-aware
+        ``datetime64[us]``, ``timedelta64[us]``, ``float64``; statuses and metric names as
+        categoricals. ``dtype_backend="pyarrow"`` keeps the Arrow columns as they are
+        (``pandas.ArrowDtype``, categoricals as before): no copy and no conversion, many times
+        quicker for large tables, with the same values.
+        """
+        pd = _import("pandas", "pandas")
+        if dtype_backend == "numpy":
+            return self.to_arrow().to_pandas()
+        if dtype_backend == "pyarrow":
+            return self.to_arrow().to_pandas(types_mapper=partial(_arrow_dtype, pd))
+        raise SlaValueError(
+            f"dtype_backend must be 'numpy' or 'pyarrow', not {echo(dtype_backend)}")
 
     def to_polars(self) -> Any:
         """A polars DataFrame (needs polars and pyarrow)."""
@@ -1961,7 +1972,13 @@ class ResultTable:
         return pl.from_arrow(self.to_arrow())
 
 
-@functools.lru_cache(maxsize=8)
+def _arrow_dtype(pd: Any, typ: Any) -> Any:
+    """Arrow-backed pandas dtypes, but categoricals for dictionaries (statuses, metric names),
+    which pandas handles better as its own."""
+    return None if str(typ).startswith("dictionary<") else pd.ArrowDtype(typ)
+
+
+@lru_cache(maxsize=8)
 def _spread_index(pa: Any, n: int, k: int) -> Any:
     """Take indices repeating each of ``n`` case rows ``k`` times (case-major long form)."""
     index = array("q", bytes(8 * n * k))
@@ -1971,7 +1988,7 @@ def _spread_index(pa: Any, n: int, k: int) -> Any:
     return pa.Array.from_buffers(pa.int64(), n * k, [None, pa.py_buffer(index)])
 
 
-@functools.lru_cache(maxsize=8)
+@lru_cache(maxsize=8)
 def _interleave_index(pa: Any, n: int, k: int) -> Any:
     """Take indices turning ``k`` metric columns of ``n`` cases, one after the other, into
     case-major rows."""
