@@ -1046,17 +1046,23 @@ class _Evaluator:
             if plan.ladder:
                 col.next, col.fired = nexts, fired
             return
-        for k, i in enumerate(rows):
-            col.start[i] = starts[k]
-            col.deadline[i] = deadlines[k]
-            col.achieved[i] = got[k]
-            col.status[i] = status[k]
-            col.used[i] = used[k]
-            col.remaining[i] = remaining[k]
-            col.share[i] = share[k]
-            if plan.ladder:
-                col.next[i] = nexts[k]
-                col.fired[i] = fired[k]
+        # scattered into the rows' places (the achievements are there already: every result
+        # echoes them); one pass, the columns held in locals
+        c_start, c_due, c_status = col.start, col.deadline, col.status
+        c_used, c_left, c_share = col.used, col.remaining, col.share
+        for i, t, d, c, u, r, f in zip(rows, starts, deadlines, status, used, remaining, share,
+                                       strict=True):
+            c_start[i] = t
+            c_due[i] = d
+            c_status[i] = c
+            c_used[i] = u
+            c_left[i] = r
+            c_share[i] = f
+        if plan.ladder:
+            c_next, c_fired = col.next, col.fired
+            for i, x, y in zip(rows, nexts, fired, strict=True):
+                c_next[i] = x
+                c_fired[i] = y
 
     def _fires(self, plan: _Plan, cal: Any, starts: list[int], deadlines: list[Any],
                secs: _Seconds) -> list[list[int]]:
@@ -1164,6 +1170,9 @@ class _Evaluator:
         if not d_us:
             return starts
         if secs.whole and not d_us % US:
+            found = cal._add_many_us(starts, d_us // US)
+            if found is not None:
+                return found  # type: ignore[no-any-return]
             return [r * US for r in cal.add_many(secs.values, dt.timedelta(microseconds=d_us))]
         out = [cal._add_us(t, d_us) for t in starts]
         self.batch._seen(cal, max(out), end=True)
