@@ -879,6 +879,8 @@ class _Evaluator:
                     continue
                 # the events a candidate's clock starts at: what ``_pick`` reads per case
                 events = {plans[c[0]].start for c in cands} - {"opened"}
+                if not events and self._pick_columns(out[m], m, rows, cands, picked, chosen):
+                    continue
                 columns = [(e, self.seen[e]) for e in sorted(events) if e in self.seen]
                 pick = batch._pick
                 for i in rows:
@@ -944,22 +946,71 @@ class _Evaluator:
         plan = self.shared.plans[index]
         events = self.seen.get(plan.start)
         if self.pauses:
-            for i in rows:
-                if i in self.pauses:
+            among = set(rows)
+            for i in self.pauses:
+                if i in among:
                     picked[i, m] = index
+        starts = [None] * len(rows) if events is None else [events[i] for i in rows]
         if plan.target is None:
-            for i in rows:
-                col.start[i] = None if events is None else events[i]
+            c_start = col.start
+            for i, t in zip(rows, starts, strict=True):
+                c_start[i] = t
             return
-        where = chosen.setdefault(index, ([], []))
         status = col.status
-        for i in rows:
-            start = None if events is None else events[i]
-            if start is None:
+        where = chosen.setdefault(index, ([], []))
+        if starts.count(None) == len(starts):  # the event has not happened for any of them
+            for i in rows:
                 status[i] = PENDING
+            return
+        for i, t in zip(rows, starts, strict=True):
+            if t is None:
+                status[i] = PENDING
+        where[0].extend(i for i, t in zip(rows, starts, strict=True) if t is not None)
+        where[1].extend(t for t in starts if t is not None)
+
+    def _pick_columns(self, col: _Metric, m: int, rows: list[int],
+                      cands: tuple[tuple[int, Any, bool], ...],
+                      picked: dict[tuple[int, int], int],
+                      chosen: dict[int, tuple[list[int], list[int]]]) -> bool:
+        """``_Batch._pick`` for a column of clocks started at the opening: each candidate
+        rule's working-hours condition judged for the rows not yet placed, on the chunk's
+        position table of its hours calendar (a bucket of it is wholly open or wholly
+        closed). ``False`` (nothing done) when a calendar has no table."""
+        tables = []
+        for _, hours, _ in cands:
+            if hours is not None:
+                found = self._pos_table(hours)
+                if found is None:
+                    return False
+                tables.append(found)
+        plans, opened, seen = self.shared.plans, self.opened, self.batch._seen
+        left = rows
+        tables.reverse()
+        for index, hours, inside in cands:
+            if not left:
+                break
+            if hours is None:  # no condition: this rule takes every row still left
+                take, left = left, []
             else:
-                where[0].append(i)
-                where[1].append(start)
+                base, size_us, values = tables.pop()
+                size = size_us // US
+                starts = [opened[i] for i in left]
+                seen(hours, max(starts), end=False)  # the instants judged, as ``_pick`` checks
+                open_ = [values[(t - base) // US // size] < 0 for t in starts]
+                take = [i for i, o in zip(left, open_, strict=True) if o is inside]
+                left = [i for i, o in zip(left, open_, strict=True) if o is not inside]
+            if not take:
+                continue
+            for i in take:
+                picked[i, m] = index
+            plan = plans[index]
+            if plan.target is None:
+                self._negotiated(col, take, plan)
+            else:
+                where = chosen.setdefault(index, ([], []))
+                where[0].extend(take)
+                where[1].extend(opened[i] for i in take)
+        return True
 
     def _achieved(self, i: int) -> dict[str, int] | None:
         got = {name: t for name, values in self.seen.items() if (t := values[i]) is not None}
