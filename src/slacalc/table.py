@@ -1273,17 +1273,33 @@ class _Evaluator:
         plans, selectors = shared.plans, shared.selector_list
         columns: dict[tuple[int, int], list[int]] = {}
         rest: dict[int, set[int]] = {}
-        for i, ps in self.pauses.items():
-            for m, entry in enumerate(selectors[sid_of[codes[i]]]):
-                index = entry if entry >= 0 else picked.get((i, m), _NO_RULE)
-                if index == _NO_RULE:
+        by_sid: dict[int, list[int]] = {}
+        for i in self.pauses:
+            by_sid.setdefault(sid_of[codes[i]], []).append(i)
+        pauses = self.pauses
+        for sid, rows in by_sid.items():
+            single = [i for i in rows if len(pauses[i]) == 1]
+            several = [i for i in rows if len(pauses[i]) != 1]
+            for m, entry in enumerate(selectors[sid]):
+                if entry < 0:  # a rule chosen per case: one by one
+                    for i in rows:
+                        if picked.get((i, m), _NO_RULE) != _NO_RULE:
+                            rest.setdefault(i, set()).add(m)
                     continue
-                plan = plans[index]
-                if (len(ps) == 1 and plan.within_us is not None and not plan.ladder
-                        and out[m].start[i] is not None and out[m].deadline[i] is not None):
-                    columns.setdefault((m, index), []).append(i)
-                else:
+                plan = plans[entry]
+                if plan.within_us is None or plan.ladder:
+                    for i in rows:
+                        rest.setdefault(i, set()).add(m)
+                    continue
+                for i in several:
                     rest.setdefault(i, set()).add(m)
+                starts, deadlines = out[m].start, out[m].deadline
+                fit = [i for i in single if starts[i] is not None and deadlines[i] is not None]
+                if len(fit) != len(single):
+                    for i in {*single} - {*fit}:
+                        rest.setdefault(i, set()).add(m)
+                if fit:
+                    columns.setdefault((m, entry), []).extend(fit)
         for (m, index), rows in columns.items():
             for i in self._paused_within(out[m], plans[index], rows):
                 rest.setdefault(i, set()).add(m)
