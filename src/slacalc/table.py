@@ -116,9 +116,10 @@ def evaluate_table(policy: Policy, cases: Any, now: dt.datetime | None = None, *
     default every column the evaluation does not read itself (``customer``, ``closed``, ...).
     The output columns and their Arrow types are :func:`result_schema`'s.
 
-    Nothing is built per case and metric: deadlines and statuses come from the calendars'
-    integer tables, a whole column at a time; cases whose clock stops for a pause are computed
-    one by one on integers, and cases with severity changes or an exclusion through
+    Nothing is built per case and metric: deadlines, statuses and time used come from the
+    calendars' integer lookup tables, a whole column at a time; cases whose clock one pause
+    stops are worked out a metric at a time on the same tables, other paused cases one by one
+    on integers, and cases with severity changes or an exclusion through
     :func:`slacalc.evaluate` itself. Data-horizon warnings (or errors, with strict calendars)
     are given exactly when evaluating the cases one by one would give them.
     """
