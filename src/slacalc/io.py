@@ -742,10 +742,10 @@ def cases_from_table(data: Any, *, policy: Policy | None = None, errors: OnError
     ``data`` is a ``pyarrow.Table`` or ``RecordBatch``, an iterable of record batches (a
     ``pyarrow.parquet.ParquetFile(path, pre_buffer=False).iter_batches()``: without
     ``pre_buffer=False`` pyarrow keeps every row group read until the file is closed), a pandas
-    or polars DataFrame, or
-    anything with ``__arrow_c_stream__``. Columns as :func:`cases_to_arrow` writes them (or as
-    in the case files: ISO text instants, ``achieved.<name>`` columns); rows are numbered from
-    1, and bad rows are handled as in :func:`read_cases`. Needs pyarrow.
+    or polars DataFrame, or anything with ``__arrow_c_stream__``. Columns as
+    :func:`cases_to_arrow` writes them (or as in the case files: ISO text instants,
+    ``achieved.<name>`` columns); rows are numbered from 1, and bad rows are handled as in
+    :func:`read_cases`. Needs pyarrow.
 
     >>> import datetime as dt
     >>> import slacalc as sla
