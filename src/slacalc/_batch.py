@@ -223,14 +223,27 @@ class _Shared:
 
 
 class _Seconds:
-    """Whole POSIX seconds of a column of µs instants, and whether they lose nothing."""
+    """A column of µs instants: whether each is a whole second (``whole``) and their whole
+    POSIX seconds (``values``), each worked out once, on first use."""
 
-    __slots__ = ("values", "whole")
+    __slots__ = ("_values", "_whole", "instants")
 
     def __init__(self, instants: list[int]) -> None:
-        self.values = [t // US for t in instants]
-        # the remainders are never negative, so they are all zero iff the sums agree
-        self.whole = sum(self.values) * US == sum(instants)
+        self.instants = instants
+        self._values: list[int] | None = None
+        self._whole: bool | None = None
+
+    @property
+    def values(self) -> list[int]:
+        if self._values is None:
+            self._values = [t // US for t in self.instants]
+        return self._values
+
+    @property
+    def whole(self) -> bool:
+        if self._whole is None:
+            self._whole = not any(map(US.__rmod__, self.instants))
+        return self._whole
 
 
 class _Group:
@@ -650,10 +663,15 @@ class _Batch:
                 out = [cal._add_us(t, d_us) for t in starts]
                 self._seen(cal, max(out), end=True)
                 return out
-            secs = seconds.values
             if seconds.whole:
-                # one table lookup per case; ``add_many`` runs the horizon check on the latest
-                return [r * US for r in cal.add_many(secs, dt.timedelta(microseconds=d_us))]
+                # one table lookup per case (the table scaled to µs); the horizon is checked
+                # on the latest, as ``add_many`` checks it
+                found = cal._add_many_us(starts, d_us // US) if d_us > 0 else None
+                if found is not None:
+                    return found
+                return [r * US for r in cal.add_many(seconds.values,
+                                                     dt.timedelta(microseconds=d_us))]
+            secs = seconds.values
             # the whole-second starts through the table, the others one by one
             whole = [s for s, t in zip(secs, starts, strict=True) if s * US == t]
             table = iter(cal.add_many(whole, dt.timedelta(microseconds=d_us)) if whole else ())

@@ -970,6 +970,23 @@ class Calendar:
                 raise _bad_element(xs, "starts", int)
             return [int(x) for x in xs]
         tl = self._timeline
+        out = self._add_lookup(xs, lo_in, hi_in, d, 1)
+        if out is None:
+            # Bisection: small batches, or tables would be too large for this calendar.
+            def one(x: int) -> int:
+                s, target = tl.reaching(x * US, d * US)
+                return s.inv_us(target) // US
+
+            out = each_int(xs, one)
+        self._check_span(lo_in * US, max(out) * US, "add_many")
+        return out
+
+    def _add_lookup(self, xs: list[Any], lo_in: int, hi_in: int, d: int, unit: int
+                    ) -> list[int] | None:
+        """``add(x, d)`` for a batch through the lookup table over its years, or ``None`` when
+        no table pays (the caller bisects). ``xs`` are in ``unit`` (1: seconds, ``US``: µs of
+        whole seconds), spanning ``[lo_in, hi_in]`` seconds; ``d`` is whole seconds, ``> 0``."""
+        tl = self._timeline
         snap, _ = tl.reaching(hi_in * US, d * US)
         snap = tl.around(lo_in - 1, snap.hi - 1) if snap.lo >= lo_in else snap
 
@@ -980,24 +997,51 @@ class Calendar:
             nb = snap.buckets(gcd(snap.bucket, d), s0, s1)
             if nb is None or (not snap.has_table(key) and nb > BUCKETS_PER_CASE * len(xs)):
                 return None
-            return snap.table(key, partial(snap.add_table, d, s0, s1))
+            found = snap.table(key, partial(snap.add_table, d, s0, s1))
+            if found is None or unit == 1:
+                return found
+            return snap.table((*key, unit), partial(_scaled, found, unit))
 
         def apply(found: Any) -> list[int] | None:
             base, size, values, lo, limit = found
-            if hi_in > limit:
+            if hi_in * unit > limit:
                 return None
-            return [v if (v := values[(x - base) // size]) > lo else x + v for x in xs]
+            if unit == 1:
+                return [v if (v := values[(x - base) // size]) > lo else x + v for x in xs]
+            # two divisions by one-digit ints are quicker than one by a two-digit int
+            size //= unit
+            return [v if (v := values[(x - base) // US // size]) > lo else x + v for x in xs]
 
-        out = run_tables(tl, snap, xs, table, apply)
-        if out is None:
-            # Bisection: small batches, or tables would be too large for this calendar.
-            def one(x: int) -> int:
-                s, target = tl.reaching(x * US, d * US)
-                return s.inv_us(target) // US
+        return run_tables(tl, snap, xs, table, apply)
 
-            out = each_int(xs, one)
-        self._check_span(lo_in * US, max(out) * US, "add_many")
+    def _add_many_us(self, xs: list[int], d: int) -> list[int] | None:
+        """``add(x, d)`` on µs instants that are whole seconds, ``d`` whole seconds ``> 0``,
+        through the same table as :meth:`add_many`; ``None`` when no table pays. Checks the
+        horizon on the latest result, as ``add_many`` does."""
+        if not xs:
+            return []
+        lo_in, hi_in = min(xs) // US, max(xs) // US
+        out = self._add_lookup(xs, lo_in, hi_in, d, US)
+        if out is not None:
+            self._check_span(lo_in * US, max(out), "add_many")
         return out
+
+    def _pos_table_us(self, lo_s: int, hi_s: int, count: int) -> tuple[int, int, list[int]] | None:
+        """The position table for µs instants in ``[lo_s, hi_s]`` seconds, for ``count``
+        lookups: ``pos(x) = V[k] if V[k] >= 0 else x + V[k]`` with ``k = (x - T) // B`` for
+        ``(T, B, V)``, any µs ``x`` in range (buckets break only at whole seconds). Positions
+        from one table share their origin, so their differences are covered time. ``None``
+        when no table pays."""
+        snap = self._timeline.around(lo_s, hi_s)
+        s0, s1 = snap.span(lo_s, hi_s)
+        key = ("pos", s0, s1)
+        nb = snap.buckets(snap.bucket, s0, s1)
+        if nb is None or not (snap.has_table(key) or nb <= 2 * BUCKETS_PER_CASE * count):
+            return None
+        found = snap.table(key, partial(snap.pos_table, s0, s1))
+        if found is None:
+            return None
+        return snap.table((*key, US), partial(_scaled, found, US))  # type: ignore[no-any-return]
 
     def add_stream(
         self, starts: Iterable[Any], duration: dt.timedelta | str, *, chunk_size: int = 65_536
@@ -1070,6 +1114,12 @@ class Calendar:
                 raise _bad_element(xs + ys, "starts/ends", int) from None
         self._check_span(lo_in * US, hi_in * US, "elapsed_many")
         return out
+
+
+def _scaled(table: tuple[Any, ...], unit: int) -> tuple[Any, ...]:
+    """A lookup table in seconds rescaled to ``unit`` (its origin, bucket, values and limits;
+    the values' sign or size encoding is kept, since every entry is multiplied alike)."""
+    return tuple([v * unit for v in x] if isinstance(x, list) else x * unit for x in table)
 
 
 def each_int(xs: list[Any], one: Callable[[int], int]) -> list[int]:

@@ -259,6 +259,13 @@ class _Source:
         """The column as it will be carried (an Arrow array or a list)."""
         raise NotImplementedError
 
+    def pauses(self, rows: list[int], stopping: frozenset[str]
+               ) -> tuple[dict[int, list[tuple[int, int | None]]], list[int]] | None:
+        """The pauses of ``rows`` that stop the clock, as :func:`_pauses_us` gives them, read
+        a column at a time, and the rows with an instant outside the computable years; ``None``
+        when some value needs the row-by-row reading (which explains what is wrong with it)."""
+        return None
+
     def slice(self, start: int, stop: int) -> _Source:
         """Rows ``start:stop`` as a source of their own."""
         raise NotImplementedError
@@ -618,6 +625,53 @@ class _ArrowSource(_Source):
     def carry(self, name: str) -> Any:
         return self.column(name)
 
+    def pauses(self, rows: list[int], stopping: frozenset[str]
+               ) -> tuple[dict[int, list[tuple[int, int | None]]], list[int]] | None:
+        pa, pc = self.pa, self.pc
+        col = self.column("pauses")
+        t = col.type.value_type
+        if not pa.types.is_struct(t):
+            return None
+        fields = {t.field(k).name for k in range(t.num_fields)}
+        if not {"start", "reason"} <= fields:
+            return None
+        taken = col.take(pa.array(rows, pa.int64()))
+        flat = pc.list_flatten(taken)
+        if flat.null_count:
+            return None
+        reasons_arr = pc.struct_field(flat, "reason")
+        if not (pa.types.is_string(reasons_arr.type) or pa.types.is_large_string(reasons_arr.type)):
+            return None
+        try:
+            starts = self._instants_of(pc.struct_field(flat, "start"), "pauses.start")
+            ends = (self._instants_of(pc.struct_field(flat, "end"), "pauses.end")
+                    if "end" in fields else [None] * len(flat))
+        except SlaValueError:
+            return None
+        reasons = reasons_arr.to_pylist()
+        lengths = self._ints(pc.fill_null(pc.list_value_length(taken), 0))
+        out: dict[int, list[tuple[int, int | None]]] = {}
+        far: list[int] = []
+        inf = float("inf")
+        k = 0
+        for i, count in zip(rows, lengths, strict=True):
+            found: list[tuple[int, float, str, int | None]] = []
+            outside = False
+            for j in range(k, k + count):  # type: ignore[operator]
+                a, b, reason = starts[j], ends[j], reasons[j]
+                if a is None or not reason or (b is not None and b < a):
+                    return None  # the row-by-row reading names the problem
+                if not _MIN_US <= a <= _MAX_US or (b is not None and not _MIN_US <= b <= _MAX_US):
+                    outside = True
+                found.append((a, inf if b is None else b, reason, b))
+            k += count  # type: ignore[operator]
+            if outside:
+                far.append(i)
+                continue
+            found.sort(key=lambda q: (q[0], q[1], q[2]))
+            out[i] = [(a, b) for a, _, reason, b in found if reason in stopping]
+        return out, far
+
     def slice(self, start: int, stop: int) -> _Source:
         return _ArrowSource(self.table.slice(start, stop - start))
 
@@ -660,6 +714,11 @@ class _Evaluator:
         self.source = source
         self.opened: list[int] = []
         self._secs: dict[int, tuple[list[int], _Seconds]] = {}
+        # per calendar, the chunk's position table (``None``: none pays), and the positions
+        # of each start column on it; the instants the chunk reads span ``[lo_s, hi_s]``
+        self._pos: dict[Any, Any] = {}
+        self._starts_pos: dict[tuple[Any, int], tuple[list[int], list[int]]] = {}
+        self.lo_s = self.hi_s = 0
         self.shared = shared
         self.batch = _Batch(self.shared, [], 0)
 
@@ -719,6 +778,14 @@ class _Evaluator:
             if now_us is not None and last > now_us:
                 seen[name] = [None if t is None or t > now_us else t for t in values]
         self.recorded, self.seen, self.opened = recorded, seen, opened
+        bounds = [min(opened), max(opened)]
+        for values in seen.values():
+            present = [v for v in values if v is not None]
+            if present:
+                bounds += (min(present), max(present))
+        if now_us is not None:
+            bounds.append(now_us)
+        self.lo_s, self.hi_s = min(bounds) // US, max(bounds) // US
         for m, metric in enumerate(metrics):  # every result echoes the achievement
             if metric in seen:
                 out[m].achieved = list(seen[metric])
@@ -736,13 +803,18 @@ class _Evaluator:
             slow[i] = self._case(i, record)
         # the other paused cases: their pauses that stop the clock, in µs (unmerged)
         paused_rows = [i for i in paused_rows if i not in slow]
-        far = []
-        for i, record in zip(paused_rows, source.rows(paused_rows, ("pauses",)), strict=True):
-            ps = _pauses_us(record.get("pauses"), i, shared.stopping)
-            if ps is None:
-                far.append(i)
-            elif ps:
-                pauses[i] = ps
+        far: list[int] = []
+        read = source.pauses(paused_rows, shared.stopping) if paused_rows else ({}, [])
+        if read is not None:  # read a column at a time
+            pauses = {i: ps for i, ps in read[0].items() if ps}
+            far = read[1]
+        else:
+            for i, record in zip(paused_rows, source.rows(paused_rows, ("pauses",)), strict=True):
+                ps = _pauses_us(record.get("pauses"), i, shared.stopping)
+                if ps is None:
+                    far.append(i)
+                elif ps:
+                    pauses[i] = ps
         for i, record in zip(far, source.rows(far, names), strict=True):
             slow[i] = self._case(i, record)
         self.pauses = pauses
@@ -931,14 +1003,19 @@ class _Evaluator:
         secs = self._seconds(starts)
         deadlines, status, _ = self.batch._judge(plan, starts, got, secs, escalate=False)
         now_us = self.shared.now_us
-        ends = got if now_us is None else [now_us if a is None else a for a in got]
-        used = self._elapsed(cal, starts, ends, secs)  # type: ignore[arg-type]
+        used: list[int | None] | None = self._used(cal, starts, got)
+        if used is None:
+            ends = got if now_us is None else [now_us if a is None else a for a in got]
+            used = self._elapsed(cal, starts, ends, secs)  # type: ignore[arg-type]
         span_us = plan.within_us
         if span_us is None:
             spans = self._elapsed(cal, starts, deadlines, secs)
             remaining = [None if u is None or s is None else s - u
                          for u, s in zip(used, spans, strict=True)]
             share = [None if u is None or not s else u / s for u, s in zip(used, spans, strict=True)]
+        elif now_us is not None:  # every clock has an end: no ``None`` among the times used
+            remaining = [span_us - u for u in used]  # type: ignore[operator]
+            share = [u / span_us for u in used] if span_us else [None] * len(used)  # type: ignore[operator]
         else:
             remaining = [None if u is None else span_us - u for u in used]
             share = ([None if u is None else u / span_us for u in used] if span_us
@@ -1008,6 +1085,38 @@ class _Evaluator:
             previous = fires
             out.append(fires)
         return out
+
+    def _used(self, cal: Any, starts: list[int], got: list[int | None]) -> list[int | None] | None:
+        """Covered µs from each start to its achievement, or to ``now`` while there is none,
+        as differences of positions on one table for the chunk (the starts' positions shared
+        by the metrics on ``cal``); ``None`` without ``now`` or without a table (the caller
+        then takes :meth:`_elapsed`). The horizon check on the latest end is ``_judge``'s."""
+        now_us = self.shared.now_us
+        if now_us is None:
+            return None
+        found = self._pos.get(cal, False)
+        if found is False:
+            found = self._pos[cal] = cal._pos_table_us(self.lo_s, self.hi_s, len(self.opened))
+        if found is None:
+            return None
+        base, size, values = found
+        size //= US  # two divisions by one-digit ints are quicker than one by a two-digit int
+        key = (cal, id(starts))
+        cached = self._starts_pos.get(key)
+        if cached is None or cached[0] is not starts:
+            cached = self._starts_pos[key] = (starts, [
+                p if (p := values[(x - base) // US // size]) >= 0 else x + p for x in starts])
+        positions = cached[1]
+        p = values[(now_us - base) // US // size]
+        p_now = p if p >= 0 else now_us + p
+        if got.count(None) == len(got):
+            return [p_now - p for p in positions]
+        used: list[int | None] = [
+            (p_now if a is None else q if (q := values[(a - base) // US // size]) >= 0 else a + q)
+            - p for a, p in zip(got, positions, strict=True)]
+        if min(used) < 0:  # type: ignore[type-var]  # an end before its start: nothing used
+            used = [u if u > 0 else 0 for u in used]  # type: ignore[operator]
+        return used
 
     def _add(self, cal: Any, starts: list[int], secs: _Seconds, d_us: int) -> list[int]:
         """``cal._add_us`` for a column: the int tables on whole seconds, else one by one;
