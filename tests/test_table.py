@@ -171,6 +171,31 @@ def test_dense_whole_seconds_from_arrow(name: str) -> None:
     assert_same(policy, cases, NOWS["mid"], arrow=True)
 
 
+@pytest.mark.parametrize("coverage", ["5x24", "7x24", "5x8"])
+def test_dense_on_calendars_open_at_new_year(coverage: str) -> None:
+    """Calendars without holidays, open at the first instant of the year their lookup tables
+    start at (2025-01-01 is a Wednesday) or always open: a dense batch through the tables
+    (deadlines, time used, a working-hours condition) equals ``evaluate``."""
+    policy = sla.Policy.from_dict({
+        "name": "open at new year",
+        "calendars": {"main": {"coverage": coverage, "tz": "UTC"},
+                      "hours": {"coverage": "5x8", "tz": "UTC"}},
+        "clock": {"pause_reasons": ["customer_info"]},
+        "severities": [{"id": "A", "targets": [
+            {"metric": "response", "calendar": "main", "within": "30m",
+             "when": {"hours": "in", "hours_calendar": "hours"}},
+            {"metric": "response", "calendar": "main", "within": "2h"},
+            {"metric": "resolve", "calendar": "main", "within": "20h"},
+        ]}],
+    })
+    maker = CaseMaker(policy, seed_of("new year", coverage), whole=True, plain=0.9,
+                      first=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+                      last=dt.datetime(2025, 3, 1, tzinfo=dt.UTC))
+    cases = maker.batch(1500, NOWS["mid"])
+    assert_same(policy, cases, NOWS["mid"], arrow=True)
+    assert_same(policy, cases, None, "us")
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_generated_policies(data: st.DataObject) -> None:
@@ -294,6 +319,24 @@ def test_to_pandas_and_polars_keep_values() -> None:
     assert polars["deadline"].to_list() == [r["deadline"] for r in records]
     streamed = pl.DataFrame(table)
     assert streamed.equals(polars)
+
+
+def test_to_pandas_with_arrow_dtypes() -> None:
+    """dtype_backend="pyarrow" gives Arrow-backed columns holding the very values of the
+    classic frame, row by row; anything else is refused."""
+    pd = pytest.importorskip("pandas")
+    _, _, table = _sample()
+    classic = table.to_pandas()
+    arrow = table.to_pandas(dtype_backend="pyarrow")
+    assert list(arrow.columns) == list(classic.columns)
+    assert isinstance(arrow["deadline"].dtype, pd.ArrowDtype)
+    assert str(arrow["status"].dtype) == "category"
+    for name in classic.columns:
+        left, right = classic[name].tolist(), arrow[name].tolist()
+        assert [None if pd.isna(v) else v for v in left] == [
+            None if pd.isna(v) else v for v in right], name
+    with pytest.raises(sla.SlaValueError, match="dtype_backend must be 'numpy' or 'pyarrow'"):
+        table.to_pandas(dtype_backend="numpy_nullable")
 
 
 def test_wide_form() -> None:

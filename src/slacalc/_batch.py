@@ -498,6 +498,11 @@ class _Batch:
                 status = [RUNNING if a is None else BREACHED if a >= d else MET for a, d in pairs]
             else:
                 status = [RUNNING if a is None else BREACHED if a > d else MET for a, d in pairs]
+        elif got.count(None) == len(got):  # nothing achieved yet: ``now`` decides
+            if plan.end_of_day:
+                status = [BREACHED if now_us >= d else RUNNING for d in deadlines]
+            else:
+                status = [BREACHED if now_us > d else RUNNING for d in deadlines]
         elif plan.end_of_day:
             status = [(BREACHED if now_us >= d else RUNNING) if a is None
                       else BREACHED if a >= d else MET for a, d in pairs]

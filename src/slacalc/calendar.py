@@ -1008,6 +1008,10 @@ class Calendar:
                 return None
             if unit == 1:
                 return [v if (v := values[(x - base) // size]) > lo else x + v for x in xs]
+            if values[0] <= lo and values.count(values[0]) == len(values):
+                # one offset throughout (time always covered, as 7x24 without holidays)
+                offset = values[0]
+                return [x + offset for x in xs]
             # two divisions by one-digit ints are quicker than one by a two-digit int
             size //= unit
             return [v if (v := values[(x - base) // US // size]) > lo else x + v for x in xs]
@@ -1020,10 +1024,11 @@ class Calendar:
         horizon on the latest result, as ``add_many`` does."""
         if not xs:
             return []
-        lo_in, hi_in = min(xs) // US, max(xs) // US
-        out = self._add_lookup(xs, lo_in, hi_in, d, US)
+        lo, hi = min(xs), max(xs)
+        out = self._add_lookup(xs, lo // US, hi // US, d, US)
         if out is not None:
-            self._check_span(lo_in * US, max(out), "add_many")
+            # ``add`` is monotone in its start: the latest result is the latest start's
+            self._check_span(lo, self._add_us(hi, d * US), "add_many")
         return out
 
     def _pos_table_us(self, lo_s: int, hi_s: int, count: int) -> tuple[int, int, list[int]] | None:

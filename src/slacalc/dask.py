@@ -34,7 +34,6 @@ T-3  running     ACME
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -46,7 +45,6 @@ from slacalc.table import evaluate_table
 
 try:
     import dask.dataframe as dd
-    _pd: Any = importlib.import_module("pandas")  # (a dependency of dask.dataframe)
     from dask.delayed import delayed
 except ImportError:  # pragma: no cover - the extra is installed wherever this is tested
     raise MissingDependencyError(
@@ -67,14 +65,8 @@ def partition_results(cases: Any, policy: Policy, now: dt.datetime | None, form:
     only on the policy, the form and the partition's dtypes (an empty partition gives the same
     columns), so they can be declared before anything runs.
     """
-    table = evaluate_table(policy, cases, now, form=form, keep=keep).to_arrow()
-    return table.to_pandas(types_mapper=_arrow_dtype)
-
-
-def _arrow_dtype(typ: Any) -> Any:
-    """Arrow-backed pandas dtypes, but categoricals for dictionaries (statuses, metric names),
-    which pandas handles better as its own."""
-    return None if str(typ).startswith("dictionary<") else _pd.ArrowDtype(typ)
+    return evaluate_table(policy, cases, now, form=form, keep=keep).to_pandas(
+        dtype_backend="pyarrow")
 
 
 def evaluate(policy: Policy, cases: Any, now: dt.datetime | None = None, *,

@@ -44,7 +44,8 @@ from __future__ import annotations
 
 import datetime as dt
 from array import array
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import lru_cache, partial
 from itertools import chain
 from operator import gt
 from typing import Any
@@ -654,7 +655,18 @@ class _ArrowSource(_Source):
         far: list[int] = []
         inf = float("inf")
         k = 0
+        lo, hi = _MIN_US, _MAX_US
         for i, count in zip(rows, lengths, strict=True):
+            if count == 1:  # the commonest: one pause
+                a, b, reason = starts[k], ends[k], reasons[k]
+                k += 1
+                if a is None or not reason or (b is not None and b < a):
+                    return None  # the row-by-row reading names the problem
+                if not lo <= a <= hi or (b is not None and not lo <= b <= hi):
+                    far.append(i)
+                else:
+                    out[i] = [(a, b)] if reason in stopping else []
+                continue
             found: list[tuple[int, float, str, int | None]] = []
             outside = False
             for j in range(k, k + count):  # type: ignore[operator]
@@ -867,6 +879,8 @@ class _Evaluator:
                     continue
                 # the events a candidate's clock starts at: what ``_pick`` reads per case
                 events = {plans[c[0]].start for c in cands} - {"opened"}
+                if not events and self._pick_columns(out[m], m, rows, cands, picked, chosen):
+                    continue
                 columns = [(e, self.seen[e]) for e in sorted(events) if e in self.seen]
                 pick = batch._pick
                 for i in rows:
@@ -890,8 +904,8 @@ class _Evaluator:
                         where[1].append(start)
             for index, (rows, starts) in chosen.items():
                 self._fill(out[m], plans[index], rows, starts)
-        for i in pauses:
-            self._paused(out, i, codes, sid_of, picked)
+        if pauses:
+            self._paused_all(out, codes, sid_of, picked)
         for (cal, end), latest in batch.horizon.items():
             cal._check_instant(latest, "evaluate_table", end=end)
         for i, case in slow.items():
@@ -932,22 +946,71 @@ class _Evaluator:
         plan = self.shared.plans[index]
         events = self.seen.get(plan.start)
         if self.pauses:
-            for i in rows:
-                if i in self.pauses:
+            among = set(rows)
+            for i in self.pauses:
+                if i in among:
                     picked[i, m] = index
+        starts = [None] * len(rows) if events is None else [events[i] for i in rows]
         if plan.target is None:
-            for i in rows:
-                col.start[i] = None if events is None else events[i]
+            c_start = col.start
+            for i, t in zip(rows, starts, strict=True):
+                c_start[i] = t
             return
-        where = chosen.setdefault(index, ([], []))
         status = col.status
-        for i in rows:
-            start = None if events is None else events[i]
-            if start is None:
+        where = chosen.setdefault(index, ([], []))
+        if starts.count(None) == len(starts):  # the event has not happened for any of them
+            for i in rows:
                 status[i] = PENDING
+            return
+        for i, t in zip(rows, starts, strict=True):
+            if t is None:
+                status[i] = PENDING
+        where[0].extend(i for i, t in zip(rows, starts, strict=True) if t is not None)
+        where[1].extend(t for t in starts if t is not None)
+
+    def _pick_columns(self, col: _Metric, m: int, rows: list[int],
+                      cands: tuple[tuple[int, Any, bool], ...],
+                      picked: dict[tuple[int, int], int],
+                      chosen: dict[int, tuple[list[int], list[int]]]) -> bool:
+        """``_Batch._pick`` for a column of clocks started at the opening: each candidate
+        rule's working-hours condition judged for the rows not yet placed, on the chunk's
+        position table of its hours calendar (a bucket of it is wholly open or wholly
+        closed). ``False`` (nothing done) when a calendar has no table."""
+        tables = []
+        for _, hours, _ in cands:
+            if hours is not None:
+                found = self._pos_table(hours)
+                if found is None:
+                    return False
+                tables.append(found)
+        plans, opened, seen = self.shared.plans, self.opened, self.batch._seen
+        left = rows
+        tables.reverse()
+        for index, hours, inside in cands:
+            if not left:
+                break
+            if hours is None:  # no condition: this rule takes every row still left
+                take, left = left, []
             else:
-                where[0].append(i)
-                where[1].append(start)
+                base, size_us, values = tables.pop()
+                size = size_us // US
+                starts = [opened[i] for i in left]
+                seen(hours, max(starts), end=False)  # the instants judged, as ``_pick`` checks
+                open_ = [values[(t - base) // US // size] < 0 for t in starts]
+                take = [i for i, o in zip(left, open_, strict=True) if o is inside]
+                left = [i for i, o in zip(left, open_, strict=True) if o is not inside]
+            if not take:
+                continue
+            for i in take:
+                picked[i, m] = index
+            plan = plans[index]
+            if plan.target is None:
+                self._negotiated(col, take, plan)
+            else:
+                where = chosen.setdefault(index, ([], []))
+                where[0].extend(take)
+                where[1].extend(opened[i] for i in take)
+        return True
 
     def _achieved(self, i: int) -> dict[str, int] | None:
         got = {name: t for name, values in self.seen.items() if (t := values[i]) is not None}
@@ -1034,17 +1097,23 @@ class _Evaluator:
             if plan.ladder:
                 col.next, col.fired = nexts, fired
             return
-        for k, i in enumerate(rows):
-            col.start[i] = starts[k]
-            col.deadline[i] = deadlines[k]
-            col.achieved[i] = got[k]
-            col.status[i] = status[k]
-            col.used[i] = used[k]
-            col.remaining[i] = remaining[k]
-            col.share[i] = share[k]
-            if plan.ladder:
-                col.next[i] = nexts[k]
-                col.fired[i] = fired[k]
+        # scattered into the rows' places (the achievements are there already: every result
+        # echoes them); one pass, the columns held in locals
+        c_start, c_due, c_status = col.start, col.deadline, col.status
+        c_used, c_left, c_share = col.used, col.remaining, col.share
+        for i, t, d, c, u, r, f in zip(rows, starts, deadlines, status, used, remaining, share,
+                                       strict=True):
+            c_start[i] = t
+            c_due[i] = d
+            c_status[i] = c
+            c_used[i] = u
+            c_left[i] = r
+            c_share[i] = f
+        if plan.ladder:
+            c_next, c_fired = col.next, col.fired
+            for i, x, y in zip(rows, nexts, fired, strict=True):
+                c_next[i] = x
+                c_fired[i] = y
 
     def _fires(self, plan: _Plan, cal: Any, starts: list[int], deadlines: list[Any],
                secs: _Seconds) -> list[list[int]]:
@@ -1094,29 +1163,57 @@ class _Evaluator:
         now_us = self.shared.now_us
         if now_us is None:
             return None
-        found = self._pos.get(cal, False)
-        if found is False:
-            found = self._pos[cal] = cal._pos_table_us(self.lo_s, self.hi_s, len(self.opened))
+        found = self._pos_table(cal)
         if found is None:
             return None
         base, size, values = found
         size //= US  # two divisions by one-digit ints are quicker than one by a two-digit int
         key = (cal, id(starts))
         cached = self._starts_pos.get(key)
+        linear = values[0] < 0 and values.count(values[0]) == len(values)
         if cached is None or cached[0] is not starts:
-            cached = self._starts_pos[key] = (starts, [
-                p if (p := values[(x - base) // US // size]) >= 0 else x + p for x in starts])
+            if linear:  # time always covered (7x24 without holidays): one offset throughout
+                offset = values[0]
+                positions = [x + offset for x in starts]
+            else:
+                positions = [p if (p := values[(x - base) // US // size]) >= 0 else x + p
+                             for x in starts]
+            cached = self._starts_pos[key] = (starts, positions)
         positions = cached[1]
         p = values[(now_us - base) // US // size]
         p_now = p if p >= 0 else now_us + p
         if got.count(None) == len(got):
             return [p_now - p for p in positions]
-        used: list[int | None] = [
+        used: list[int] = [
             (p_now if a is None else q if (q := values[(a - base) // US // size]) >= 0 else a + q)
             - p for a, p in zip(got, positions, strict=True)]
-        if min(used) < 0:  # type: ignore[type-var]  # an end before its start: nothing used
-            used = [u if u > 0 else 0 for u in used]  # type: ignore[operator]
-        return used
+        if min(used) < 0:  # an end before its start: nothing used
+            used = [u if u > 0 else 0 for u in used]
+        return used  # type: ignore[return-value]
+
+    def _pos_table(self, cal: Any) -> tuple[int, int, list[int]] | None:
+        """The chunk's position table on ``cal`` (``None``: no table pays), built once."""
+        found = self._pos.get(cal, False)
+        if found is False:
+            found = self._pos[cal] = cal._pos_table_us(self.lo_s, self.hi_s, len(self.opened))
+        return found  # type: ignore[no-any-return]
+
+    def _position(self, cal: Any, instants: Iterable[int]) -> Callable[[int], int] | None:
+        """``pos`` on ``cal`` from the chunk's table, if every one of ``instants`` lies in it
+        (then differences of positions are covered time); else ``None``."""
+        found = self._pos_table(cal)
+        if found is None:
+            return None
+        base, size, values = found
+        if not all(base <= t < base + len(values) * size for t in instants):
+            return None
+        size //= US
+
+        def pos(t: int) -> int:
+            p = values[(t - base) // US // size]
+            return p if p >= 0 else t + p
+
+        return pos
 
     def _add(self, cal: Any, starts: list[int], secs: _Seconds, d_us: int) -> list[int]:
         """``cal._add_us`` for a column: the int tables on whole seconds, else one by one;
@@ -1124,6 +1221,9 @@ class _Evaluator:
         if not d_us:
             return starts
         if secs.whole and not d_us % US:
+            found = cal._add_many_us(starts, d_us // US)
+            if found is not None:
+                return found  # type: ignore[no-any-return]
             return [r * US for r in cal.add_many(secs.values, dt.timedelta(microseconds=d_us))]
         out = [cal._add_us(t, d_us) for t in starts]
         self.batch._seen(cal, max(out), end=True)
@@ -1164,10 +1264,136 @@ class _Evaluator:
         self.batch._seen(cal, max(ys), end=True)
         return [cal._elapsed_us(a, b) for a, b in zip(xs, ys, strict=True)]
 
+    def _paused_all(self, out: list[_Metric], codes: list[int], sid_of: dict[int, int],
+                    picked: dict[tuple[int, int], int]) -> None:
+        """Recompute the metrics of the cases whose clock stops. The commonest kind, a fixed
+        target without escalations and one pause, a metric at a time over its cases
+        (:meth:`_paused_within`); the others one case at a time (:meth:`_paused`)."""
+        shared = self.shared
+        plans, selectors = shared.plans, shared.selector_list
+        columns: dict[tuple[int, int], list[int]] = {}
+        rest: dict[int, set[int]] = {}
+        by_sid: dict[int, list[int]] = {}
+        for i in self.pauses:
+            by_sid.setdefault(sid_of[codes[i]], []).append(i)
+        pauses = self.pauses
+        for sid, rows in by_sid.items():
+            single = [i for i in rows if len(pauses[i]) == 1]
+            several = [i for i in rows if len(pauses[i]) != 1]
+            for m, entry in enumerate(selectors[sid]):
+                if entry < 0:  # a rule chosen per case: one by one
+                    for i in rows:
+                        if picked.get((i, m), _NO_RULE) != _NO_RULE:
+                            rest.setdefault(i, set()).add(m)
+                    continue
+                plan = plans[entry]
+                if plan.within_us is None or plan.ladder:
+                    for i in rows:
+                        rest.setdefault(i, set()).add(m)
+                    continue
+                for i in several:
+                    rest.setdefault(i, set()).add(m)
+                starts, deadlines = out[m].start, out[m].deadline
+                fit = [i for i in single if starts[i] is not None and deadlines[i] is not None]
+                if len(fit) != len(single):
+                    for i in {*single} - {*fit}:
+                        rest.setdefault(i, set()).add(m)
+                if fit:
+                    columns.setdefault((m, entry), []).extend(fit)
+        for (m, index), rows in columns.items():
+            for i in self._paused_within(out[m], plans[index], rows):
+                rest.setdefault(i, set()).add(m)
+        for i, only in rest.items():
+            self._paused(out, i, codes, sid_of, picked, only)
+
+    def _paused_within(self, col: _Metric, plan: _Plan, rows: list[int]) -> list[int]:  # noqa: PLR0915 - one loop, the rules of a paused clock in order
+        """One metric of the ``rows`` whose clock one pause stops, under a fixed target without
+        escalations: ``_paused`` for them all in one loop, covered time as differences of the
+        chunk's positions. Gives back the rows whose instants the table does not hold."""
+        cal, within = plan.cal, plan.within_us
+        assert cal is not None and within is not None
+        found = self._pos_table(cal)
+        if found is None:
+            return rows
+        base, size_us, values = found
+        limit = base + len(values) * size_us
+        size = size_us // US
+        batch, now_us = self.batch, self.shared.now_us
+        seen = batch._seen
+        horizon = cal._timeline.rules.coverage_horizon * US
+        add = cal._add_us
+        pauses = self.pauses
+        starts, deadlines, achieved = col.start, col.deadline, col.achieved
+        status, used_col, remaining_col, share_col = col.status, col.used, col.remaining, col.share
+        left: list[int] = []
+        for i in rows:
+            a, b = pauses[i][0]
+            got = achieved[i]
+            end = got if got is not None else now_us
+            if end is not None and a >= end:
+                continue  # the clock stopped before the pause: nothing changes
+            start, due = starts[i], deadlines[i]
+            assert start is not None and due is not None
+            if not (base <= a < limit and (b is None or b < limit) and start >= base
+                    and (end is None or end < limit)):
+                left.append(i)
+                continue
+            active = now_us is not None and a <= now_us and (b is None or now_us < b)
+            p = values[(start - base) // US // size]
+            p_start = p if p >= 0 else start + p
+            lo = a if a > start else start
+            if a < due or active:
+                # the deadline: ``within`` of covered time from the start, the pause not counted
+                if b is not None and b <= start:
+                    pass  # a pause over before the clock starts: the deadline stands
+                else:
+                    if lo >= horizon:
+                        seen(cal, lo, end=True)
+                    p = values[(lo - base) // US // size]
+                    available = (p if p >= 0 else lo + p) - p_start
+                    if available < within:
+                        if b is None:
+                            due = None
+                        else:
+                            due = add(b, within - available)
+                            if due >= horizon:
+                                seen(cal, due, end=True)
+                deadlines[i] = due
+                if got is not None:
+                    status[i] = BREACHED if due is not None and got > due else MET
+                elif now_us is not None and due is not None and now_us > due:
+                    status[i] = BREACHED
+                elif (now_us is None and due is None) or active:
+                    status[i] = _PAUSED
+                else:
+                    status[i] = RUNNING
+            elif (b is None or b > start) and lo >= horizon:
+                # the pause starts at or after the deadline: only the time used changes; the
+                # budget's count stops where the pause starts, which is checked
+                seen(cal, lo, end=True)
+            if end is None:
+                continue  # nothing used without an end
+            if end <= start:
+                used = 0
+            else:
+                if end >= horizon:
+                    seen(cal, end, end=True)
+                p = values[(end - base) // US // size]
+                used = (p if p >= 0 else end + p) - p_start
+                hi = end if b is None or b > end else b
+                if hi > lo:
+                    p = values[(hi - base) // US // size]
+                    q = values[(lo - base) // US // size]
+                    used -= (p if p >= 0 else hi + p) - (q if q >= 0 else lo + q)
+            used_col[i] = used
+            remaining_col[i] = within - used
+            share_col[i] = used / within if within else None
+        return left
+
     def _paused(self, out: list[_Metric], i: int, codes: list[int], sid_of: dict[int, int],  # noqa: PLR0915 - the two paths of a paused case side by side
-                picked: dict[tuple[int, int], int]) -> None:
+                picked: dict[tuple[int, int], int], only: set[int] | None = None) -> None:
         """Recompute the metrics of a case whose clock stops (``_Batch._paused`` on a one-case
-        group) and its time used, less the paused time."""
+        group) and its time used, less the paused time; of the metrics ``only``, if given."""
         shared, batch = self.shared, self.batch
         now_us = shared.now_us
         selector = list(shared.selector_list[sid_of[codes[i]]])
@@ -1175,7 +1401,8 @@ class _Evaluator:
         plans_of = {}
         for m, entry in enumerate(selector):
             index = entry if entry >= 0 else picked.get((i, m), _NO_RULE)
-            if index == _NO_RULE:
+            if index == _NO_RULE or (only is not None and m not in only):
+                selector[m] = _NO_RULE
                 continue
             plan = shared.plans[index]
             col = out[m]
@@ -1238,6 +1465,13 @@ class _Evaluator:
         cal, within = plan.cal, plan.within_us
         assert cal is not None and within is not None
         batch, now_us = self.batch, self.shared.now_us
+        ends = [b for _, b in ps if b is not None]
+        pos = self._position(cal, [start, *(a for a, _ in ps), *ends,
+                                   *(() if got is None else (got,)),
+                                   *(() if now_us is None else (now_us,))])
+        if pos is not None:
+            self._within_paused_on(pos, plan, col, i, start, got, ps)
+            return
         due = batch._budget(cal, start, within, ps)
         if got is not None:
             code = BREACHED if due is not None and got > due else MET
@@ -1254,6 +1488,62 @@ class _Evaluator:
             if end > start:
                 batch._seen(cal, end, end=True)
             used = _used_us(cal, start, end, ps)
+        col.deadline[i] = due
+        col.status[i] = code
+        col.used[i] = used
+        col.remaining[i] = None if used is None else within - used
+        col.share[i] = None if used is None or not within else used / within
+
+    def _within_paused_on(self, pos: Callable[[int], int], plan: _Plan, col: _Metric, i: int,
+                          start: int, got: int | None, ps: list[tuple[int, int | None]]) -> None:
+        """:meth:`_within_paused` with covered time as differences of ``pos`` (the chunk's
+        table holds every instant involved): ``_Batch._budget`` and ``_used_us`` inlined."""
+        cal, within = plan.cal, plan.within_us
+        assert cal is not None and within is not None
+        batch, now_us = self.batch, self.shared.now_us
+        horizon = cal._timeline.rules.coverage_horizon * US
+        # the deadline: ``within`` of covered time, the paused parts not counted
+        cursor, remaining, at = start, within, pos(start)
+        due: int | None = -1
+        for a, b in ps:
+            if b is not None and b <= cursor:
+                continue
+            p_start = a if a > cursor else cursor
+            if p_start >= horizon:
+                batch._seen(cal, p_start, end=True)
+            available = pos(p_start) - at
+            if available >= remaining:
+                break
+            remaining -= available
+            if b is None:
+                due = None
+                break
+            cursor, at = b, pos(b)
+        if due is not None:
+            due = cal._add_us(cursor, remaining)
+            if remaining and due >= horizon:
+                batch._seen(cal, due, end=True)
+        if got is not None:
+            code = BREACHED if due is not None and got > due else MET
+        elif now_us is not None and due is not None and now_us > due:
+            code = BREACHED
+        elif (now_us is None and due is None) or (now_us is not None and any(
+                a <= now_us and (b is None or now_us < b) for a, b in ps)):
+            code = _PAUSED
+        else:
+            code = RUNNING
+        end = got if got is not None else now_us
+        used = None
+        if end is not None:
+            used = 0
+            if end > start:
+                if end >= horizon:
+                    batch._seen(cal, end, end=True)
+                used = pos(end) - pos(start)
+                for a, b in ps:
+                    lo, hi = a if a > start else start, end if b is None or b > end else b
+                    if hi > lo:
+                        used -= pos(hi) - pos(lo)
         col.deadline[i] = due
         col.status[i] = code
         col.used[i] = used
@@ -1530,13 +1820,7 @@ class _Part:
             return schema.empty_table()
         opened = None
         rows = n * k if long else n
-        take = None
-        if long and k > 1:
-            index = array("q", bytes(8 * rows))
-            every = array("q", range(n))
-            for m in range(k):
-                index[m::k] = every
-            take = pa.Array.from_buffers(pa.int64(), rows, [None, pa.py_buffer(index)])
+        take = _spread_index(pa, n, k) if long and k > 1 else None
         arrays: list[Any] = []
         source = self._source
 
@@ -1574,12 +1858,7 @@ class _Part:
         statuses = pa.array(STATUSES, pa.string())
         # each metric's column as an Arrow array (C conversions from int lists or array('q'));
         # the long form interleaves them by one ``take`` (metric-major to case-major)
-        order = None
-        if long and k > 1:
-            index = array("q", bytes(8 * rows))
-            for m in range(k):
-                index[m::k] = array("q", range(m * n, (m + 1) * n))
-            order = pa.Array.from_buffers(pa.int64(), rows, [None, pa.py_buffer(index)])
+        order = _interleave_index(pa, n, k) if long and k > 1 else None
         for name in FIELDS:
             attr = {"next_escalation": "next", "escalations_fired": "fired"}.get(name, name)
             per: list[Any] = []
@@ -1746,11 +2025,22 @@ class ResultTable:
         """The Arrow PyCapsule stream protocol: polars, pandas and duckdb read the table."""
         return self.to_arrow().__arrow_c_stream__(requested_schema)
 
-    def to_pandas(self) -> Any:
-        """A pandas DataFrame (through Arrow: tz-aware ``datetime64[us]``, statuses as
-        categoricals; needs pandas and pyarrow)."""
-        _import("pandas", "pandas")
-        return self.to_arrow().to_pandas()
+    def to_pandas(self, *, dtype_backend: str = "numpy") -> Any:
+        """A pandas DataFrame, through Arrow (needs pandas and pyarrow).
+
+        ``dtype_backend="numpy"`` (the default) gives pandas' classic dtypes: tz-aware
+        ``datetime64[us]``, ``timedelta64[us]``, ``float64``; statuses and metric names as
+        categoricals. ``dtype_backend="pyarrow"`` keeps the Arrow columns as they are
+        (``pandas.ArrowDtype``, categoricals as before): no copy and no conversion, many times
+        quicker for large tables, with the same values.
+        """
+        pd = _import("pandas", "pandas")
+        if dtype_backend == "numpy":
+            return self.to_arrow().to_pandas()
+        if dtype_backend == "pyarrow":
+            return self.to_arrow().to_pandas(types_mapper=partial(_arrow_dtype, pd))
+        raise SlaValueError(
+            f"dtype_backend must be 'numpy' or 'pyarrow', not {echo(dtype_backend)}")
 
     def to_polars(self) -> Any:
         """A polars DataFrame (needs polars and pyarrow)."""
@@ -1758,17 +2048,45 @@ class ResultTable:
         return pl.from_arrow(self.to_arrow())
 
 
+def _arrow_dtype(pd: Any, typ: Any) -> Any:
+    """Arrow-backed pandas dtypes, but categoricals for dictionaries (statuses, metric names),
+    which pandas handles better as its own."""
+    return None if str(typ).startswith("dictionary<") else pd.ArrowDtype(typ)
+
+
+@lru_cache(maxsize=8)
+def _spread_index(pa: Any, n: int, k: int) -> Any:
+    """Take indices repeating each of ``n`` case rows ``k`` times (case-major long form)."""
+    index = array("q", bytes(8 * n * k))
+    every = array("q", range(n))
+    for m in range(k):
+        index[m::k] = every
+    return pa.Array.from_buffers(pa.int64(), n * k, [None, pa.py_buffer(index)])
+
+
+@lru_cache(maxsize=8)
+def _interleave_index(pa: Any, n: int, k: int) -> Any:
+    """Take indices turning ``k`` metric columns of ``n`` cases, one after the other, into
+    case-major rows."""
+    index = array("q", bytes(8 * n * k))
+    for m in range(k):
+        index[m::k] = array("q", range(m * n, (m + 1) * n))
+    return pa.Array.from_buffers(pa.int64(), n * k, [None, pa.py_buffer(index)])
+
+
 def _int64_array(pa: Any, values: Sequence[int | None], typ: Any) -> Any:
     """An Arrow array of ``typ`` (int64, timestamp or duration) from ints, ``None`` as null:
-    on an ``array('q')`` buffer when nothing is null, else through Arrow's own int conversion."""
+    Arrow's own int64 conversion (the quickest from a list), its buffers then typed."""
     n = len(values)
-    if None in values:
+    if isinstance(values, array):
+        return pa.Array.from_buffers(typ, n, [None, pa.py_buffer(values)])
+    if not any(values):  # all ``None`` (or zero): no value to convert
         if values.count(None) == n:
             return pa.nulls(n, typ)
-        raw = pa.array(values, pa.int64())
-        return pa.Array.from_buffers(typ, n, raw.buffers()[:2])
-    buf = array("q", values)  # type: ignore[type-var]  # no None in it
-    return pa.Array.from_buffers(typ, n, [None, pa.py_buffer(buf)])
+        if values.count(0) == n:
+            return pa.Array.from_buffers(typ, n, [None, pa.py_buffer(bytes(8 * n))])
+    raw = pa.array(values, pa.int64())
+    return pa.Array.from_buffers(typ, n, raw.buffers()[:2], null_count=raw.null_count)
 
 
 def _float_array(pa: Any, values: list[float | None]) -> Any:
