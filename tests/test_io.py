@@ -11,6 +11,8 @@ import datetime as dt
 import io
 import json
 import pickle
+import random
+import tracemalloc
 import warnings
 from pathlib import Path
 from typing import Any
@@ -258,6 +260,37 @@ class TestTables:
         reader = read_cases(path)
         assert list(reader) == written
         assert reader.line == 10
+
+    def test_parquet_reading_holds_about_a_row_group(self, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+        """Reading a Parquet file of 16 row groups a batch at a time holds no more than a few
+        row groups' bytes at once, not the whole file (pyarrow's pre-buffering, on by default,
+        would keep every row group read until the reader closes)."""
+        pa = pytest.importorskip("pyarrow")
+        pq = pytest.importorskip("pyarrow.parquet")
+        monkeypatch.setattr(case_io, "TABLE_CHUNK", 100)
+        n = 4_000
+        opened = dt.datetime(2026, 10, 1, 9, tzinfo=dt.UTC)
+        path = tmp_path / "cases.parquet"
+        # incompressible 1,000-character tiers: the file is about 4 MB, 250 KB a row group
+        rng = random.Random(7)
+        pq.write_table(pa.table({"id": [f"T-{i}" for i in range(n)],
+                                 "opened": pa.array([opened] * n),
+                                 "severity": ["A"] * n,
+                                 "tier": [rng.randbytes(500).hex() for _ in range(n)]}),
+                       path, row_group_size=250, compression="none")
+        size = path.stat().st_size
+        held, last = [], None
+        tracemalloc.start()
+        try:
+            for i, case in enumerate(read_cases(path)):
+                last = case.id
+                if i % 500 == 250:
+                    held.append(tracemalloc.get_traced_memory()[0])
+        finally:
+            tracemalloc.stop()
+        assert last == f"T-{n - 1}" and len(held) == 8
+        assert max(held) < size / 2, (size, held)
 
     def test_evaluate_table_reads_the_written_table(self, tmp_path: Path) -> None:
         """A Parquet file of cases_to_arrow's columns goes straight to evaluate_table:

@@ -740,10 +740,12 @@ def cases_from_table(data: Any, *, policy: Policy | None = None, errors: OnError
     """The cases of a table in the case files' columns, read a record batch at a time.
 
     ``data`` is a ``pyarrow.Table`` or ``RecordBatch``, an iterable of record batches (a
-    ``pyarrow.parquet.ParquetFile(path).iter_batches()``), a pandas or polars DataFrame, or
-    anything with ``__arrow_c_stream__``. Columns as :func:`cases_to_arrow` writes them (or as
-    in the case files: ISO text instants, ``achieved.<name>`` columns); rows are numbered from
-    1, and bad rows are handled as in :func:`read_cases`. Needs pyarrow.
+    ``pyarrow.parquet.ParquetFile(path, pre_buffer=False).iter_batches()``: without
+    ``pre_buffer=False`` pyarrow keeps every row group read until the file is closed), a pandas
+    or polars DataFrame, or anything with ``__arrow_c_stream__``. Columns as
+    :func:`cases_to_arrow` writes them (or as in the case files: ISO text instants,
+    ``achieved.<name>`` columns); rows are numbered from 1, and bad rows are handled as in
+    :func:`read_cases`. Needs pyarrow.
 
     >>> import datetime as dt
     >>> import slacalc as sla
@@ -764,7 +766,9 @@ def read_parquet(stream: IO[bytes], source: str) -> Iterator[Row]:
     """The rows of a Parquet file, a record batch at a time (memory stays flat)."""
     pq = _optional("pyarrow.parquet")
     try:
-        batches = pq.ParquetFile(stream).iter_batches(batch_size=TABLE_CHUNK)
+        # pre_buffer=False: pyarrow's pre-buffering keeps every row group's bytes it has read
+        # until the reader is closed, so a long file would be held whole by the end
+        batches = pq.ParquetFile(stream, pre_buffer=False).iter_batches(batch_size=TABLE_CHUNK)
     except Exception as exc:  # pyarrow raises its own ArrowInvalid/OSError kinds
         raise SlaValueError(f"{source}: not a readable Parquet file: {exc}") from None
     return _arrow_rows(batches)
