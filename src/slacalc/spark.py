@@ -9,7 +9,7 @@ hand::
 
     import slacalc.spark as sls
 
-    cases = spark.read.parquet("cases/")
+    cases = sls.achieved_struct(spark.read.parquet("cases/"))
     results = cases.mapInArrow(sls.evaluator(policy, now), sls.schema(policy, cases.schema))
     results.write.parquet("results/")
 
@@ -25,12 +25,13 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from slacalc.errors import MissingDependencyError
+from slacalc.errors import MissingDependencyError, SlaValueError
 from slacalc.policy import Policy
 from slacalc.table import carried_columns, evaluate_table, result_schema
 
 try:
     import pyarrow as pa  # type: ignore[import-untyped]
+    from pyspark.sql import functions
     from pyspark.sql.pandas.types import from_arrow_schema
 except ImportError:  # pragma: no cover - the Spark test skips without pyspark
     raise MissingDependencyError(
@@ -38,7 +39,7 @@ except ImportError:  # pragma: no cover - the Spark test skips without pyspark
         "installed; install them with: pip install pyspark 'slacalc[arrow]'"
     ) from None
 
-__all__ = ["arrow_schema", "evaluator", "schema"]
+__all__ = ["achieved_struct", "arrow_schema", "evaluator", "schema"]
 
 
 def _for_spark(typ: Any) -> Any:
@@ -72,6 +73,28 @@ def schema(policy: Policy, cases: Any, *, form: str = "long",
     for name in carried_columns(list(by_name), keep):
         results = results.add(by_name[name])
     return results
+
+
+def achieved_struct(cases: Any) -> Any:
+    """``cases`` (a Spark DataFrame) with its ``achieved.<name>`` columns, as the case files
+    and :func:`slacalc.io.cases_to_arrow` write them, folded into one ``achieved`` struct
+    column with a field per name: ``mapInArrow`` cannot take a column whose name holds a dot
+    (Spark reads it as a field access). Cases without such columns come back as they are.
+    """
+    names = list(cases.columns)
+    dotted = [c for c in names if c.startswith("achieved.")]
+    if not dotted:
+        return cases
+    if "achieved" in names:
+        raise SlaValueError(
+            "the cases have both an 'achieved' column and achieved.<name> columns; give each "
+            "achievement once")
+
+    def column(name: str) -> Any:
+        return functions.col("`" + name.replace("`", "``") + "`")
+
+    folded = functions.struct(*[column(c).alias(c[len("achieved."):]) for c in dotted])
+    return cases.select(*[column(c) for c in names if c not in dotted], folded.alias("achieved"))
 
 
 class _Evaluator:
