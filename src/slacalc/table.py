@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import datetime as dt
 from array import array
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache, partial
 from itertools import chain
 from operator import gt
@@ -217,6 +217,41 @@ def _zone(policy: Policy, metric: str | None) -> str:
 
 
 # -- reading the cases' columns ----------------------------------------------------------------
+class _Pauses:
+    """The pauses that stop each paused row's clock, in µs, sorted by start (unmerged): a
+    mapping of row to a list of ``(start, end)``. A row with one such pause (the common
+    case) is held as two ints in ``start`` and ``end``, not as a list of a tuple, so that a
+    chunk's many paused rows create no containers (the garbage collector would otherwise run
+    often and walk the chunk's large result lists each time)."""
+
+    __slots__ = ("end", "several", "start")
+
+    def __init__(self) -> None:
+        self.start: dict[int, int] = {}
+        self.end: dict[int, int | None] = {}
+        self.several: dict[int, list[tuple[int, int | None]]] = {}
+
+    def add(self, row: int, pauses: list[tuple[int, int | None]]) -> None:
+        if len(pauses) == 1:
+            self.start[row], self.end[row] = pauses[0]
+        elif pauses:
+            self.several[row] = pauses
+
+    def __contains__(self, row: object) -> bool:
+        return row in self.start or row in self.several
+
+    def __getitem__(self, row: int) -> list[tuple[int, int | None]]:
+        found = self.several.get(row)
+        return [(self.start[row], self.end[row])] if found is None else found
+
+    def __iter__(self) -> Iterator[int]:
+        yield from self.start
+        yield from self.several
+
+    def __len__(self) -> int:
+        return len(self.start) + len(self.several)
+
+
 class _Source:
     """The cases as columns: instants as int µs (``None`` for missing), names as strings."""
 
@@ -262,7 +297,7 @@ class _Source:
         raise NotImplementedError
 
     def pauses(self, rows: list[int], stopping: frozenset[str]
-               ) -> tuple[dict[int, list[tuple[int, int | None]]], list[int]] | None:
+               ) -> tuple[_Pauses, list[int]] | None:
         """The pauses of ``rows`` that stop the clock, as :func:`_pauses_us` gives them, read
         a column at a time, and the rows with an instant outside the computable years; ``None``
         when some value needs the row-by-row reading (which explains what is wrong with it)."""
@@ -628,7 +663,7 @@ class _ArrowSource(_Source):
         return self.column(name)
 
     def pauses(self, rows: list[int], stopping: frozenset[str]
-               ) -> tuple[dict[int, list[tuple[int, int | None]]], list[int]] | None:
+               ) -> tuple[_Pauses, list[int]] | None:
         pa, pc = self.pa, self.pc
         col = self.column("pauses")
         t = col.type.value_type
@@ -652,7 +687,8 @@ class _ArrowSource(_Source):
             return None
         reasons = reasons_arr.to_pylist()
         lengths = self._ints(pc.fill_null(pc.list_value_length(taken), 0))
-        out: dict[int, list[tuple[int, int | None]]] = {}
+        out = _Pauses()
+        one_start, one_end = out.start, out.end
         far: list[int] = []
         inf = float("inf")
         k = 0
@@ -665,8 +701,9 @@ class _ArrowSource(_Source):
                     return None  # the row-by-row reading names the problem
                 if not lo <= a <= hi or (b is not None and not lo <= b <= hi):
                     far.append(i)
-                else:
-                    out[i] = [(a, b)] if reason in stopping else []
+                elif reason in stopping:
+                    one_start[i] = a
+                    one_end[i] = b
                 continue
             found: list[tuple[int, float, str, int | None]] = []
             outside = False
@@ -682,7 +719,7 @@ class _ArrowSource(_Source):
                 far.append(i)
                 continue
             found.sort(key=lambda q: (q[0], q[1], q[2]))
-            out[i] = [(a, b) for a, _, reason, b in found if reason in stopping]
+            out.add(i, [(a, b) for a, _, reason, b in found if reason in stopping])
         return out, far
 
     def slice(self, start: int, stop: int) -> _Source:
@@ -810,24 +847,23 @@ class _Evaluator:
         slow_rows = sorted(range(n) if everything_slow
                            else {*changed_rows, *excluded_rows, *outside})
         slow: dict[int, Case] = {}
-        pauses: dict[int, list[tuple[int, int | None]]] = {}
+        pauses = _Pauses()
         names = ("id", "severity", "tier", "zone", "excluded", "pauses", "severity_changes")
         for i, record in zip(slow_rows, source.rows(slow_rows, names), strict=True):
             slow[i] = self._case(i, record)
         # the other paused cases: their pauses that stop the clock, in µs (unmerged)
         paused_rows = [i for i in paused_rows if i not in slow]
         far: list[int] = []
-        read = source.pauses(paused_rows, shared.stopping) if paused_rows else ({}, [])
+        read = source.pauses(paused_rows, shared.stopping) if paused_rows else None
         if read is not None:  # read a column at a time
-            pauses = {i: ps for i, ps in read[0].items() if ps}
-            far = read[1]
-        else:
+            pauses, far = read
+        elif paused_rows:
             for i, record in zip(paused_rows, source.rows(paused_rows, ("pauses",)), strict=True):
                 ps = _pauses_us(record.get("pauses"), i, shared.stopping)
                 if ps is None:
                     far.append(i)
-                elif ps:
-                    pauses[i] = ps
+                else:
+                    pauses.add(i, ps)
         for i, record in zip(far, source.rows(far, names), strict=True):
             slow[i] = self._case(i, record)
         self.pauses = pauses
@@ -1279,8 +1315,8 @@ class _Evaluator:
             by_sid.setdefault(sid_of[codes[i]], []).append(i)
         pauses = self.pauses
         for sid, rows in by_sid.items():
-            single = [i for i in rows if len(pauses[i]) == 1]
-            several = [i for i in rows if len(pauses[i]) != 1]
+            single = [i for i in rows if i in pauses.start]
+            several = [i for i in rows if i in pauses.several]
             for m, entry in enumerate(selectors[sid]):
                 if entry < 0:  # a rule chosen per case: one by one
                     for i in rows:
@@ -1323,12 +1359,12 @@ class _Evaluator:
         seen = batch._seen
         horizon = cal._timeline.rules.coverage_horizon * US
         add = cal._add_us
-        pauses = self.pauses
+        pause_start, pause_end = self.pauses.start, self.pauses.end
         starts, deadlines, achieved = col.start, col.deadline, col.achieved
         status, used_col, remaining_col, share_col = col.status, col.used, col.remaining, col.share
         left: list[int] = []
         for i in rows:
-            a, b = pauses[i][0]
+            a, b = pause_start[i], pause_end[i]
             got = achieved[i]
             end = got if got is not None else now_us
             if end is not None and a >= end:
