@@ -885,7 +885,8 @@ class _Evaluator:
             codes_of.setdefault(sid, set()).add(code)
         plans = shared.plans
         rows_cache: dict[Any, Any] = {"every code": None if slow else frozenset(combos)}
-        picked: dict[tuple[int, int], int] = {}  # (row, m) -> plan, for rules chosen per case
+        # per metric: row -> plan, for rules chosen per case (int keys: no tuple per row)
+        picked: list[dict[int, int]] = [{} for _ in metrics]
         for m in range(len(metrics)):
             fixed: dict[int, set[int]] = {}  # plan -> codes that follow it from ``opened``
             per_case: list[tuple[list[int], tuple[Any, ...]]] = []
@@ -929,7 +930,7 @@ class _Evaluator:
                     if found is None:
                         continue
                     index, start = found
-                    picked[i, m] = index
+                    picked[m][i] = index
                     plan = plans[index]
                     if plan.target is None:
                         self._negotiated(out[m], [i], plan, start)
@@ -976,7 +977,7 @@ class _Evaluator:
             raise type(exc)(f"row {i} (case {echo(row.get('id'))}): {exc}") from None
 
     def _event_rule(self, col: _Metric, m: int, rows: list[int], index: int,
-                    picked: dict[tuple[int, int], int],
+                    picked: list[dict[int, int]],
                     chosen: dict[int, tuple[list[int], list[int]]]) -> None:
         """``_pick`` for a whole column when the only candidate rule has no condition: its
         clock starts at its event, as of ``now`` (pending while that has not happened)."""
@@ -986,7 +987,7 @@ class _Evaluator:
             among = set(rows)
             for i in self.pauses:
                 if i in among:
-                    picked[i, m] = index
+                    picked[m][i] = index
         starts = [None] * len(rows) if events is None else [events[i] for i in rows]
         if plan.target is None:
             c_start = col.start
@@ -1007,7 +1008,7 @@ class _Evaluator:
 
     def _pick_columns(self, col: _Metric, m: int, rows: list[int],
                       cands: tuple[tuple[int, Any, bool], ...],
-                      picked: dict[tuple[int, int], int],
+                      picked: list[dict[int, int]],
                       chosen: dict[int, tuple[list[int], list[int]]]) -> bool:
         """``_Batch._pick`` for a column of clocks started at the opening: each candidate
         rule's working-hours condition judged for the rows not yet placed, on the chunk's
@@ -1038,8 +1039,7 @@ class _Evaluator:
                 left = [i for i, o in zip(left, open_, strict=True) if o is not inside]
             if not take:
                 continue
-            for i in take:
-                picked[i, m] = index
+            picked[m].update(dict.fromkeys(take, index))
             plan = plans[index]
             if plan.target is None:
                 self._negotiated(col, take, plan)
@@ -1302,7 +1302,7 @@ class _Evaluator:
         return [cal._elapsed_us(a, b) for a, b in zip(xs, ys, strict=True)]
 
     def _paused_all(self, out: list[_Metric], codes: list[int], sid_of: dict[int, int],
-                    picked: dict[tuple[int, int], int]) -> None:
+                    picked: list[dict[int, int]]) -> None:
         """Recompute the metrics of the cases whose clock stops. The commonest kind, a fixed
         target without escalations and one pause, a metric at a time over its cases
         (:meth:`_paused_within`); the others one case at a time (:meth:`_paused`)."""
@@ -1320,7 +1320,7 @@ class _Evaluator:
             for m, entry in enumerate(selectors[sid]):
                 if entry < 0:  # a rule chosen per case: one by one
                     for i in rows:
-                        if picked.get((i, m), _NO_RULE) != _NO_RULE:
+                        if picked[m].get(i, _NO_RULE) != _NO_RULE:
                             rest.setdefault(i, set()).add(m)
                     continue
                 plan = plans[entry]
@@ -1428,7 +1428,7 @@ class _Evaluator:
         return left
 
     def _paused(self, out: list[_Metric], i: int, codes: list[int], sid_of: dict[int, int],  # noqa: PLR0915 - the two paths of a paused case side by side
-                picked: dict[tuple[int, int], int], only: set[int] | None = None) -> None:
+                picked: list[dict[int, int]], only: set[int] | None = None) -> None:
         """Recompute the metrics of a case whose clock stops (``_Batch._paused`` on a one-case
         group) and its time used, less the paused time; of the metrics ``only``, if given."""
         shared, batch = self.shared, self.batch
@@ -1437,7 +1437,7 @@ class _Evaluator:
         stopping = self.pauses[i]
         plans_of = {}
         for m, entry in enumerate(selector):
-            index = entry if entry >= 0 else picked.get((i, m), _NO_RULE)
+            index = entry if entry >= 0 else picked[m].get(i, _NO_RULE)
             if index == _NO_RULE or (only is not None and m not in only):
                 selector[m] = _NO_RULE
                 continue
@@ -1465,7 +1465,7 @@ class _Evaluator:
         group.pauses[0] = stopping
         for m in plans_of:
             if selector[m] < 0:
-                group.picked[0, m] = picked[i, m]
+                group.picked[0, m] = picked[m][i]
             group.deadline[m] = [out[m].deadline[i]]
             group.status[m] = [out[m].status[i]]
         batch._paused(group, 0)
