@@ -40,6 +40,8 @@ from bench_table import NOW, load
 
 
 def on_spark(policy: sla.Policy, where: str, cores: int) -> dict[str, float]:
+    # Spark's Python workers run this interpreter (the one with slacalc installed)
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     t0 = time.perf_counter()
     spark = (SparkSession.builder.master(f"local[{cores}]").appName("slacalc-bench")
              .config("spark.sql.execution.arrow.maxRecordsPerBatch", "65536")

@@ -767,7 +767,7 @@ class _Evaluator:
         # per calendar, the chunk's position table (``None``: none pays), and the positions
         # of each start column on it; the instants the chunk reads span ``[lo_s, hi_s]``
         self._pos: dict[Any, Any] = {}
-        self._starts_pos: dict[tuple[Any, int], tuple[list[int], list[int]]] = {}
+        self._starts_pos: dict[tuple[Any, ...], tuple[list[int], list[int]]] = {}
         self.lo_s = self.hi_s = 0
         self.shared = shared
         self.batch = _Batch(self.shared, [], 0)
@@ -1219,8 +1219,13 @@ class _Evaluator:
         positions = cached[1]
         p = values[(now_us - base) // US // size]
         p_now = p if p >= 0 else now_us + p
-        if got.count(None) == len(got):
-            return [p_now - p for p in positions]
+        if got.count(None) == len(got):  # every clock runs to ``now``: the same for every
+            # metric on this calendar from these starts; each metric gets its own copy
+            to_now = (cal, id(starts), None)
+            found_used = self._starts_pos.get(to_now)
+            if found_used is None or found_used[0] is not starts:
+                found_used = self._starts_pos[to_now] = (starts, [p_now - p for p in positions])
+            return list(found_used[1])
         used: list[int] = [
             (p_now if a is None else q if (q := values[(a - base) // US // size]) >= 0 else a + q)
             - p for a, p in zip(got, positions, strict=True)]
