@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import multiprocessing
 import os
 import platform
 import resource
@@ -31,6 +32,7 @@ import sys
 import tempfile
 import time
 import warnings
+from typing import Any
 
 import dask.dataframe as dd
 import distributed
@@ -108,6 +110,37 @@ def on_dask(policy: sla.Policy, where: str, workers: int) -> dict[str, float]:
             "partitions": parts}
 
 
+def _side(policy: sla.Policy, path: str, barrier: Any, out: Any) -> None:
+    """Evaluate one file's cases three times, after every process is ready; CPU per case."""
+    warnings.simplefilter("ignore", sla.HorizonWarning)
+    table = pq.read_table(path)
+    warm(policy)
+    barrier.wait()
+    c0 = time.process_time()
+    for _ in range(3):
+        sla.evaluate_table(policy, table, NOW)
+    out.put((time.process_time() - c0) / (3 * table.num_rows))
+
+
+def side_by_side(policy: sla.Policy, where: str, workers: int) -> tuple[float, float]:
+    """The machine's own ceiling: CPU per case of one plain process alone, then of ``workers``
+    plain processes started together on the same file (no engine at all)."""
+    path = os.path.join(where, sorted(os.listdir(where))[0])
+    ctx = multiprocessing.get_context("spawn")
+    per_case = []
+    for count in (1, workers):
+        barrier, out = ctx.Barrier(count), ctx.Queue()
+        procs = [ctx.Process(target=_side, args=(policy, path, barrier, out))
+                 for _ in range(count)]
+        for proc in procs:
+            proc.start()
+        results = [out.get() for _ in procs]
+        for proc in procs:
+            proc.join()
+        per_case.append(sum(results) / len(results))
+    return per_case[0], per_case[1]
+
+
 def warm(policy: sla.Policy) -> int:
     """Evaluate a few cases in this process (imports and calendar tables, once per process)."""
     return sla.evaluate_table(policy, generate(policy, 100, seed=0), NOW).num_cases
@@ -144,6 +177,10 @@ def main() -> None:
         print(f"chunk function: {per_case:.2f} us per case ({per_case / metrics:.2f} us per "
               f"result row) on one core; with to_arrow "
               f"{(one['chunk'] + one['arrow']) / n * 1e6:.2f} us per case (target: <= 2 us)")
+        alone, together = side_by_side(policy, where, args.workers)
+        print(f"the machine's ceiling: one plain process {alone * 1e6:.2f} us per case alone, "
+              f"{together * 1e6:.2f} us per case with {args.workers} side by side: at most "
+              f"{args.workers * alone / together:.2f}x faster with {args.workers} workers")
         print(f"load average: {os.getloadavg()}")
         dsk = on_dask(policy, where, args.workers)
         assert dsk["rows"] == n * metrics
