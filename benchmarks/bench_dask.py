@@ -111,15 +111,18 @@ def on_dask(policy: sla.Policy, where: str, workers: int) -> dict[str, float]:
 
 
 def _side(policy: sla.Policy, path: str, barrier: Any, out: Any) -> None:
-    """Evaluate one file's cases three times, after every process is ready; CPU per case."""
+    """Evaluate one file's cases once to build the tables, then three times after every
+    process is ready: the least CPU time per case of the three."""
     warnings.simplefilter("ignore", sla.HorizonWarning)
     table = pq.read_table(path)
-    warm(policy)
+    sla.evaluate_table(policy, table, NOW)
     barrier.wait()
-    c0 = time.process_time()
+    best = float("inf")
     for _ in range(3):
+        c0 = time.process_time()
         sla.evaluate_table(policy, table, NOW)
-    out.put((time.process_time() - c0) / (3 * table.num_rows))
+        best = min(best, time.process_time() - c0)
+    out.put(best / table.num_rows)
 
 
 def side_by_side(policy: sla.Policy, where: str, workers: int) -> tuple[float, float]:

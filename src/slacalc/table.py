@@ -1515,26 +1515,14 @@ class _Evaluator:
             self._within_paused_on(pos, plan, col, i, start, got, ps)
             return
         due = batch._budget(cal, start, within, ps)
-        if got is not None:
-            code = BREACHED if due is not None and got > due else MET
-        elif now_us is not None and due is not None and now_us > due:
-            code = BREACHED
-        elif (now_us is None and due is None) or (now_us is not None and any(
-                a <= now_us and (b is None or now_us < b) for a, b in ps)):
-            code = _PAUSED
-        else:
-            code = RUNNING
+        code = _paused_status(due, got, now_us, ps)
         end = got if got is not None else now_us
         used = None
         if end is not None:
             if end > start:
                 batch._seen(cal, end, end=True)
             used = _used_us(cal, start, end, ps)
-        col.deadline[i] = due
-        col.status[i] = code
-        col.used[i] = used
-        col.remaining[i] = None if used is None else within - used
-        col.share[i] = None if used is None or not within else used / within
+        _put_within(col, i, due, code, used, within)
 
     def _within_paused_on(self, pos: Callable[[int], int], plan: _Plan, col: _Metric, i: int,
                           start: int, got: int | None, ps: list[tuple[int, int | None]]) -> None:
@@ -1565,15 +1553,7 @@ class _Evaluator:
             due = cal._add_us(cursor, remaining)
             if remaining and due >= horizon:
                 batch._seen(cal, due, end=True)
-        if got is not None:
-            code = BREACHED if due is not None and got > due else MET
-        elif now_us is not None and due is not None and now_us > due:
-            code = BREACHED
-        elif (now_us is None and due is None) or (now_us is not None and any(
-                a <= now_us and (b is None or now_us < b) for a, b in ps)):
-            code = _PAUSED
-        else:
-            code = RUNNING
+        code = _paused_status(due, got, now_us, ps)
         end = got if got is not None else now_us
         used = None
         if end is not None:
@@ -1586,11 +1566,7 @@ class _Evaluator:
                     lo, hi = a if a > start else start, end if b is None or b > end else b
                     if hi > lo:
                         used -= pos(hi) - pos(lo)
-        col.deadline[i] = due
-        col.status[i] = code
-        col.used[i] = used
-        col.remaining[i] = None if used is None else within - used
-        col.share[i] = None if used is None or not within else used / within
+        _put_within(col, i, due, code, used, within)
 
     def _after(self, plan: _Plan, col: _Metric, i: int, start: int, due: int, got: int | None,
                ps: list[tuple[int, int | None]]) -> bool:
@@ -1643,6 +1619,29 @@ class _Evaluator:
             pending = [e.at for e in r.escalations if e.status == "pending"]
             col.next[i] = _us(pending[0]) if pending else None
             col.fired[i] = sum(e.status == "fired" for e in r.escalations)
+
+
+def _paused_status(due: int | None, got: int | None, now_us: int | None,
+                   ps: list[tuple[int, int | None]]) -> int:
+    """The status of a clock that ``ps`` stop, due at ``due`` (``None``: stopped for good)."""
+    if got is not None:
+        return BREACHED if due is not None and got > due else MET
+    if now_us is not None and due is not None and now_us > due:
+        return BREACHED
+    if (now_us is None and due is None) or (now_us is not None and any(
+            a <= now_us and (b is None or now_us < b) for a, b in ps)):
+        return _PAUSED
+    return RUNNING
+
+
+def _put_within(col: _Metric, i: int, due: int | None, code: int, used: int | None,
+                within: int) -> None:
+    """Row ``i`` of a fixed target's columns, from its deadline, status and time used."""
+    col.deadline[i] = due
+    col.status[i] = code
+    col.used[i] = used
+    col.remaining[i] = None if used is None else within - used
+    col.share[i] = None if used is None or not within else used / within
 
 
 def _utc_of(value: Any, name: str, row: int, instants: Instants) -> dt.datetime:
