@@ -196,6 +196,38 @@ def test_dense_on_calendars_open_at_new_year(coverage: str) -> None:
     assert_same(policy, cases, None, "us")
 
 
+@pytest.mark.parametrize("zone", ["Etc/GMT-3", "Etc/GMT+5"])
+def test_tables_after_a_computation_before_1970(zone: str) -> None:
+    """Once a calendar has computed an instant before 1970 (its compiled years then reach
+    back past the epoch), its position table would confuse covered and uncovered time;
+    it is refused, and a dense batch with pauses and a working-hours condition still equals
+    ``evaluate``."""
+    policy = sla.Policy.from_dict({
+        "name": "before 1970",
+        "calendars": {"always": {"coverage": "7x24", "tz": zone},
+                      "hours": {"coverage": "5x8", "tz": zone}},
+        "clock": {"pause_reasons": ["customer_info"]},
+        "severities": [{"id": "A", "targets": [
+            {"metric": "response", "calendar": "always", "within": "30m",
+             "when": {"hours": "in", "hours_calendar": "hours"}},
+            {"metric": "response", "calendar": "always", "within": "2h"},
+            {"metric": "restore", "calendar": "always", "within": "4h"},
+        ]}],
+    })
+    for name in ("always", "hours"):
+        cal = policy.calendar(name)
+        cal.add(dt.datetime(1965, 6, 1, tzinfo=dt.UTC), dt.timedelta(hours=1))
+    maker = CaseMaker(policy, seed_of("before 1970", zone), whole=True, plain=0.8,
+                      first=dt.datetime(2024, 3, 1, tzinfo=dt.UTC),
+                      last=dt.datetime(2024, 5, 1, tzinfo=dt.UTC))
+    cases = maker.batch(600, NOWS["mid"])
+    assert any(c.pauses for c in cases)
+    assert_same(policy, cases, NOWS["mid"], arrow=True)
+    a = int(dt.datetime(2024, 3, 1, tzinfo=dt.UTC).timestamp())
+    cal = policy.calendar("always")
+    assert cal.elapsed_many([a] * 300, [a + 3600] * 300) == [3600] * 300
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_generated_policies(data: st.DataObject) -> None:

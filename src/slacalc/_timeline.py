@@ -529,7 +529,10 @@ class Snapshot:
 
         Buckets are left-closed ``[s0 + kB, s0 + (k + 1)B)``, ``k = (x - s0) // B``. An
         uncovered bucket stores its constant ``pos`` (``>= 0``); a covered one stores
-        ``cum[i] - starts[i]``, which is ``<= -s0 < 0`` because ``s0 > 0`` (after 1970).
+        ``cum[i] - starts[i]``, negative only while the covered time since the snapshot's first
+        instant is less than the instant itself: when a snapshot reaching back before 1970
+        makes one of them ``>= 0``, the two could be confused, and ``None`` is returned (the
+        caller then works without a table).
         """
         size = self.bucket
         nb = self.buckets(size, s0, s1)
@@ -544,7 +547,10 @@ class Snapshot:
             while i < n and ends[i] <= s:
                 i += 1
             if i < n and starts[i] <= s:
-                table.append(cum[i] - starts[i])
+                offset = cum[i] - starts[i]
+                if offset >= 0:
+                    return None  # would read as an uncovered bucket's constant
+                table.append(offset)
             else:
                 table.append(cum[i] if i < n else total)
         return s0, size, table

@@ -1003,15 +1003,15 @@ class Calendar:
             return snap.table((*key, unit), partial(_scaled, found, unit))
 
         def apply(found: Any) -> list[int] | None:
-            base, size, values, lo, limit = found
+            base, size, values, lo, limit = found[:5]
             if hi_in * unit > limit:
                 return None
             if unit == 1:
                 return [v if (v := values[(x - base) // size]) > lo else x + v for x in xs]
-            if values[0] <= lo and values.count(values[0]) == len(values):
+            same = found[5]
+            if same is not None and same <= lo:
                 # one offset throughout (time always covered, as 7x24 without holidays)
-                offset = values[0]
-                return [x + offset for x in xs]
+                return [x + same for x in xs]
             # two divisions by one-digit ints are quicker than one by a two-digit int
             size //= unit
             return [v if (v := values[(x - base) // US // size]) > lo else x + v for x in xs]
@@ -1031,12 +1031,14 @@ class Calendar:
             self._check_span(lo, self._add_us(hi, d * US), "add_many")
         return out
 
-    def _pos_table_us(self, lo_s: int, hi_s: int, count: int) -> tuple[int, int, list[int]] | None:
+    def _pos_table_us(self, lo_s: int, hi_s: int, count: int
+                      ) -> tuple[int, int, list[int], int | None] | None:
         """The position table for µs instants in ``[lo_s, hi_s]`` seconds, for ``count``
         lookups: ``pos(x) = V[k] if V[k] >= 0 else x + V[k]`` with ``k = (x - T) // B`` for
-        ``(T, B, V)``, any µs ``x`` in range (buckets break only at whole seconds). Positions
-        from one table share their origin, so their differences are covered time. ``None``
-        when no table pays."""
+        ``(T, B, V, same)``, any µs ``x`` in range (buckets break only at whole seconds);
+        ``same`` is the value of every entry if they are all one (a negative one: time always
+        covered, ``pos(x) = x + same``). Positions from one table share their origin, so their
+        differences are covered time. ``None`` when no table pays."""
         snap = self._timeline.around(lo_s, hi_s)
         s0, s1 = snap.span(lo_s, hi_s)
         key = ("pos", s0, s1)
@@ -1123,8 +1125,12 @@ class Calendar:
 
 def _scaled(table: tuple[Any, ...], unit: int) -> tuple[Any, ...]:
     """A lookup table in seconds rescaled to ``unit`` (its origin, bucket, values and limits;
-    the values' sign or size encoding is kept, since every entry is multiplied alike)."""
-    return tuple([v * unit for v in x] if isinstance(x, list) else x * unit for x in table)
+    the values' sign or size encoding is kept, since every entry is multiplied alike), with one
+    more item: the value every entry holds, if they all hold the same one, else ``None``."""
+    scaled = tuple([v * unit for v in x] if isinstance(x, list) else x * unit for x in table)
+    values = scaled[2]
+    same = values[0] if values and values.count(values[0]) == len(values) else None
+    return (*scaled, same)
 
 
 def each_int(xs: list[Any], one: Callable[[int], int]) -> list[int]:

@@ -835,7 +835,10 @@ class _Evaluator:
                 bounds += (min(present), max(present))
         if now_us is not None:
             bounds.append(now_us)
-        self.lo_s, self.hi_s = min(bounds) // US, max(bounds) // US
+        # rows outside the policy's data floor or the computable years go through
+        # ``evaluate``, which explains them: the tables span only the others
+        self.lo_s = max(min(bounds), shared.floor_us) // US
+        self.hi_s = max(min(max(bounds), _MAX_US), self.lo_s * US) // US
         for m, metric in enumerate(metrics):  # every result echoes the achievement
             if metric in seen:
                 out[m].achieved = list(seen[metric])
@@ -1030,7 +1033,7 @@ class _Evaluator:
             if hours is None:  # no condition: this rule takes every row still left
                 take, left = left, []
             else:
-                base, size_us, values = tables.pop()
+                base, size_us, values, _ = tables.pop()
                 size = size_us // US
                 starts = [opened[i] for i in left]
                 seen(hours, max(starts), end=False)  # the instants judged, as ``_pick`` checks
@@ -1203,15 +1206,16 @@ class _Evaluator:
         found = self._pos_table(cal)
         if found is None:
             return None
-        base, size, values = found
+        base, size, values, same = found
+        if not base <= now_us < base + len(values) * size:
+            return None
         size //= US  # two divisions by one-digit ints are quicker than one by a two-digit int
         key = (cal, id(starts))
         cached = self._starts_pos.get(key)
-        linear = values[0] < 0 and values.count(values[0]) == len(values)
         if cached is None or cached[0] is not starts:
-            if linear:  # time always covered (7x24 without holidays): one offset throughout
-                offset = values[0]
-                positions = [x + offset for x in starts]
+            if same is not None and same < 0:
+                # time always covered (7x24 without holidays): one offset throughout
+                positions = [x + same for x in starts]
             else:
                 positions = [p if (p := values[(x - base) // US // size]) >= 0 else x + p
                              for x in starts]
@@ -1233,7 +1237,7 @@ class _Evaluator:
             used = [u if u > 0 else 0 for u in used]
         return used  # type: ignore[return-value]
 
-    def _pos_table(self, cal: Any) -> tuple[int, int, list[int]] | None:
+    def _pos_table(self, cal: Any) -> tuple[int, int, list[int], int | None] | None:
         """The chunk's position table on ``cal`` (``None``: no table pays), built once."""
         found = self._pos.get(cal, False)
         if found is False:
@@ -1246,7 +1250,7 @@ class _Evaluator:
         found = self._pos_table(cal)
         if found is None:
             return None
-        base, size, values = found
+        base, size, values, _ = found
         if not all(base <= t < base + len(values) * size for t in instants):
             return None
         size //= US
@@ -1357,7 +1361,7 @@ class _Evaluator:
         found = self._pos_table(cal)
         if found is None:
             return rows
-        base, size_us, values = found
+        base, size_us, values, _ = found
         limit = base + len(values) * size_us
         size = size_us // US
         batch, now_us = self.batch, self.shared.now_us
@@ -2075,13 +2079,13 @@ class ResultTable:
         (``pandas.ArrowDtype``, categoricals as before): no copy and no conversion, many times
         quicker for large tables, with the same values.
         """
+        if dtype_backend not in ("numpy", "pyarrow"):
+            raise SlaValueError(
+                f"dtype_backend must be 'numpy' or 'pyarrow', not {echo(dtype_backend)}")
         pd = _import("pandas", "pandas")
         if dtype_backend == "numpy":
             return self.to_arrow().to_pandas()
-        if dtype_backend == "pyarrow":
-            return self.to_arrow().to_pandas(types_mapper=partial(_arrow_dtype, pd))
-        raise SlaValueError(
-            f"dtype_backend must be 'numpy' or 'pyarrow', not {echo(dtype_backend)}")
+        return self.to_arrow().to_pandas(types_mapper=partial(_arrow_dtype, pd))
 
     def to_polars(self) -> Any:
         """A polars DataFrame (needs polars and pyarrow)."""
@@ -2119,7 +2123,7 @@ def _int64_array(pa: Any, values: Sequence[int | None], typ: Any) -> Any:
     """An Arrow array of ``typ`` (int64, timestamp or duration) from ints, ``None`` as null:
     Arrow's own int64 conversion (the quickest from a list), its buffers then typed."""
     n = len(values)
-    if isinstance(values, array):
+    if isinstance(values, array) and values.typecode == "q":
         return pa.Array.from_buffers(typ, n, [None, pa.py_buffer(values)])
     if not any(values):  # all ``None`` (or zero): no value to convert
         if values.count(None) == n:
