@@ -1757,6 +1757,7 @@ class _Part:
         self._metrics = tuple(policy.metrics())
         self._n = source.n
         self._zones = {m: _zone(policy, m) for m in self._metrics}
+        self._laddered = frozenset(m for m in self._metrics if policy.ladder(m) is not None)
         self._zones[""] = _zone(policy, None)
 
     # -- the columns, in the output's row order -----------------------------------------------
@@ -1920,6 +1921,10 @@ class _Part:
                 elif values is self._opened and opened is not None:
                     # a clock started at the opening: that very column
                     per.append(opened if opened.type == typ else opened.cast(typ))
+                elif attr in ("next", "fired") and metric not in self._laddered:
+                    # no escalation ladder: nothing pending, nothing fired, for every case
+                    per.append(pa.nulls(n, typ) if attr == "next" else
+                               pa.Array.from_buffers(typ, n, [None, pa.py_buffer(bytes(8 * n))]))
                 else:
                     per.append(_int64_array(pa, values, typ))
             if not long:
