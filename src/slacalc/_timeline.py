@@ -555,6 +555,24 @@ class Snapshot:
                 table.append(cum[i] if i < n else total)
         return s0, size, table
 
+    def inv_table(self) -> tuple[int, list[int]] | None:
+        """Table for ``inv(p)``, ``0 < p <= total`` (seconds): ``inv(p) = p + V[(p - 1) // B]``.
+
+        Every covered run spans whole buckets of ``B`` (the snapshot's bucket divides every
+        boundary), so the positions ``(kB, (k + 1)B]`` all fall in one run ``j``, where
+        ``inv(p) = starts[j] + p - cum[j]``: ``V[k] = starts[j] - cum[j]``. A position at a run's
+        end gives that run's end (the earliest instant with that much covered time), as
+        :meth:`inv_us` does. ``None`` when the table would be too large.
+        """
+        size = self.bucket
+        if size < MIN_BUCKET or self.total // size > MAX_TABLE:
+            return None
+        table: list[int] = []
+        cum = self.cum
+        for j, s in enumerate(self.starts):
+            table.extend([s - cum[j]] * ((cum[j + 1] - cum[j]) // size))
+        return size, table
+
     def step_table(
         self, breakpoints: Sequence[int], value: Callable[[int], int], s0: int, s1: int
     ) -> tuple[int, int, list[int]] | None:

@@ -1031,14 +1031,16 @@ class Calendar:
             self._check_span(lo, self._add_us(hi, d * US), "add_many")
         return out
 
-    def _pos_table_us(self, lo_s: int, hi_s: int, count: int
-                      ) -> tuple[int, int, list[int], int | None] | None:
+    def _pos_table_us(self, lo_s: int, hi_s: int, count: int) -> tuple[Any, ...] | None:
         """The position table for µs instants in ``[lo_s, hi_s]`` seconds, for ``count``
         lookups: ``pos(x) = V[k] if V[k] >= 0 else x + V[k]`` with ``k = (x - T) // B`` for
-        ``(T, B, V, same)``, any µs ``x`` in range (buckets break only at whole seconds);
-        ``same`` is the value of every entry if they are all one (a negative one: time always
-        covered, ``pos(x) = x + same``). Positions from one table share their origin, so their
-        differences are covered time. ``None`` when no table pays."""
+        ``(T, B, V, same, inverse)``, any µs ``x`` in range (buckets break only at whole
+        seconds); ``same`` is the value of every entry if they are all one (a negative one:
+        time always covered, ``pos(x) = x + same``). Positions from one table share their
+        origin, so their differences are covered time. ``inverse`` is ``(B, W, total)`` in µs,
+        or ``None``: for ``0 < p <= total``, ``inv(p) = p + W[(p - 1) // B]``, the earliest
+        instant with position ``p`` on the same origin (so ``add(t, d) = inv(pos(t) + d)``).
+        ``None`` when no table pays."""
         snap = self._timeline.around(lo_s, hi_s)
         s0, s1 = snap.span(lo_s, hi_s)
         key = ("pos", s0, s1)
@@ -1048,7 +1050,9 @@ class Calendar:
         found = snap.table(key, partial(snap.pos_table, s0, s1))
         if found is None:
             return None
-        return snap.table((*key, US), partial(_scaled, found, US))  # type: ignore[no-any-return]
+        scaled = snap.table((*key, US), partial(_scaled, found, US))
+        inverse = snap.table(("inv", US), partial(_inverse_us, snap))
+        return (*scaled, inverse)
 
     def add_stream(
         self, starts: Iterable[Any], duration: dt.timedelta | str, *, chunk_size: int = 65_536
@@ -1131,6 +1135,15 @@ def _scaled(table: tuple[Any, ...], unit: int) -> tuple[Any, ...]:
     values = scaled[2]
     same = values[0] if values and values.count(values[0]) == len(values) else None
     return (*scaled, same)
+
+
+def _inverse_us(snap: Snapshot) -> tuple[int, list[int], int] | None:
+    """A snapshot's inverse-position table in µs (see :meth:`Calendar._pos_table_us`)."""
+    found = snap.inv_table()
+    if found is None:
+        return None
+    size, table = found
+    return size * US, [v * US for v in table], snap.total * US
 
 
 def each_int(xs: list[Any], one: Callable[[int], int]) -> list[int]:

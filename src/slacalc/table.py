@@ -1033,7 +1033,7 @@ class _Evaluator:
             if hours is None:  # no condition: this rule takes every row still left
                 take, left = left, []
             else:
-                base, size_us, values, _ = tables.pop()
+                base, size_us, values, _, _ = tables.pop()
                 size = size_us // US
                 starts = [opened[i] for i in left]
                 seen(hours, max(starts), end=False)  # the instants judged, as ``_pick`` checks
@@ -1206,7 +1206,7 @@ class _Evaluator:
         found = self._pos_table(cal)
         if found is None:
             return None
-        base, size, values, same = found
+        base, size, values, same, _ = found
         if not base <= now_us < base + len(values) * size:
             return None
         size //= US  # two divisions by one-digit ints are quicker than one by a two-digit int
@@ -1237,7 +1237,7 @@ class _Evaluator:
             used = [u if u > 0 else 0 for u in used]
         return used  # type: ignore[return-value]
 
-    def _pos_table(self, cal: Any) -> tuple[int, int, list[int], int | None] | None:
+    def _pos_table(self, cal: Any) -> tuple[Any, ...] | None:
         """The chunk's position table on ``cal`` (``None``: no table pays), built once."""
         found = self._pos.get(cal, False)
         if found is False:
@@ -1250,13 +1250,13 @@ class _Evaluator:
         found = self._pos_table(cal)
         if found is None:
             return None
-        base, size, values, _ = found
+        base, size, values, _, _ = found
         if not all(base <= t < base + len(values) * size for t in instants):
             return None
         size //= US
 
         def pos(t: int) -> int:
-            p = values[(t - base) // US // size]
+            p: int = values[(t - base) // US // size]
             return p if p >= 0 else t + p
 
         return pos
@@ -1361,8 +1361,10 @@ class _Evaluator:
         found = self._pos_table(cal)
         if found is None:
             return rows
-        base, size_us, values, _ = found
+        base, size_us, values, _, inverse = found
         limit = base + len(values) * size_us
+        inv_size, inv_values, total = inverse if inverse is not None else (US, [], -1)
+        inv_size //= US
         size = size_us // US
         batch, now_us = self.batch, self.shared.now_us
         seen = batch._seen
@@ -1401,7 +1403,14 @@ class _Evaluator:
                         if b is None:
                             due = None
                         else:
-                            due = add(b, within - available)
+                            # ``add(b, within - available)``: the inverse of b's position
+                            # moved on by what is left, from the same table when it reaches
+                            p = values[(b - base) // US // size]
+                            target = (p if p >= 0 else b + p) + within - available
+                            if target <= total:
+                                due = target + inv_values[(target - 1) // US // inv_size]
+                            else:
+                                due = add(b, within - available)
                             if due >= horizon:
                                 seen(cal, due, end=True)
                 deadlines[i] = due
