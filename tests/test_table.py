@@ -228,6 +228,33 @@ def test_tables_after_a_computation_before_1970(zone: str) -> None:
     assert cal.elapsed_many([a] * 300, [a + 3600] * 300) == [3600] * 300
 
 
+@pytest.mark.parametrize("coverage", ["5x8", "7x24", "5x24"])
+def test_columns_moved_on_the_tables_agree_at_window_edges(coverage: str) -> None:
+    """A column of instants moved by covered time on the chunk's position table and back
+    through its inverse (escalation steps, paused deadlines) equals ``Calendar``'s own
+    ``add`` (the earliest instant) and ``subtract`` (the latest), at window edges, a
+    microsecond either side, and fractions of a second."""
+    policy = sla.Policy.from_dict({
+        "name": "edges", "calendars": {"main": {"coverage": coverage, "country": "CN"}},
+        "targets": [{"metric": "response", "calendar": "main", "within": "1h"}]})
+    cal = policy.calendar("main")
+    day = dt.datetime(2025, 3, 3, tzinfo=SH)  # a Monday
+    edges = [us(day + dt.timedelta(days=k, hours=h)) + e for k in range(12)
+             for h in (0, 9, 12, 17, 23) for e in (0, -1, 1, 500_000)]
+    shared = table_module._Shared(policy, None)
+    source = table_module._ListSource({"id": ["x"], "opened": [edges[0]]})
+    evaluator = table_module._Evaluator(policy, None, source, shared)
+    evaluator.opened = [0] * 100_000  # a large chunk: the tables pay
+    evaluator.lo_s, evaluator.hi_s = min(edges) // 10**6, max(edges) // 10**6 + 40 * 86_400
+    hour = 3_600_000_000
+    for d in (hour, 4 * hour, 8 * hour, 600_000_000, 1_234_567, -hour, -4 * hour,
+              -600_000_000, -8 * hour - 1):
+        got = evaluator._moved(cal, edges, d)
+        assert got is not None, d
+        want = [cal._add_us(t, d) if d > 0 else cal._subtract_us(t, -d) for t in edges]
+        assert got == want, d
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_generated_policies(data: st.DataObject) -> None:

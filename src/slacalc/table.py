@@ -1181,9 +1181,11 @@ class _Evaluator:
                         due_secs = _Seconds(deadlines)
                     fires = self._add(cal, deadlines, due_secs, offset)
                 else:
-                    sub = cal._subtract_us
-                    fires = [t if (f := sub(d, -offset)) < t else f
-                             for t, d in zip(starts, deadlines, strict=True)]
+                    before = self._moved(cal, deadlines, offset)
+                    if before is None:
+                        sub = cal._subtract_us
+                        before = [sub(d, -offset) for d in deadlines]
+                    fires = [t if f < t else f for t, f in zip(starts, before, strict=True)]
                     batch._seen(cal, max(deadlines), end=True)
             if previous is not None:
                 fires = [p if f < p else f for f, p in zip(fires, previous, strict=True)]
@@ -1270,10 +1272,35 @@ class _Evaluator:
             found = cal._add_many_us(starts, d_us // US)
             if found is not None:
                 return found  # type: ignore[no-any-return]
-            return [r * US for r in cal.add_many(secs.values, dt.timedelta(microseconds=d_us))]
-        out = [cal._add_us(t, d_us) for t in starts]
+        out = self._moved(cal, starts, d_us)
+        if out is None:
+            out = [cal._add_us(t, d_us) for t in starts]
         self.batch._seen(cal, max(out), end=True)
         return out
+
+    def _moved(self, cal: Any, instants: list[int], d_us: int) -> list[int] | None:
+        """``add(t, d)`` (``d > 0``: the earliest instant with ``d`` more covered time) or
+        ``subtract(t, -d)`` (``d < 0``: the latest instant with ``-d`` less) for a column, as
+        positions on the chunk's table and back through its inverse, whatever ``d``; ``None``
+        when an instant or a result lies outside the tables (the caller goes one by one)."""
+        found = self._pos_table(cal)
+        if found is None or found[4] is None or not instants:
+            return None
+        base, size, values, _, (inv_size, inv_values, total) = found
+        if not (base <= min(instants) and max(instants) < base + len(values) * size):
+            return None
+        size //= US
+        inv_size //= US
+        targets = [(p if (p := values[(x - base) // US // size]) >= 0 else x + p) + d_us
+                   for x in instants]
+        if d_us > 0:  # the earliest instant: positions (kB, (k + 1)B] share bucket k
+            if max(targets) > total:
+                return None
+            return [p + inv_values[(p - 1) // US // inv_size] for p in targets]
+        # the latest instant: positions [kB, (k + 1)B) share bucket k
+        if min(targets) < 0 or max(targets) >= total:
+            return None
+        return [p + inv_values[p // US // inv_size] for p in targets]
 
     def _seconds(self, starts: list[int]) -> _Seconds:
         """The whole seconds of a start column, computed once for the metrics sharing it."""
