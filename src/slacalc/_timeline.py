@@ -65,7 +65,7 @@ MAX_TABLE = 4_000_000
 # Buckets shorter than this would make tables needlessly large; bisection is used instead.
 MIN_BUCKET = 60
 # Tables kept per snapshot.
-MAX_TABLES = 16
+MAX_TABLES = 32
 # A table is built for a batch only when it has at most this many buckets per case (otherwise
 # bisection, a few hundred ns a case, is cheaper than building the table).
 BUCKETS_PER_CASE = 4

@@ -993,14 +993,14 @@ class Calendar:
         def table(snap: Snapshot) -> Any:
             # a table over the local years of this batch, if it pays for itself
             s0, s1 = snap.span(lo_in - 1, hi_in)
-            key = ("add", d, s0, s1)
+            # in µs, only the scaled table is kept: it serves every µs batch
+            key: tuple[Any, ...] = ("add", d, s0, s1) if unit == 1 else ("add", d, s0, s1, unit)
             nb = snap.buckets(gcd(snap.bucket, d), s0, s1)
             if nb is None or (not snap.has_table(key) and nb > BUCKETS_PER_CASE * len(xs)):
                 return None
-            found = snap.table(key, partial(snap.add_table, d, s0, s1))
-            if found is None or unit == 1:
-                return found
-            return snap.table((*key, unit), partial(_scaled, found, unit))
+            if unit == 1:
+                return snap.table(key, partial(snap.add_table, d, s0, s1))
+            return snap.table(key, partial(_scaled_build, snap.add_table, (d, s0, s1), unit))
 
         def apply(found: Any) -> list[int] | None:
             base, size, values, lo, limit = found[:5]
@@ -1043,14 +1043,13 @@ class Calendar:
         ``None`` when no table pays."""
         snap = self._timeline.around(lo_s, hi_s)
         s0, s1 = snap.span(lo_s, hi_s)
-        key = ("pos", s0, s1)
+        key = ("pos", s0, s1, US)  # only the scaled table is kept
         nb = snap.buckets(snap.bucket, s0, s1)
         if nb is None or not (snap.has_table(key) or nb <= 2 * BUCKETS_PER_CASE * count):
             return None
-        found = snap.table(key, partial(snap.pos_table, s0, s1))
-        if found is None:
+        scaled = snap.table(key, partial(_scaled_build, snap.pos_table, (s0, s1), US))
+        if scaled is None:
             return None
-        scaled = snap.table((*key, US), partial(_scaled, found, US))
         inverse = snap.table(("inv", US), partial(_inverse_us, snap))
         return (*scaled, inverse)
 
@@ -1135,6 +1134,14 @@ def _scaled(table: tuple[Any, ...], unit: int) -> tuple[Any, ...]:
     values = scaled[2]
     same = values[0] if values and values.count(values[0]) == len(values) else None
     return (*scaled, same)
+
+
+def _scaled_build(build: Callable[..., Any], args: tuple[int, ...], unit: int
+                  ) -> tuple[Any, ...] | None:
+    """A lookup table built by ``build(*args)`` in seconds, rescaled to ``unit`` (``None``
+    when ``build`` gives none)."""
+    found = build(*args)
+    return None if found is None else _scaled(found, unit)
 
 
 def _inverse_us(snap: Snapshot) -> tuple[int, list[int], int] | None:
