@@ -171,23 +171,28 @@ def test_dense_whole_seconds_from_arrow(name: str) -> None:
     assert_same(policy, cases, NOWS["mid"], arrow=True)
 
 
-@pytest.mark.parametrize("coverage", ["5x24", "7x24", "5x8"])
-def test_dense_on_calendars_open_at_new_year(coverage: str) -> None:
-    """Calendars without holidays, open at the first instant of the year their lookup tables
-    start at (2025-01-01 is a Wednesday) or always open: a dense batch through the tables
-    (deadlines, time used, a working-hours condition) equals ``evaluate``."""
-    policy = sla.Policy.from_dict({
-        "name": "open at new year",
-        "calendars": {"main": {"coverage": coverage, "tz": "UTC"},
-                      "hours": {"coverage": "5x8", "tz": "UTC"}},
+def hours_policy(main: dict[str, str], zone: str, other: tuple[str, str]) -> sla.Policy:
+    """A response of 30 minutes in the working hours of a 5x8 calendar in ``zone`` and 2 hours
+    outside them, both counted on the calendar ``main``, and one more metric on it."""
+    return sla.Policy.from_dict({
+        "name": "working hours",
+        "calendars": {"main": main, "hours": {"coverage": "5x8", "tz": zone}},
         "clock": {"pause_reasons": ["customer_info"]},
         "severities": [{"id": "A", "targets": [
             {"metric": "response", "calendar": "main", "within": "30m",
              "when": {"hours": "in", "hours_calendar": "hours"}},
             {"metric": "response", "calendar": "main", "within": "2h"},
-            {"metric": "resolve", "calendar": "main", "within": "20h"},
+            {"metric": other[0], "calendar": "main", "within": other[1]},
         ]}],
     })
+
+
+@pytest.mark.parametrize("coverage", ["5x24", "7x24", "5x8"])
+def test_dense_on_calendars_open_at_new_year(coverage: str) -> None:
+    """Calendars without holidays, open at the first instant of the year their lookup tables
+    start at (2025-01-01 is a Wednesday) or always open: a dense batch through the tables
+    (deadlines, time used, a working-hours condition) equals ``evaluate``."""
+    policy = hours_policy({"coverage": coverage, "tz": "UTC"}, "UTC", ("resolve", "20h"))
     maker = CaseMaker(policy, seed_of("new year", coverage), whole=True, plain=0.9,
                       first=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
                       last=dt.datetime(2025, 3, 1, tzinfo=dt.UTC))
@@ -202,19 +207,8 @@ def test_tables_after_a_computation_before_1970(zone: str) -> None:
     back past the epoch), its position table would confuse covered and uncovered time;
     it is refused, and a dense batch with pauses and a working-hours condition still equals
     ``evaluate``."""
-    policy = sla.Policy.from_dict({
-        "name": "before 1970",
-        "calendars": {"always": {"coverage": "7x24", "tz": zone},
-                      "hours": {"coverage": "5x8", "tz": zone}},
-        "clock": {"pause_reasons": ["customer_info"]},
-        "severities": [{"id": "A", "targets": [
-            {"metric": "response", "calendar": "always", "within": "30m",
-             "when": {"hours": "in", "hours_calendar": "hours"}},
-            {"metric": "response", "calendar": "always", "within": "2h"},
-            {"metric": "restore", "calendar": "always", "within": "4h"},
-        ]}],
-    })
-    for name in ("always", "hours"):
+    policy = hours_policy({"coverage": "7x24", "tz": zone}, zone, ("restore", "4h"))
+    for name in ("main", "hours"):
         cal = policy.calendar(name)
         cal.add(dt.datetime(1965, 6, 1, tzinfo=dt.UTC), dt.timedelta(hours=1))
     maker = CaseMaker(policy, seed_of("before 1970", zone), whole=True, plain=0.8,
@@ -224,7 +218,7 @@ def test_tables_after_a_computation_before_1970(zone: str) -> None:
     assert any(c.pauses for c in cases)
     assert_same(policy, cases, NOWS["mid"], arrow=True)
     a = int(dt.datetime(2024, 3, 1, tzinfo=dt.UTC).timestamp())
-    cal = policy.calendar("always")
+    cal = policy.calendar("main")
     assert cal.elapsed_many([a] * 300, [a + 3600] * 300) == [3600] * 300
 
 
