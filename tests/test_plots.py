@@ -128,9 +128,9 @@ def test_missing_matplotlib_says_how_to_install() -> None:
     """Without matplotlib, a clear error names the extra to install."""
     code = (
         "import sys; sys.modules['matplotlib'] = None\n"
-        "from slacalc import plots\n"
+        "import slacalc\nfrom slacalc import plots\n"
         "try:\n    plots.remaining([])\n"
-        "except plots.MissingDependencyError as e:\n    print(isinstance(e, ImportError), e)\n"
+        "except slacalc.MissingDependencyError as e:\n    print(isinstance(e, ImportError), e)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout

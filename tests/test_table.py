@@ -592,11 +592,17 @@ def test_one_missing_dependency_error() -> None:
     ``except`` catches them all."""
     one = errors_module.MissingDependencyError
     assert sla.MissingDependencyError is one and "MissingDependencyError" in sla.__all__
-    # ``slacalc.report`` is also the name of a function: import the modules by their names
+    # ``slacalc.report`` is also the name of a function: import the modules by their names;
+    # each imports its optional packages through the one helper, and defines no class of its own
     for name in ("table", "io", "plots", "report", "compare"):
         module = importlib.import_module(f"slacalc.{name}")
-        assert module.MissingDependencyError is one
+        assert module.optional_module is errors_module.optional_module
+        assert getattr(module, "MissingDependencyError", one) is one
     assert issubclass(one, sla.SlaError) and issubclass(one, ImportError)
+    with pytest.raises(one, match=r"package 'no_such_package'.* pip install 'slacalc\[arrow\]'"):
+        errors_module.optional_module("no_such_package.sub", "arrow")
+    with pytest.raises(one, match=r"pip install no_such_package$"):
+        errors_module.optional_module("no_such_package.sub")
 
 
 def test_policy_without_severities() -> None:

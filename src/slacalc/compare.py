@@ -25,14 +25,13 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Iterable, Iterator
-from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from slacalc._batch import evaluate_many
 from slacalc.case import Case
-from slacalc.errors import MissingDependencyError, SlaValueError, echo
+from slacalc.errors import SlaValueError, echo, optional_module
 from slacalc.policy import METRICS, Policy
 
 if TYPE_CHECKING:
@@ -121,7 +120,7 @@ class Comparison:
     def to_arrow(self) -> Any:
         """The changes as a ``pyarrow.Table`` (requires pyarrow): instants as UTC timestamps
         in microseconds, ``shift`` as a duration in microseconds."""
-        pa = _optional("pyarrow")
+        pa = optional_module("pyarrow")
         ts = pa.timestamp("us", "UTC")
         types = {"deadline_before": ts, "deadline_after": ts, "shift": pa.duration("us")}
         schema = pa.schema([(c, types.get(c, pa.string())) for c in COMPARE_COLUMNS])
@@ -133,7 +132,7 @@ class Comparison:
 
     def to_polars(self) -> Any:
         """The changes as a polars DataFrame (requires polars and pyarrow)."""
-        return _optional("polars").from_arrow(self.to_arrow())
+        return optional_module("polars").from_arrow(self.to_arrow())
 
     def to_text(self) -> str:
         """A table: case, metric, deadline before and after, the shift, status before -> after."""
@@ -144,15 +143,6 @@ class Comparison:
         widths = [max(len(line[i]) for line in lines) + 2 for i in range(5)]
         return "\n".join("".join(cell.ljust(w) for cell, w in zip(line, widths, strict=False))
                          + line[5] for line in lines)
-
-
-def _optional(name: str) -> Any:
-    try:
-        return import_module(name)
-    except ImportError:  # pragma: no cover - the extras are installed in the tests
-        raise MissingDependencyError(
-            f"this needs the optional package {name!r}, which is not installed; install it "
-            f"with: pip install {name}") from None
 
 
 def compare(before: Policy, after: Policy, cases: Iterable[Case],

@@ -71,6 +71,22 @@ class MissingDependencyError(SlaError, ImportError):
     message names the extra to install."""
 
 
+def optional_module(name: str, extra: str | None = None) -> Any:
+    """The optional package (or module) ``name``, imported; a :class:`MissingDependencyError`
+    naming what to install when it is missing: ``slacalc[extra]`` if given, else the package.
+    """
+    from importlib import import_module  # noqa: PLC0415 - errors stays free of imports at load
+
+    try:
+        return import_module(name)
+    except ImportError:
+        package = name.split(".", maxsplit=1)[0]
+        install = f"'slacalc[{extra}]'" if extra else package
+        raise MissingDependencyError(
+            f"this needs the optional package {package!r}, which is not installed; install it "
+            f"with: pip install {install}") from None
+
+
 class SlaWarning(UserWarning):
     """Base class of every warning slacalc emits."""
 

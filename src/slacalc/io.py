@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import importlib
 import io
 import itertools
 import json
@@ -51,7 +50,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import attrs
 
 from slacalc.case import ROW_KEYS, Case
-from slacalc.errors import MissingDependencyError, SlaError, SlaValueError, SlaWarning, echo
+from slacalc.errors import (
+    SlaError,
+    SlaValueError,
+    SlaWarning,
+    echo,
+    optional_module,
+)
 
 if TYPE_CHECKING:
     from slacalc.policy import Policy
@@ -675,15 +680,6 @@ def write_cases(cases: Iterable[Case], dest: str | os.PathLike[str] | TextIO,
 TABLE_CHUNK = 65_536
 
 
-def _optional(name: str) -> Any:
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        raise MissingDependencyError(
-            f"this needs the optional package {name!r}, which is not installed; install it "
-            f"with: pip install {name.split('.', maxsplit=1)[0]}") from None
-
-
 def _batch_rows(batch: Any, first: int) -> Iterator[Row]:
     """The rows of an Arrow record batch in the row form, numbered from ``first``."""
     names = batch.schema.names
@@ -709,7 +705,7 @@ def _arrow_rows(batches: Iterable[Any]) -> Iterator[Row]:
 def _batches_of(data: Any) -> Iterator[Any]:
     """Record batches of a table, a batch, a DataFrame or anything with
     ``__arrow_c_stream__``, at most :data:`TABLE_CHUNK` rows each."""
-    pa = _optional("pyarrow")
+    pa = optional_module("pyarrow")
     module = type(data).__module__.split(".")[0]
     if module == "pandas" and hasattr(data, "columns"):
         data = pa.Table.from_pandas(data, preserve_index=False)
@@ -764,7 +760,7 @@ def cases_from_table(data: Any, *, policy: Policy | None = None, errors: OnError
 
 def read_parquet(stream: IO[bytes], source: str) -> Iterator[Row]:
     """The rows of a Parquet file, a record batch at a time (memory stays flat)."""
-    pq = _optional("pyarrow.parquet")
+    pq = optional_module("pyarrow.parquet")
     try:
         # pre_buffer=False: pyarrow's pre-buffering keeps every row group's bytes it has read
         # until the reader is closed, so a long file would be held whole by the end
@@ -789,7 +785,7 @@ def _case_schema(pa: Any, zone: str, events: Sequence[str]) -> Any:
 def _case_batches(cases: Iterable[Case], zone: str,
                   events: Sequence[str] | None) -> Iterator[Any]:
     """``cases`` as Arrow record batches of one schema (see :func:`cases_to_arrow`)."""
-    pa = _optional("pyarrow")
+    pa = optional_module("pyarrow")
     try:
         ZoneInfo(zone)
     except (ValueError, KeyError, ZoneInfoNotFoundError):
@@ -850,7 +846,7 @@ def cases_to_arrow(cases: Iterable[Case], *, zone: str = "UTC",
     same instants, in that zone (a case's own UTC offsets are not kept). The events are
     ``events``, or those the cases record (of the first 65,536 cases, for an iterator).
     """
-    pa = _optional("pyarrow")
+    pa = optional_module("pyarrow")
     if not isinstance(cases, Sequence):
         return pa.Table.from_batches(list(_case_batches(cases, zone, events)))
     if events is None:
@@ -865,7 +861,7 @@ def cases_to_pandas(cases: Iterable[Case], *, zone: str = "UTC",
 
     Instants are ``datetime64[us, zone]``; ``pauses`` and ``severity_changes`` hold lists of
     dicts. :func:`cases_from_table` reads the frame back."""
-    _optional("pandas")
+    optional_module("pandas")
     return cases_to_arrow(cases, zone=zone, events=events).to_pandas()
 
 
@@ -873,13 +869,13 @@ def cases_to_polars(cases: Iterable[Case], *, zone: str = "UTC",
                     events: Sequence[str] | None = None) -> Any:
     """``cases`` as a polars DataFrame, through :func:`cases_to_arrow` (needs polars, pyarrow).
     :func:`cases_from_table` reads the frame back."""
-    return _optional("polars").from_arrow(cases_to_arrow(cases, zone=zone, events=events))
+    return optional_module("polars").from_arrow(cases_to_arrow(cases, zone=zone, events=events))
 
 
 def write_parquet(cases: Iterable[Case], stream: IO[bytes]) -> int:
     """Cases as Parquet, in :func:`cases_to_arrow`'s columns, written a record batch at a
     time (flat memory); the events are those of the first 65,536 cases."""
-    pq = _optional("pyarrow.parquet")
+    pq = optional_module("pyarrow.parquet")
     n = 0
     writer = None
     try:

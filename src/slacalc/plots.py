@@ -18,7 +18,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from slacalc.errors import MissingDependencyError, SlaValueError, echo
+from slacalc.errors import SlaValueError, echo, optional_module
 
 __all__ = ["on_time", "remaining"]
 
@@ -28,13 +28,7 @@ _UNIT_NAMES = {"m": "minutes", "h": "hours", "d": "days"}
 
 
 def _pyplot() -> Any:
-    try:
-        import matplotlib.pyplot as plt  # noqa: PLC0415 - an optional extra, loaded on use
-    except ImportError:
-        raise MissingDependencyError(
-            "plotting needs the optional package 'matplotlib', which is not installed; "
-            "install it with: pip install 'slacalc[plot]'") from None
-    return plt
+    return optional_module("matplotlib.pyplot", "plot")
 
 
 def _axes(ax: Any, size: tuple[float, float]) -> Any:

@@ -66,7 +66,6 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from fractions import Fraction
-from importlib import import_module
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
@@ -74,7 +73,7 @@ import attrs
 
 from slacalc._batch import evaluate_many
 from slacalc.case import Case
-from slacalc.errors import MissingDependencyError, SlaValueError, echo
+from slacalc.errors import SlaValueError, echo, optional_module
 from slacalc.policy import Measure, Policy, format_share
 
 if TYPE_CHECKING:
@@ -263,7 +262,7 @@ class Report:
     def to_arrow(self) -> Any:
         """The rows as a ``pyarrow.Table`` (requires pyarrow): dates as ``date32``, shares as
         ``float64``, counts as ``int64``; empty cells are nulls."""
-        pa = _optional("pyarrow")
+        pa = optional_module("pyarrow")
         types = {"start": pa.date32(), "end": pa.date32(), "value": pa.float64(),
                  "threshold": pa.float64(), "counted": pa.int64(), "met": pa.int64(),
                  "breached": pa.int64()}
@@ -276,7 +275,7 @@ class Report:
 
     def to_polars(self) -> Any:
         """The rows as a polars DataFrame (requires polars and pyarrow), through Arrow."""
-        return _optional("polars").from_arrow(self.to_arrow())
+        return optional_module("polars").from_arrow(self.to_arrow())
 
     def __iter__(self) -> Iterator[MeasureResult]:
         return iter(self.rows)
@@ -330,15 +329,6 @@ def _date(value: Any, name: str) -> dt.date | None:
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
         raise SlaValueError(f"{name} must be a datetime.date (or None), not {echo(value)}")
     return value
-
-
-def _optional(name: str) -> Any:
-    try:
-        return import_module(name)
-    except ImportError:  # pragma: no cover - the extras are installed in the tests
-        raise MissingDependencyError(
-            f"this needs the optional package {name!r}, which is not installed; install it "
-            f"with: pip install {name}") from None
 
 
 _Group = tuple[str | None, ...]

@@ -71,7 +71,12 @@ from slacalc._batch import (
 )
 from slacalc._timeline import EPOCH, US, Instants
 from slacalc.case import Case, Pause, SeverityChange
-from slacalc.errors import MissingDependencyError, NaiveDatetimeError, SlaValueError, echo
+from slacalc.errors import (
+    NaiveDatetimeError,
+    SlaValueError,
+    echo,
+    optional_module,
+)
 from slacalc.evaluation import STATUSES, MetricResult, evaluate, known_names, unknown_name
 from slacalc.policy import Policy
 
@@ -92,15 +97,6 @@ _ONE_US = dt.timedelta(microseconds=1)
 _FORMS = ("long", "wide")
 #: cases evaluated at a time: bounds the Python columns; large enough for the tables to pay
 CHUNK = 65_536
-
-
-def _import(name: str, extra: str) -> Any:
-    try:
-        return __import__(name)
-    except ImportError:
-        raise MissingDependencyError(
-            f"this needs the optional package {name!r}, which is not installed; install it "
-            f"with: pip install 'slacalc[{extra}]'") from None
 
 
 # -- the entry point ---------------------------------------------------------------------------
@@ -172,7 +168,7 @@ def result_schema(policy: Policy, *, form: str = "long", carried: Any = None) ->
     >>> print(schema.field("deadline").type, schema.field("status").type)
     timestamp[us, tz=Asia/Shanghai] dictionary<values=string, indices=int8, ordered=0>
     """
-    pa = _import("pyarrow", "arrow")
+    pa = optional_module("pyarrow", "arrow")
     if form not in _FORMS:
         raise SlaValueError(f"form must be 'long' or 'wide', not {echo(form)}")
     metrics = policy.metrics()
@@ -338,18 +334,18 @@ def _source(cases: Any) -> _Source:
         return _ListSource(cases)
     module = type(cases).__module__.split(".")[0]
     if module == "pyarrow":
-        pa = _import("pyarrow", "arrow")
+        pa = optional_module("pyarrow", "arrow")
         if isinstance(cases, pa.RecordBatch):
             return _ArrowSource(pa.Table.from_batches([cases]))
         if isinstance(cases, pa.Table):
             return _ArrowSource(cases)
     if module == "pandas" and hasattr(cases, "columns"):
-        pa = _import("pyarrow", "arrow")
+        pa = optional_module("pyarrow", "arrow")
         return _ArrowSource(pa.Table.from_pandas(cases, preserve_index=False))
     if module == "polars" and hasattr(cases, "to_arrow"):
         return _ArrowSource(cases.to_arrow())
     if hasattr(cases, "__arrow_c_stream__"):
-        pa = _import("pyarrow", "arrow")
+        pa = optional_module("pyarrow", "arrow")
         return _ArrowSource(pa.table(cases))
     raise SlaValueError(
         f"cases must be a mapping of column name to values, an Arrow table or record batch, or "
@@ -505,7 +501,7 @@ class _ArrowSource(_Source):
     """A pyarrow table (DataFrames and record batches arrive converted to one)."""
 
     def __init__(self, table: Any) -> None:
-        self.pa = _import("pyarrow", "arrow")
+        self.pa = optional_module("pyarrow", "arrow")
         self.pc = __import__("pyarrow.compute").compute
         self.table = table
         self.n = table.num_rows
@@ -1880,7 +1876,7 @@ class _Part:
 
     # -- Arrow -----------------------------------------------------------------------------
     def carried_array(self, name: str, typ: Any = None) -> Any:
-        pa = _import("pyarrow", "arrow")
+        pa = optional_module("pyarrow", "arrow")
         column = self._source.carry(name)
         if not isinstance(column, (pa.Array, pa.ChunkedArray)):
             try:
@@ -1895,7 +1891,7 @@ class _Part:
 
     def to_arrow(self, schema: Any) -> Any:  # noqa: PLR0915 - one pass over the columns
         """The results as a ``pyarrow.Table`` of ``schema``."""
-        pa = _import("pyarrow", "arrow")
+        pa = optional_module("pyarrow", "arrow")
         n, k = self._n, len(self._metrics)
         long = self._form == "long"
         if long and not k:  # a policy without metrics: no rows in the long form
@@ -2064,7 +2060,7 @@ class ResultTable:
     def columns(self) -> dict[str, list[Any]]:
         """Every column as a list: instants and durations in int µs, statuses as strings."""
         if self._in_arrow():
-            pa = _import("pyarrow", "arrow")
+            pa = optional_module("pyarrow", "arrow")
             table = self.to_arrow()
             out = {}
             for name, column in zip(table.column_names, table.columns, strict=True):
@@ -2094,7 +2090,7 @@ class ResultTable:
 
     def to_arrow(self) -> Any:
         """The results as a ``pyarrow.Table`` (needs pyarrow)."""
-        pa = _import("pyarrow", "arrow")
+        pa = optional_module("pyarrow", "arrow")
         if self._arrow is None:
             if self._in_arrow():
                 tables = self._parts
@@ -2123,14 +2119,14 @@ class ResultTable:
         if dtype_backend not in ("numpy", "pyarrow"):
             raise SlaValueError(
                 f"dtype_backend must be 'numpy' or 'pyarrow', not {echo(dtype_backend)}")
-        pd = _import("pandas", "pandas")
+        pd = optional_module("pandas", "pandas")
         if dtype_backend == "numpy":
             return self.to_arrow().to_pandas()
         return self.to_arrow().to_pandas(types_mapper=partial(_arrow_dtype, pd))
 
     def to_polars(self) -> Any:
         """A polars DataFrame (needs polars and pyarrow)."""
-        pl = _import("polars", "polars")
+        pl = optional_module("polars", "polars")
         return pl.from_arrow(self.to_arrow())
 
 
