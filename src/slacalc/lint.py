@@ -232,20 +232,17 @@ def _names(policy: Policy) -> list[Finding]:
         w = rule.when
         for z in w.zone or ():
             zone_uses.setdefault(z, []).append(path)
-        if w.tier is not None and tiers:
-            for t in w.tier:
-                if t not in tiers:
+        for part, names, known, what, why in (
+                ("tier", w.tier, tiers, "tiers", "; no case can have it"),
+                ("severity", w.severity, severities, "severity ids", "")):
+            if names is None or not known:
+                continue
+            for name in names:
+                if name not in known:
                     out.append(Finding(
-                        "unknown-name", "error", f"{path}.when.tier",
-                        f"tier {t!r} is not one of the policy's tiers "
-                        f"({', '.join(sorted(tiers))}); no case can have it"))
-        if w.severity is not None and severities:
-            for s in w.severity:
-                if s not in severities:
-                    out.append(Finding(
-                        "unknown-name", "error", f"{path}.when.severity",
-                        f"severity {s!r} is not one of the policy's severity ids "
-                        f"({', '.join(sorted(severities))})"))
+                        "unknown-name", "error", f"{path}.when.{part}",
+                        f"{part} {name!r} is not one of the policy's {what} "
+                        f"({', '.join(sorted(known))}){why}"))
     for zone, uses in zone_uses.items():
         if len(uses) != 1:
             continue
