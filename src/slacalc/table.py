@@ -1204,23 +1204,16 @@ class _Evaluator:
         found = self._pos_table(cal)
         if found is None:
             return None
-        base, size, values, same, _ = found
+        base, size, values = found[:3]
         if not base <= now_us < base + len(values) * size:
             return None
         size //= US  # two divisions by one-digit ints are quicker than one by a two-digit int
         key = (cal, id(starts))
         cached = self._starts_pos.get(key)
         if cached is None or cached[0] is not starts:
-            if same is not None and same < 0:
-                # time always covered (7x24 without holidays): one offset throughout
-                positions = [x + same for x in starts]
-            else:
-                positions = [p if (p := values[(x - base) // US // size]) >= 0 else x + p
-                             for x in starts]
-            cached = self._starts_pos[key] = (starts, positions)
+            cached = self._starts_pos[key] = (starts, _positions(found, starts))
         positions = cached[1]
-        p = values[(now_us - base) // US // size]
-        p_now = p if p >= 0 else now_us + p
+        p_now = _positions(found, [now_us])[0]
         if got.count(None) == len(got):  # every clock runs to ``now``: the same for every
             # metric on this calendar from these starts; each metric gets its own copy
             to_now = (cal, id(starts), None)
@@ -1285,10 +1278,8 @@ class _Evaluator:
         base, size, values, _, (inv_size, inv_values, total) = found
         if not (base <= min(instants) and max(instants) < base + len(values) * size):
             return None
-        size //= US
         inv_size //= US
-        targets = [(p if (p := values[(x - base) // US // size]) >= 0 else x + p) + d_us
-                   for x in instants]
+        targets = _positions(found, instants, d_us)
         if d_us > 0:  # the earliest instant: positions (kB, (k + 1)B] share bucket k
             if max(targets) > total:
                 return None
@@ -1655,6 +1646,18 @@ class _Evaluator:
             pending = [e.at for e in r.escalations if e.status == "pending"]
             col.next[i] = _us(pending[0]) if pending else None
             col.fired[i] = sum(e.status == "fired" for e in r.escalations)
+
+
+def _positions(table: tuple[Any, ...], instants: list[int], shift: int = 0) -> list[int]:
+    """The positions (µs) of ``instants`` on a chunk's position table (see
+    ``Calendar._pos_table_us``; every instant must lie in it), each plus ``shift``."""
+    base, size, values, same = table[:4]
+    if same is not None and same < 0:  # time always covered (7x24 without holidays)
+        offset = same + shift
+        return [x + offset for x in instants]
+    size //= US  # two divisions by one-digit ints are quicker than one by a two-digit int
+    return [(p if (p := values[(x - base) // US // size]) >= 0 else x + p) + shift
+            for x in instants]
 
 
 def _paused_status(due: int | None, got: int | None, now_us: int | None,
