@@ -224,14 +224,17 @@ class TestEvaluateCsv:
     def test_unknown_column_noted_once(
         self, capsys: pytest.CaptureFixture[str], tmp_path: Path, policy_file: Path
     ) -> None:
-        """An unknown column is mentioned once on stderr and does not skip any row."""
+        """A column that looks like a misspelt field is mentioned once on stderr and does not
+        skip any row; an extra column (customer) is the cases' attribute, without a note."""
         cases = tmp_path / "cases.csv"
-        cases.write_text("id,opened,severity,customer\n"
-                         "D1,2026-09-30T15:01+08:00,D,ACME\nD2,2026-09-30T15:01+08:00,D,ACME\n",
+        cases.write_text("id,opened,severity,customer,Tier\n"
+                         "D1,2026-09-30T15:01+08:00,D,ACME,gold\n"
+                         "D2,2026-09-30T15:01+08:00,D,ACME,gold\n",
                          encoding="utf-8")
         code, out, err = run(capsys, "evaluate", cases, "--policy", policy_file)
         assert code == 0
-        assert err.count("'customer'") == 1
+        assert err.count("'Tier'") == 1 and "misspelt 'tier'" in err
+        assert "customer" not in err
         assert len(read_csv(out)) == 4
 
     def test_bom_and_crlf(self, capsys: pytest.CaptureFixture[str], tmp_path: Path,

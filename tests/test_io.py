@@ -95,8 +95,30 @@ class TestFromDict:
         assert list(row) == ["id", "opened", "severity", "tier", "zone", "achieved", "pauses",
                              "severity_changes", "excluded", "closed", "satisfaction"]
 
+    def test_attributes(self) -> None:
+        """Other keys are the case's attributes: text, numbers and booleans are kept as they
+        are; None, blank text and NaN mean none; to_dict puts them after the fields, by name."""
+        case = sla.Case.from_dict({**GOOD, "site": 12, "customer": "ACME", "vip": True,
+                                   "weight": 2.5, "region": None, "team": " ",
+                                   "score": float("nan")})
+        assert case.attributes == (("customer", "ACME"), ("site", 12), ("vip", True),
+                                   ("weight", 2.5))
+        assert case.attribute("customer") == "ACME"
+        assert case.attribute("region") is None and case.attribute("region", "-") == "-"
+        row = case.to_dict()
+        assert list(row)[11:] == ["customer", "site", "vip", "weight"]
+        assert sla.Case.from_dict(row) == case
+        assert "customer 'ACME', site 12, vip True, weight 2.5" in repr(case)
+
     @pytest.mark.parametrize(("row", "says"), [
-        ({**GOOD, "severty": "A"}, "unknown key 'severty'"),
+        ({**GOOD, "severty": "A"}, "the key 'severty', which looks like a misspelt 'severity'"),
+        ({**GOOD, "Opened": "x"}, "looks like a misspelt 'opened'"),
+        ({**GOOD, "tags": ["a"]}, "the column 'tags' holds ['a'], a list"),
+        ({**GOOD, "due": dt.datetime(2026, 10, 2, tzinfo=CST)}, "a datetime; an attribute holds"),
+        ({**GOOD, "weight": float("inf")}, "'weight' holds inf, which is not a finite number"),
+        ({**GOOD, "achieved.restore": "2026-10-01T23:30+08:00"}, "is a field of the case"),
+        ({**GOOD, "": "x"}, "'' is not an attribute name"),
+        ({**GOOD, "a\u202eb": "x"}, "holds a control or bidirectional character"),
         ({**GOOD, "id": None}, "missing id"),
         ({**GOOD, "id": True}, "id True is not a string"),
         ({**GOOD, "opened": "2026-10-01T23:10"}, "has no UTC offset"),
@@ -464,15 +486,24 @@ class TestReadCases:
         ]
 
     def test_notes(self) -> None:
-        """An unknown field is noted once and ignored; a repeated case id is noted with both
-        line numbers (both rows are still read)."""
+        """A field that looks misspelt, or holds what an attribute cannot, is noted once and
+        ignored; other fields are kept as attributes without a note; a repeated case id is
+        noted with both line numbers (both rows are still read)."""
         notes: list[str] = []
-        got = list(read_cases(jsonl({**GOOD, "customer": "x"}, {**GOOD, "customer": "y"},
-                                    {**GOOD, "id": "T-9"}), "jsonl", on_note=notes.append))
+        got = list(read_cases(jsonl({**GOOD, "customer": "x", "Severity": "B"},
+                                    {**GOOD, "customer": "y", "tags": ["a"], "Severity": "B"},
+                                    {**GOOD, "id": "T-9", "tags": ["b"]}),
+                              "jsonl", on_note=notes.append))
         assert [c.id for c in got] == ["T-1", "T-1", "T-9"]
-        assert len(notes) == 2
-        assert notes[0].startswith("<stream>:1: ignoring the unknown field 'customer'")
-        assert notes[1] == "<stream>:2: case id 'T-1' repeats the id of line 1"
+        assert [c.attribute("customer") for c in got] == ["x", "y", None]
+        assert [c.attributes for c in got][2] == ()
+        assert len(notes) == 3
+        assert notes[0].startswith("<stream>:1: ignoring the column 'Severity' (noted once): it "
+                                   "looks like a misspelt 'severity'")
+        assert notes[1] == ("<stream>:2: ignoring the column 'tags' (noted once): the column "
+                            "'tags' holds ['a'], a list; an attribute holds text, a number or a "
+                            "boolean; convert it to text to keep it")
+        assert notes[2] == "<stream>:2: case id 'T-1' repeats the id of line 1"
 
 
 class TestCasesFromRecords:

@@ -779,7 +779,9 @@ class TestBreakdown:
         assert "2026-Q3  acme      on_time" in got.to_text()
 
     @pytest.mark.parametrize(("kwargs", "says"), [
-        ({"by": ["customer"]}, "'customer' is not a case column to group by"),
+        ({"by": ["opened"]}, "'opened' is a case field that does not name a group"),
+        ({"by": ["achieved.restore"]}, "is a case field that does not name a group"),
+        ({"by": [""]}, "'' is not a column name"),
         ({"by": ["tier", "tier"]}, "column name 'tier' is taken"),
         ({"by": {"measure": len}}, "column name 'measure' is taken"),
         ({"by": {"x": 3}}, "'x' maps to 3, not to a function"),
@@ -913,7 +915,7 @@ class TestCli:
         ]
 
     @pytest.mark.parametrize(("args", "says"), [
-        (["--by", "customer"], "'customer' is not a case column"),
+        (["--by", "closed"], "'closed' is a case field that does not name a group"),
         (["--by", "tier,tier"], "names a column twice"),
         (["--period", "month", "--period", "year"], "a period length is given twice"),
         (["--period", "2026", "--period", "2027"], "a span is given twice"),

@@ -16,6 +16,9 @@ Events are kept sorted, so a case is the same value whatever order its events we
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import functools
+import math
 import numbers
 import re
 from collections.abc import Iterable, Mapping
@@ -25,7 +28,7 @@ import attrs
 
 from slacalc.errors import NaiveDatetimeError, OutOfRangeError, SlaValueError, echo
 
-__all__ = ["Case", "Pause", "SeverityChange"]
+__all__ = ["ROW_KEYS", "AttributeValue", "Case", "Pause", "SeverityChange"]
 
 
 def _aware(value: Any, name: str) -> dt.datetime:
@@ -173,6 +176,71 @@ def _changes(value: Iterable[SeverityChange] | None) -> tuple[SeverityChange, ..
     return tuple(sorted(items, key=lambda c: (_utc_key(c.at), c.severity)))
 
 
+#: The keys of a case's row form, in the order :meth:`Case.to_dict` writes them (its attributes
+#: follow, by name).
+ROW_KEYS = ("id", "opened", "severity", "tier", "zone", "achieved", "pauses", "severity_changes",
+            "excluded", "closed", "satisfaction")
+_ROW_KEYSET = frozenset(ROW_KEYS)
+
+#: A case attribute's value: text, a whole or real number, or a boolean.
+AttributeValue = str | int | float | bool
+
+
+def _attribute_value(name: str, value: Any, label: str = "") -> AttributeValue:
+    """Check one attribute value; numpy's scalars become the Python values they hold."""
+    label = label or f"Case.attributes[{echo(name)}]"
+    if isinstance(value, str):
+        if not value.strip():
+            raise SlaValueError(f"{label} is {'blank' if value else 'an empty string'}; leave "
+                                "the attribute out for none")
+        return value
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return bool(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        if not math.isfinite(number):
+            raise SlaValueError(f"{label} holds {echo(value)}, which is not a finite number")
+        return number
+    raise SlaValueError(
+        f"{label} holds {echo(value)}, a {type(value).__name__}; an attribute holds text, a "
+        "number or a boolean")
+
+
+def attribute_name_problem(name: Any) -> str | None:
+    """Why ``name`` cannot name a case attribute, or ``None`` if it can."""
+    if not isinstance(name, str) or not name:
+        return f"{echo(name)} is not an attribute name (a non-empty string)"
+    if _BAD_ID_CHARS.search(name):
+        return f"the attribute name {echo(name)} holds a control or bidirectional character"
+    if name in _ROW_KEYSET or name.startswith("achieved."):
+        return (f"{echo(name)} is a field of the case itself, not an attribute; pass it as "
+                "that field")
+    return None
+
+
+def _attributes(value: Mapping[str, Any] | Iterable[tuple[str, Any]] | None) -> tuple[
+    tuple[str, AttributeValue], ...
+]:
+    if value is None:
+        return ()
+    items = list(value.items()) if isinstance(value, Mapping) else _items(value, "attributes")
+    out: dict[str, AttributeValue] = {}
+    for item in items:
+        if not (isinstance(item, tuple) and len(item) == 2):
+            raise SlaValueError(f"attributes must map names to values, not {echo(value)}")
+        name, attribute = item
+        problem = attribute_name_problem(name)
+        if problem is not None:
+            raise SlaValueError(f"Case.attributes: {problem}")
+        if name in out:
+            raise SlaValueError(f"Case.attributes names {echo(name)} twice")
+        if attribute is not None:
+            out[name] = _attribute_value(name, attribute)
+    return tuple(sorted(out.items()))
+
+
 def _names(names: list[str], limit: int = 4) -> str:
     shown = ", ".join(echo(n, 30)[1:-1] for n in names[:limit])
     return shown + (f" (+{len(names) - limit} more)" if len(names) > limit else "")
@@ -193,6 +261,17 @@ class Case:
     measures of :func:`slacalc.report` (average satisfaction per period). ``severity`` may be
     left out (``None``) for a policy whose promises do not depend on severity (one without
     severity levels); a policy with severity levels refuses such a case when evaluating it.
+
+    ``attributes`` are the case's other columns, such as the customer, site or contract number:
+    names mapped to text, numbers or booleans (a ``None`` value is left out). slacalc does not
+    read them to compute anything; it keeps them with the case (case files, tables) so that
+    reports can be broken down by them (``report(..., by=["customer"])``). They are stored as a
+    sorted tuple of pairs; read one with :meth:`attribute`.
+
+    >>> case = Case("T-9", dt.datetime(2026, 10, 1, 9, tzinfo=dt.UTC), "B",
+    ...             attributes={"customer": "ACME", "site": 12})
+    >>> case.attribute("customer"), case.attribute("region"), case.attributes
+    ('ACME', None, (('customer', 'ACME'), ('site', 12)))
     """
 
     id: str = attrs.field(converter=_case_id)
@@ -206,6 +285,8 @@ class Case:
     excluded: str | None = None
     closed: dt.datetime | None = None
     satisfaction: int | float | None = None
+    attributes: tuple[tuple[str, AttributeValue], ...] = attrs.field(
+        default=(), converter=_attributes)
 
     def __attrs_post_init__(self) -> None:
         _aware(self.opened, "Case.opened")
@@ -262,7 +343,20 @@ class Case:
             parts.append(f"{count} severity change{'s' if count != 1 else ''}")
         if self.closed is not None:
             parts.append(f"closed {self.closed.isoformat()}")
+        if self.attributes:
+            parts.extend(f"{echo(name, 30)[1:-1]} {echo(value, 40)}"
+                         for name, value in self.attributes[:4])
+            if len(self.attributes) > 4:
+                parts.append(f"+{len(self.attributes) - 4} more attributes")
         return ", ".join(parts) + ">"
+
+    def attribute(self, name: str, default: Any = None) -> Any:
+        """The value of the attribute ``name`` (``customer``, ``site``, ...), or ``default``
+        when the case does not have it."""
+        for key, value in self.attributes:
+            if key == name:
+                return value
+        return default
 
     def achieved_at(self, name: str) -> dt.datetime | None:
         """When ``name`` (a metric or an event such as ``"diagnosed"``) was achieved, if it was."""
@@ -282,7 +376,10 @@ class Case:
         :class:`SeverityChange` values); ``closed`` (an instant) and ``satisfaction`` (a number
         from 1 to 5). Instants are aware datetimes or ISO 8601 text with a UTC offset; a
         missing key, ``None`` or an empty string means "none"; an integer id or severity is
-        read as its digits. An unknown key is an error.
+        read as its digits. Any other key is an attribute of the case (see :class:`Case`):
+        its value text, a number or a boolean (``None``, an empty string or NaN: none). A key
+        that looks like a misspelt row key (``severty``, ``Severity``) is an error rather
+        than an attribute, so a typo is not silently ignored.
 
         >>> case = Case.from_dict({"id": "T-1", "opened": "2026-10-01T23:10+08:00",
         ...                        "severity": "A", "achieved": {"response": "2026-10-01T23:25+08:00"},
@@ -292,6 +389,13 @@ class Case:
         ('2026-10-01T23:25:00+08:00', None)
         >>> Case.from_dict(case.to_dict()) == case
         True
+        >>> Case.from_dict({"id": "T-3", "opened": "2026-10-01T23:10+08:00",
+        ...                 "customer": "ACME"}).attribute("customer")
+        'ACME'
+        >>> Case.from_dict({"id": "T-3", "opened": "2026-10-01T23:10+08:00", "severty": "A"})
+        Traceback (most recent call last):
+        ...
+        slacalc.errors.SlaValueError: a case row has the key 'severty', which looks like a misspelt 'severity'; rename it (to keep it as an attribute, give it a name unlike the case's fields)
         >>> Case.from_dict({"id": "T-2", "opened": "2026-10-01T23:10", "severity": "A"})
         Traceback (most recent call last):
         ...
@@ -301,7 +405,8 @@ class Case:
 
     def to_dict(self) -> dict[str, Any]:
         """The row form of this case: JSON-ready values (instants as ISO 8601 text with their
-        UTC offset), every key of :data:`ROW_KEYS` present; :meth:`from_dict` reads it back.
+        UTC offset), every key of :data:`ROW_KEYS` present, then the case's attributes by
+        name; :meth:`from_dict` reads it back.
 
         >>> import datetime as dt
         >>> tz = dt.timezone(dt.timedelta(hours=8))
@@ -312,10 +417,6 @@ class Case:
 
 
 # -- the row form: Case.from_dict / Case.to_dict ----------------------------------------------
-#: The keys of a case's row form, in the order :meth:`Case.to_dict` writes them.
-ROW_KEYS = ("id", "opened", "severity", "tier", "zone", "achieved", "pauses", "severity_changes",
-            "excluded", "closed", "satisfaction")
-_ROW_KEYSET = frozenset(ROW_KEYS)
 _PAUSE_KEYS = ("start", "end", "reason")
 _CHANGE_KEYS = ("at", "severity")
 _EXAMPLE_TIME = "2026-10-01T23:10+08:00"
@@ -438,14 +539,58 @@ def _row_rating(value: Any) -> int | float | None:
     return value  # type: ignore[return-value]  # the range is the constructor's to check
 
 
+@functools.lru_cache(maxsize=4096)
+def misspelt_field(name: str) -> str | None:
+    """The row key that ``name`` (not one) looks like a misspelling of, if any.
+
+    >>> misspelt_field("Severity"), misspelt_field("severty"), misspelt_field("customer")
+    ('severity', 'severity', None)
+    """
+    folded = name.strip().lower().replace("-", "_").replace(" ", "_")
+    if folded in _ROW_KEYSET:
+        return folded
+    close = difflib.get_close_matches(folded, ROW_KEYS, n=1, cutoff=0.85)
+    return close[0] if close else None
+
+
+def row_attribute(name: Any, value: Any) -> AttributeValue | None:
+    """The attribute a row's key ``name`` (not a row key) holding ``value`` gives: ``None``
+    for a blank value; :class:`SlaValueError` when the key cannot be an attribute."""
+    problem = attribute_name_problem(name)
+    if problem is not None:
+        raise SlaValueError(f"a case row has the key {echo(name)}: {problem}")
+    like = misspelt_field(name)
+    if like is not None:
+        raise SlaValueError(
+            f"a case row has the key {echo(name)}, which looks like a misspelt {like!r}; rename "
+            "it (to keep it as an attribute, give it a name unlike the case's fields)")
+    return attribute_value(name, value)
+
+
+def attribute_value(name: str, value: Any) -> AttributeValue | None:
+    """The attribute ``name`` of a row holding ``value``: ``None`` for a blank value (``None``,
+    empty text, NaN); :class:`SlaValueError` for a value that is not text, a number or a
+    boolean."""
+    if _row_blank(value) or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return _attribute_value(name, value, f"the column {echo(name)}")
+
+
+def _row_attributes(data: Mapping[str, Any]) -> dict[str, AttributeValue]:
+    out: dict[str, AttributeValue] = {}
+    for name, value in data.items():
+        if name not in _ROW_KEYSET:
+            attribute = row_attribute(name, value)
+            if attribute is not None:
+                out[name] = attribute
+    return out
+
+
 def _case_from_row(cls: type[Case], data: Mapping[str, Any]) -> Case:
     if type(data) is not dict and not isinstance(data, Mapping):
         raise SlaValueError(f"a case row must be a mapping of {', '.join(ROW_KEYS)}, "
                             f"not {echo(data)}")
-    if not _ROW_KEYSET.issuperset(data):
-        unknown = [k for k in data if k not in _ROW_KEYSET]
-        raise SlaValueError(f"a case row has the unknown key {echo(unknown[0])}; "
-                            f"the keys are {', '.join(ROW_KEYS)}")
+    attributes = None if _ROW_KEYSET.issuperset(data) else _row_attributes(data)
     excluded = data.get("excluded")
     return cls(
         _row_name(data.get("id"), "id", required=True),
@@ -464,6 +609,7 @@ def _case_from_row(cls: type[Case], data: Mapping[str, Any]) -> Case:
         closed=None if _row_blank(data.get("closed"))
         else _row_instant(data.get("closed"), "closed"),
         satisfaction=_row_rating(data.get("satisfaction")),
+        attributes=attributes,
     )
 
 
@@ -486,4 +632,5 @@ def _case_to_row(case: Case) -> dict[str, Any]:
         "excluded": case.excluded,
         "closed": _iso(case.closed),
         "satisfaction": case.satisfaction,
+        **dict(case.attributes),
     }

@@ -49,7 +49,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
-from slacalc.case import ROW_KEYS, Case
+from slacalc.case import ROW_KEYS, Case, attribute_name_problem, attribute_value, misspelt_field
 from slacalc.errors import (
     SlaError,
     SlaValueError,
@@ -400,7 +400,8 @@ class CaseReader:
         self._severities = (None if policy is None or not policy.severities
                             else [s.id for s in policy.severities])
         self._tiers = None if policy is None or not policy.tiers else [t.id for t in policy.tiers]
-        self._unknown: set[str] = set()
+        self._extra: dict[str, bool] = {}  # other keys seen: whether they can be attributes
+        self._noted: set[str] = set()
         self._seen: dict[str, int] | None = {}
 
     # iteration
@@ -435,8 +436,7 @@ class CaseReader:
     def _case(self, record: Mapping[str, Any], line: int) -> Case | str:
         try:
             if not _ROW_KEYSET.issuperset(record):
-                self._note_unknown([k for k in record if k not in _ROW_KEYSET], line)
-                record = {k: v for k, v in record.items() if k in _ROW_KEYSET}
+                record = self._attributes(record, line)
             case = Case.from_dict(record)
             self._check_policy(case)
         except _ROW_FAILURES as exc:
@@ -475,12 +475,44 @@ class CaseReader:
         else:
             warnings.warn(text, CaseFileWarning, stacklevel=4)
 
-    def _note_unknown(self, keys: list[str], line: int) -> None:
-        for key in keys:
-            if key not in self._unknown:
-                self._unknown.add(key)
-                self._note(f"{self.source}:{line}: ignoring the unknown field {echo(key)} (noted "
-                           f"once); the fields are {', '.join(ROW_KEYS)} and achieved.<name>")
+    def _attributes(self, record: Mapping[str, Any], line: int) -> dict[str, Any]:
+        """``record`` without the other keys that cannot be attributes, each noted once: a
+        key that looks like a misspelt field, or one whose value is not text, a number or a
+        boolean (a list, a timestamp)."""
+        kept: dict[str, Any] = {}
+        for key, value in record.items():
+            if key in _ROW_KEYSET:
+                kept[key] = value
+                continue
+            usable = self._extra.get(key)
+            if usable is None:
+                usable = self._extra[key] = self._check_name(key, line)
+            if not usable:
+                continue
+            try:
+                attribute_value(key, value)
+            except SlaValueError as exc:
+                self._note_once(key, f"{self.source}:{line}: ignoring the column {echo(key)} "
+                                f"(noted once): {exc}; convert it to text to keep it")
+                continue
+            kept[key] = value
+        return kept
+
+    def _check_name(self, key: Any, line: int) -> bool:
+        problem = attribute_name_problem(key)
+        like = None if problem is not None else misspelt_field(key)
+        if problem is None and like is None:
+            return True
+        reason = problem if like is None else f"it looks like a misspelt {like!r}"
+        self._note_once(key, f"{self.source}:{line}: ignoring the column {echo(key)} (noted "
+                        f"once): {reason}; the case's fields are {', '.join(ROW_KEYS)} and "
+                        "achieved.<name>, and other columns are kept as the case's attributes")
+        return False
+
+    def _note_once(self, key: str, text: str) -> None:
+        if key not in self._noted:
+            self._noted.add(key)
+            self._note(text)
 
     def _check_repeat(self, case_id: str, line: int) -> None:
         seen = self._seen
@@ -610,13 +642,59 @@ CSV_COLUMNS = ("id", "opened", "severity", "tier", "zone", "excluded", "closed",
                "achieved", "pauses", "severity_changes")
 
 
+def _with_attributes(cases: Iterable[Case]) -> tuple[list[str], Iterator[Case]]:
+    """The attribute names of the first :data:`TABLE_CHUNK` cases (sorted), and all the cases
+    again; a later case with another attribute is an error when it is reached."""
+    if isinstance(cases, Case) or not isinstance(cases, Iterable):
+        raise SlaValueError(f"cases must be an iterable of slacalc.Case values, not "
+                            f"{echo(cases)}")
+    stream = iter(cases)
+    head = list(itertools.islice(stream, TABLE_CHUNK))
+    for case in head:
+        if not isinstance(case, Case):
+            raise SlaValueError(f"cases must be slacalc.Case values, not {echo(case)}")
+    names = sorted({name for case in head for name, _ in case.attributes})
+    return names, itertools.chain(head, stream)
+
+
+def _unlisted(case: Case, known: Iterable[str]) -> str | None:
+    """The first attribute of ``case`` not among the columns ``known``, if any."""
+    for name, _ in case.attributes:
+        if name not in known:
+            return name
+    return None
+
+
+def _late_attribute(case: Case, name: str) -> SlaValueError:
+    return SlaValueError(
+        f"case {echo(case.id)} has the attribute {echo(name)}, which the first {TABLE_CHUNK:,} "
+        "cases do not have, so the file has no column for it; write JSON Lines (any keys per "
+        "row) or put such a case among the first")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def write_csv(cases: Iterable[Case], stream: TextIO) -> int:
     """A header and one record per case; ``achieved``, ``pauses`` and ``severity_changes`` hold
-    JSON, empty cells mean "none"."""
+    JSON, empty cells mean "none". The cases' attributes follow as columns of their own (named
+    by the first 65,536 cases), as text: they read back as text."""
+    attributes, every = _with_attributes(cases)
+    known = frozenset(attributes)
     writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow((*CSV_COLUMNS, *attributes))
     n = 0
-    for case in cases:
+    for case in every:
+        if not isinstance(case, Case):
+            raise SlaValueError(f"cases must be slacalc.Case values, not {echo(case)}")
+        late = _unlisted(case, known)
+        if late is not None:
+            raise _late_attribute(case, late)
         row = case.to_dict()
         cells = []
         for column in CSV_COLUMNS:
@@ -624,7 +702,8 @@ def write_csv(cases: Iterable[Case], stream: TextIO) -> int:
             if column in _JSON_COLUMNS:
                 cells.append(_dumps(value) if value else "")
             else:
-                cells.append("" if value is None else str(value))
+                cells.append(_cell(value))
+        cells.extend(_cell(row.get(name)) for name in attributes)
         writer.writerow(cells)
         n += 1
     return n
@@ -770,7 +849,35 @@ def read_parquet(stream: IO[bytes], source: str) -> Iterator[Row]:
     return _arrow_rows(batches)
 
 
-def _case_schema(pa: Any, zone: str, events: Sequence[str]) -> Any:
+def _attribute_types(pa: Any, cases: list[Case], names: Sequence[str]) -> list[Any]:
+    """The Arrow type of each attribute column, from the values ``cases`` hold: text, bool,
+    int64, or float64 when whole and real numbers mix (a column holds one type)."""
+    seen: dict[str, set[type]] = {name: set() for name in names}
+    for case in cases:
+        for name, value in case.attributes:
+            if name in seen:
+                seen[name].add(type(value))
+    types = []
+    for name in names:
+        kinds = seen[name]
+        if kinds <= {str}:
+            types.append(pa.string())
+        elif kinds == {bool}:
+            types.append(pa.bool_())
+        elif kinds == {int}:
+            types.append(pa.int64())
+        elif kinds <= {int, float}:
+            types.append(pa.float64())
+        else:
+            shown = ", ".join(sorted(k.__name__ for k in kinds))
+            raise SlaValueError(
+                f"the attribute {echo(name)} holds values of several kinds ({shown}); an Arrow "
+                "column holds one, so give every case the same kind (e.g. all text)")
+    return types
+
+
+def _case_schema(pa: Any, zone: str, events: Sequence[str],
+                 attributes: Sequence[tuple[str, Any]] = ()) -> Any:
     ts = pa.timestamp("us", zone)
     return pa.schema([
         ("id", pa.string()), ("opened", ts), ("severity", pa.string()), ("tier", pa.string()),
@@ -779,11 +886,13 @@ def _case_schema(pa: Any, zone: str, events: Sequence[str]) -> Any:
         ("pauses", pa.list_(pa.struct([("start", ts), ("end", ts), ("reason", pa.string())]))),
         ("severity_changes", pa.list_(pa.struct([("at", ts), ("severity", pa.string())]))),
         *((f"{_ACHIEVED_PREFIX}{name}", ts) for name in events),
+        *attributes,
     ])
 
 
-def _case_batches(cases: Iterable[Case], zone: str,
-                  events: Sequence[str] | None) -> Iterator[Any]:
+def _case_batches(cases: Iterable[Case], zone: str, events: Sequence[str] | None,
+                  attributes: Sequence[str] | None = None,
+                  typed: list[tuple[str, Any]] | None = None) -> Iterator[Any]:
     """``cases`` as Arrow record batches of one schema (see :func:`cases_to_arrow`)."""
     pa = optional_module("pyarrow")
     try:
@@ -796,6 +905,8 @@ def _case_batches(cases: Iterable[Case], zone: str,
                             f"{echo(cases)}")
     stream = iter(cases)
     schema = None
+    kinds: dict[str, Any] = {}
+    listed: frozenset[str] = frozenset()
     while chunk := list(itertools.islice(stream, TABLE_CHUNK)):
         for case in chunk:
             if not isinstance(case, Case):
@@ -804,7 +915,14 @@ def _case_batches(cases: Iterable[Case], zone: str,
             if events is None:
                 events = sorted({name for case in chunk for name, _ in case.achieved})
             events = list(events)
-            schema = _case_schema(pa, zone, events)
+            if typed is None:
+                if attributes is None:
+                    attributes = sorted({name for case in chunk for name, _ in case.attributes})
+                typed = list(zip(attributes, _attribute_types(pa, chunk, attributes), strict=True))
+            attributes = [name for name, _ in typed]
+            schema = _case_schema(pa, zone, events, typed)
+            kinds = {name: schema.field(name).type for name in attributes}
+            listed = frozenset(attributes)
         known = set(events)  # type: ignore[arg-type]
         columns: dict[str, list[Any]] = {name: [] for name in schema.names}
         for case in chunk:
@@ -829,47 +947,109 @@ def _case_batches(cases: Iterable[Case], zone: str,
             done = dict(case.achieved)
             for name in events:  # type: ignore[union-attr]
                 columns[f"{_ACHIEVED_PREFIX}{name}"].append(done.get(name))
-        yield pa.RecordBatch.from_pydict(columns, schema=schema)
+            if case.attributes:
+                late = _unlisted(case, listed)
+                if late is not None:
+                    raise _late_attribute(case, late)
+                values = dict(case.attributes)
+                for name in attributes:
+                    columns[name].append(values.get(name))
+            else:
+                for name in attributes:
+                    columns[name].append(None)
+        try:
+            yield pa.RecordBatch.from_pydict(columns, schema=schema)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError) as exc:
+            bad = next((n for n in attributes if _unfit(pa, columns[n], kinds[n])), None)
+            if bad is None:
+                raise
+            raise SlaValueError(
+                f"the attribute {echo(bad)} cannot be an Arrow {kinds[bad]} column ({exc}); "
+                "give every case the same kind of value (e.g. all text)") from None
     if schema is None:
-        yield pa.RecordBatch.from_pylist([], schema=_case_schema(pa, zone, list(events or ())))
+        yield pa.RecordBatch.from_pylist([], schema=_case_schema(
+            pa, zone, list(events or ()), typed or [(n, pa.string()) for n in attributes or ()]))
+
+
+def _unfit(pa: Any, values: list[Any], kind: Any) -> bool:
+    try:
+        pa.array(values, type=kind)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
+        return True
+    return False
+
+
+def _attribute_names(attributes: Sequence[str] | None) -> list[str] | None:
+    if attributes is None:
+        return None
+    if isinstance(attributes, str) or not isinstance(attributes, Iterable):
+        raise SlaValueError(f"attributes must be a list of names, not {echo(attributes)}")
+    names = list(attributes)
+    for name in names:
+        problem = attribute_name_problem(name)
+        if problem is not None:
+            raise SlaValueError(f"attributes: {problem}")
+    if len(set(names)) != len(names):
+        raise SlaValueError(f"attributes names a column twice: {echo(names)}")
+    return names
 
 
 def cases_to_arrow(cases: Iterable[Case], *, zone: str = "UTC",
-                   events: Sequence[str] | None = None) -> Any:
+                   events: Sequence[str] | None = None,
+                   attributes: Sequence[str] | None = None) -> Any:
     """``cases`` as a ``pyarrow.Table`` in the columns :func:`slacalc.evaluate_table` and
     :func:`cases_from_table` read (needs pyarrow).
 
     Columns: ``id``, ``opened``, ``severity``, ``tier``, ``zone``, ``excluded``, ``closed``,
     ``satisfaction`` (``float64``), ``pauses`` (a list of ``{start, end, reason}``),
-    ``severity_changes`` (a list of ``{at, severity}``) and one ``achieved.<name>`` column per
-    event. Instants are ``timestamp[us]`` in ``zone`` (default UTC): they read back as the
+    ``severity_changes`` (a list of ``{at, severity}``), one ``achieved.<name>`` column per
+    event, then one column per attribute (``customer``, ...; null where a case has none).
+    Instants are ``timestamp[us]`` in ``zone`` (default UTC): they read back as the
     same instants, in that zone (a case's own UTC offsets are not kept). The events are
-    ``events``, or those the cases record (of the first 65,536 cases, for an iterator).
+    ``events``, or those the cases record; the attributes ``attributes``, or those the cases
+    have (for an iterator, of its first 65,536 cases). An attribute column is text, bool or
+    int64 when its values are all of that kind, and float64 when whole and real numbers mix
+    (a whole number then reads back as the equal float).
+
+    >>> import datetime as dt
+    >>> import slacalc as sla
+    >>> opened = dt.datetime(2026, 10, 1, 9, tzinfo=dt.UTC)
+    >>> table = cases_to_arrow([sla.Case("T-1", opened, "A", attributes={"customer": "ACME"}),
+    ...                         sla.Case("T-2", opened, "B")])
+    >>> table.column("customer").to_pylist(), str(table.schema.field("customer").type)
+    (['ACME', None], 'string')
     """
     pa = optional_module("pyarrow")
+    names = _attribute_names(attributes)
     if not isinstance(cases, Sequence):
-        return pa.Table.from_batches(list(_case_batches(cases, zone, events)))
+        return pa.Table.from_batches(list(_case_batches(cases, zone, events, names)))
+    every = [case for case in cases if isinstance(case, Case)]
     if events is None:
-        events = sorted({name for case in cases if isinstance(case, Case)
-                         for name, _ in case.achieved})
-    return pa.Table.from_batches(list(_case_batches(cases, zone, events)))
+        events = sorted({name for case in every for name, _ in case.achieved})
+    if names is None:
+        names = sorted({name for case in every for name, _ in case.attributes})
+    typed = list(zip(names, _attribute_types(pa, every, names), strict=True))
+    return pa.Table.from_batches(list(_case_batches(cases, zone, events, names, typed)))
 
 
 def cases_to_pandas(cases: Iterable[Case], *, zone: str = "UTC",
-                    events: Sequence[str] | None = None) -> Any:
+                    events: Sequence[str] | None = None,
+                    attributes: Sequence[str] | None = None) -> Any:
     """``cases`` as a pandas DataFrame, through :func:`cases_to_arrow` (needs pandas, pyarrow).
 
     Instants are ``datetime64[us, zone]``; ``pauses`` and ``severity_changes`` hold lists of
     dicts. :func:`cases_from_table` reads the frame back."""
     optional_module("pandas")
-    return cases_to_arrow(cases, zone=zone, events=events).to_pandas()
+    return cases_to_arrow(cases, zone=zone, events=events, attributes=attributes).to_pandas()
 
 
 def cases_to_polars(cases: Iterable[Case], *, zone: str = "UTC",
-                    events: Sequence[str] | None = None) -> Any:
+                    events: Sequence[str] | None = None,
+                    attributes: Sequence[str] | None = None) -> Any:
     """``cases`` as a polars DataFrame, through :func:`cases_to_arrow` (needs polars, pyarrow).
     :func:`cases_from_table` reads the frame back."""
-    return optional_module("polars").from_arrow(cases_to_arrow(cases, zone=zone, events=events))
+    return optional_module("polars").from_arrow(
+        cases_to_arrow(cases, zone=zone, events=events, attributes=attributes))
 
 
 def write_parquet(cases: Iterable[Case], stream: IO[bytes]) -> int:

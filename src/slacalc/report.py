@@ -72,7 +72,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from slacalc._batch import evaluate_many
-from slacalc.case import Case
+from slacalc.case import ROW_KEYS, Case, attribute_name_problem
 from slacalc.errors import SlaValueError, echo, optional_module
 from slacalc.policy import Measure, Policy, format_share
 
@@ -87,7 +87,8 @@ VERDICTS = ("met", "missed", "no data", "credit")
 #: The columns of a report's rows as records (``to_dict``), without a breakdown's columns.
 REPORT_COLUMNS = ("period", "measure", "kind", "start", "end", "value", "threshold", "verdict",
                   "counted", "met", "breached")
-#: The case columns a report can be broken down by (``by=``); other groupings take a function.
+#: The case fields a report can be broken down by (``by=``), besides any attribute of the cases
+#: (``customer``, ``site``, ...); other groupings take a function.
 GROUP_COLUMNS = ("severity", "tier", "zone", "excluded")
 PERIODS = ("month", "quarter", "year")
 
@@ -335,6 +336,34 @@ _Group = tuple[str | None, ...]
 _Grouper = Callable[[Case], Any]
 
 
+def group_column_problem(name: Any) -> str | None:
+    """Why a report cannot be broken down by the case column ``name``, or ``None`` if it can:
+    a field of :data:`GROUP_COLUMNS` or any attribute name.
+
+    >>> group_column_problem("customer") is None, group_column_problem("tier") is None
+    (True, True)
+    >>> print(group_column_problem("opened"))
+    'opened' is a case field that does not name a group; break down by severity, tier, zone, excluded or an attribute of the cases (customer, ...), and by period with period=
+    """
+    if name in GROUP_COLUMNS:
+        return None
+    if name in ROW_KEYS or (isinstance(name, str) and name.startswith("achieved.")):
+        return (f"{echo(name)} is a case field that does not name a group; break down by "
+                f"{', '.join(GROUP_COLUMNS)} or an attribute of the cases (customer, ...), and "
+                "by period with period=")
+    return attribute_name_problem(name)
+
+
+@attrs.frozen
+class _AttributeOf:
+    """Reads one attribute of a case (a function that pickles, unlike a lambda)."""
+
+    name: str
+
+    def __call__(self, case: Case) -> Any:
+        return case.attribute(self.name)
+
+
 def _groupers(by: Any) -> tuple[tuple[str, ...], tuple[_Grouper, ...]]:
     """``by`` as column names and the functions that read a case's value of each."""
     if by is None:
@@ -357,12 +386,11 @@ def _groupers(by: Any) -> tuple[tuple[str, ...], tuple[_Grouper, ...]]:
             raise SlaValueError(f"by: the column name {echo(name)} is taken (by the report's "
                                 "own columns or an earlier one); give it another name")
         if func is None:
-            if name not in GROUP_COLUMNS:
-                raise SlaValueError(
-                    f"by: {echo(name)} is not a case column to group by; use "
-                    f"{', '.join(GROUP_COLUMNS)}, or map a name to a function of the case "
-                    "(by={'customer': lambda case: ...})")
-            funcs.append(attrgetter(name))
+            problem = group_column_problem(name)
+            if problem is not None:
+                raise SlaValueError(f"by: {problem}; or map a name to a function of the case "
+                                    "(by={'region': lambda case: ...})")
+            funcs.append(attrgetter(name) if name in GROUP_COLUMNS else _AttributeOf(name))
         elif callable(func):
             funcs.append(func)
         else:
@@ -374,6 +402,8 @@ def _groupers(by: Any) -> tuple[tuple[str, ...], tuple[_Grouper, ...]]:
 def _group_value(value: Any, name: str) -> str | None:
     if value is None or isinstance(value, str):
         return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     raise SlaValueError(f"by: the function for {name!r} gave {echo(value)}; give text or None")
@@ -422,6 +452,8 @@ class Tally:
         self.last = last
         self.period = period
         self.by, self._groupers = _groupers(by)
+        #: the attributes grouped by that no case counted so far has had
+        self.unseen = {f.name for f in self._groupers if isinstance(f, _AttributeOf)}
         self._by_arg = by if isinstance(by, Mapping) else self.by
         self.measures = policy.measures
         self.periods = [period or m.period for m in self.measures]
@@ -470,6 +502,8 @@ class Tally:
         if self.by:
             group = tuple(_group_value(f(case), name)
                           for name, f in zip(self.by, self._groupers, strict=True))
+            if self.unseen and case.attributes:
+                self.unseen.difference_update(n for n, _ in case.attributes)
             for counts in self.counts:
                 counts.setdefault(group, {})
         for i, m in enumerate(self.measures):
@@ -571,6 +605,7 @@ class Tally:
         merged = Tally(self.policy, self.now, first=self.first, last=self.last,
                        by=self._by_arg, period=self.period)
         merged.cases = self.cases + other.cases
+        merged.unseen = self.unseen & other.unseen
         for i in range(len(self.measures)):
             groups = merged.counts[i]
             for source in (self.counts[i], other.counts[i]):
@@ -591,7 +626,16 @@ class Tally:
         return self.merge(other)
 
     def report(self) -> Report:
-        """The report of the cases counted so far."""
+        """The report of the cases counted so far.
+
+        A breakdown by an attribute that none of the cases counted has is an error (a
+        misspelt name would otherwise put every case in one group without a name)."""
+        if self.cases and self.unseen:
+            names = ", ".join(repr(n) for n in self.by if n in self.unseen)
+            raise SlaValueError(
+                f"by: none of the {self.cases:,} cases has the attribute {names}; check the "
+                "name against the cases' columns (a case file's extra columns are its "
+                "attributes)")
         rows = []
         for i, m in enumerate(self.measures):
             period = self.periods[i]
@@ -666,10 +710,13 @@ def report(policy: Policy, cases: Iterable[Case], now: dt.datetime | None = None
 
     ``period`` (``"month"``, ``"quarter"`` or ``"year"``) tallies every measure per that period
     instead of its own. ``by`` breaks every row down by case columns: names from
-    :data:`GROUP_COLUMNS` (``severity`` is the severity the case was opened with), or a mapping
-    of column names to functions of the case giving text or ``None``
-    (``{"customer": lambda case: case.id.split("-")[0]}``). The rows of one group are exactly
+    :data:`GROUP_COLUMNS` (``severity`` is the severity the case was opened with) or of the
+    cases' attributes (``customer``, ``site``: a case file's extra columns; numbers and
+    booleans group as text, and a case without the attribute falls in the group ``None``), or
+    a mapping of column names to functions of the case giving text or ``None``
+    (``{"prefix": lambda case: case.id.split("-")[0]}``). The rows of one group are exactly
     the rows of the report over that group's cases alone; only groups of cases counted appear.
+    An attribute that none of the cases has is an error.
 
     >>> import datetime as dt
     >>> import slacalc as sla

@@ -17,7 +17,7 @@ from slacalc.cli._errors import Exit, printable
 from slacalc.cli._rows import CaseRows, add_input_options
 from slacalc.errors import echo
 from slacalc.io import escape_json
-from slacalc.report import GROUP_COLUMNS, PERIODS
+from slacalc.report import GROUP_COLUMNS, PERIODS, group_column_problem
 
 EPILOG = """\
 input: the cases, as for 'slacalc evaluate' (see 'slacalc evaluate --help'); the measures read
@@ -70,7 +70,8 @@ def register(commands: Any) -> None:
                    "it; may be given twice, once each")
     r.add_argument("--by", metavar="COLUMNS",
                    help="break the rows down by case columns, comma-separated: "
-                   + ", ".join(GROUP_COLUMNS))
+                   + ", ".join(GROUP_COLUMNS) + " or any extra column of the case file "
+                   "(customer, site, ...)")
     r.add_argument("--explain", action="store_true",
                    help="after the table, explain every row: what was counted, how the verdict "
                    "follows")
@@ -129,16 +130,17 @@ def parse_period(text: str) -> tuple[dt.date, dt.date]:
 
 
 def parse_by(text: str) -> tuple[str, ...]:
-    """``--by severity,tier``: the case columns to break the report down by.
+    """``--by severity,customer``: the case columns to break the report down by (fields of
+    the case or extra columns of the case file).
 
-    >>> parse_by(" severity, tier ")
-    ('severity', 'tier')
+    >>> parse_by(" severity, customer ")
+    ('severity', 'customer')
     """
     names = tuple(n.strip() for n in text.split(","))
     for name in names:
-        if name not in GROUP_COLUMNS:
-            raise sla.SlaValueError(f"--by {echo(text)}: {echo(name)} is not a case column to "
-                                    f"group by; use {', '.join(GROUP_COLUMNS)}, comma-separated")
+        problem = group_column_problem(name)
+        if problem is not None:
+            raise sla.SlaValueError(f"--by {echo(text)}: {problem}")
     if len(set(names)) != len(names):
         raise sla.SlaValueError(f"--by {echo(text)} names a column twice")
     return names
