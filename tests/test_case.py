@@ -162,6 +162,54 @@ class TestCaseValidation:
         assert case(achieved=None, pauses=None, severity_changes=None) == case()
 
 
+class TestAttributes:
+    def test_kept_sorted_and_normalised(self) -> None:
+        """Attributes are stored as sorted pairs, ``None`` values left out; given as a mapping
+        or as pairs, in any order, they make equal (and equally hashed) cases."""
+        a = case(attributes={"site": 7, "customer": "ACME", "region": None})
+        b = case(attributes=[("customer", "ACME"), ("site", 7)])
+        assert a.attributes == (("customer", "ACME"), ("site", 7))
+        assert a == b and hash(a) == hash(b)
+        assert a != case(attributes={"customer": "ACME"})
+        assert case(attributes=None) == case(attributes={}) == case()
+
+    def test_numpy_scalars_become_python_values(self) -> None:
+        """numpy's integers, floats and booleans (as a DataFrame's rows give them) are kept as
+        the Python values they hold."""
+        np = pytest.importorskip("numpy")
+        c = case(attributes={"n": np.int64(3), "x": np.float32(0.5), "flag": np.bool_(True)})
+        assert c.attributes == (("flag", True), ("n", 3), ("x", 0.5))
+        assert [type(v) for _, v in c.attributes] == [bool, int, float]
+
+    @pytest.mark.parametrize(("attributes", "says"), [
+        ({"customer": ""}, r"Case\.attributes\['customer'\] is an empty string"),
+        ({"customer": "  "}, r"Case\.attributes\['customer'\] is blank"),
+        ({"due": T0}, r"holds datetime\.datetime\(.*\), a datetime; an attribute holds text"),
+        ({"tags": ["a"]}, r"holds \['a'\], a list"),
+        ({"weight": float("nan")}, "not a finite number"),
+        ({"weight": float("-inf")}, "not a finite number"),
+        ({"tier": "gold"}, "'tier' is a field of the case itself"),
+        ({"achieved.restore": "x"}, "is a field of the case itself"),
+        ({"": "x"}, "'' is not an attribute name"),
+        ({3: "x"}, "3 is not an attribute name"),
+        ({"a\x00": "x"}, "holds a control or bidirectional character"),
+        ([("a", 1), ("a", 2)], "names 'a' twice"),
+        ([("a", 1, 2)], "attributes must map names to values"),
+        ("customer", "attributes must be a list"),
+    ])
+    def test_bad_attributes(self, attributes: Any, says: str) -> None:
+        """Each bad attribute is an SlaValueError naming it and saying what to give."""
+        with pytest.raises(sla.SlaValueError, match=says):
+            case(attributes=attributes)
+
+    def test_immutable_and_pickles(self) -> None:
+        """Attributes cannot be reassigned; a case with attributes pickles to an equal one."""
+        c = case(attributes={"customer": "ACME", "vip": False})
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            c.attributes = ()  # type: ignore[misc]
+        assert pickle.loads(pickle.dumps(c)) == c
+
+
 class TestValues:
     def full(self) -> sla.Case:
         return sla.Case(

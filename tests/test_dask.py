@@ -8,6 +8,7 @@ import datetime as dt
 import warnings
 from typing import Any
 
+import attrs
 import pytest
 
 pd = pytest.importorskip("pandas")
@@ -195,6 +196,24 @@ def test_report_from_partitions(name: str) -> None:
     assert got == quiet(lambda: sla.report(policy, cases, now))
     assert by == quiet(lambda: sla.report(policy, cases, now, by=["severity"], period="month"))
     assert any(row.counted for row in got)
+
+
+def test_report_by_an_attribute() -> None:
+    """A breakdown by an attribute column (customer) over partitions equals the report over
+    every case at once; one customer's rows equal the report over its cases alone."""
+    policy, cases, _ = generated("standard-contract", "far", n=90)
+    cases = [attrs.evolve(c, attributes={"customer": ("ACME", "Initech", "Globex")[i % 3]})
+             for i, c in enumerate(cases)]
+    ddf = dd.from_pandas(frame_of(sla.io.cases_to_arrow(cases)), npartitions=4)
+    now = NOWS["far"]
+    with dask_threads():
+        got = quiet(lambda: sld.report(policy, ddf, now, by=["customer"], split_every=2))
+    assert got == quiet(lambda: sla.report(policy, cases, now, by=["customer"]))
+    acme = quiet(lambda: sla.report(policy, [c for c in cases
+                                             if c.attribute("customer") == "ACME"], now))
+    assert [(r.measure, r.period, r.counted, r.met) for r in got
+            if r.group == (("customer", "ACME"),)] == [
+        (r.measure, r.period, r.counted, r.met) for r in acme]
 
 
 def dask_threads() -> Any:

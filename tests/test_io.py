@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -161,6 +162,31 @@ def instants(draw: st.DrawFn, after: dt.datetime | None = None) -> dt.datetime:
     return (base + dt.timedelta(seconds=seconds, microseconds=micro)).astimezone(draw(_OFFSETS))
 
 
+#: Each attribute name holds one kind of value (an Arrow column holds one type); ``score`` mixes
+#: whole and real numbers, which Arrow keeps as float64 (a whole number reads back as the equal
+#: float).
+_ATTRIBUTE_VALUES: dict[str, st.SearchStrategy[Any]] = {
+    "customer": st.text(st.characters(categories=("L", "N", "P", "S", "Zs")), min_size=1,
+                        max_size=10).filter(str.strip),
+    "site": st.integers(-(2**63), 2**63 - 1),
+    "vip": st.booleans(),
+    "score": st.integers(-1000, 1000) | st.floats(allow_nan=False, allow_infinity=False),
+}
+
+
+@st.composite
+def attribute_maps(draw: st.DrawFn) -> dict[str, Any]:
+    names = draw(st.lists(st.sampled_from(sorted(_ATTRIBUTE_VALUES)), unique=True))
+    return {name: draw(_ATTRIBUTE_VALUES[name]) for name in names}
+
+
+def as_csv_text(value: Any) -> str:
+    """An attribute as a CSV file holds it (and reads it back): text."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value) if isinstance(value, float) else str(value)
+
+
 @st.composite
 def cases(draw: st.DrawFn) -> sla.Case:
     opened = draw(instants())
@@ -180,6 +206,7 @@ def cases(draw: st.DrawFn) -> sla.Case:
         closed=draw(st.none() | later),
         satisfaction=draw(st.none() | st.integers(1, 5)
                           | st.floats(1, 5, allow_nan=False).filter(lambda x: x != int(x))),
+        attributes=draw(attribute_maps()),
     )
 
 
@@ -188,11 +215,17 @@ class TestRoundTrip:
     @given(st.lists(cases(), max_size=6, unique_by=lambda c: c.id),
            st.sampled_from(["jsonl", "csv"]))
     def test_read_write(self, written: list[sla.Case], fmt: str) -> None:
-        """read_cases(write_cases(cases)) == cases, for JSON Lines and CSV."""
+        """read_cases(write_cases(cases)) == cases, for JSON Lines and CSV; attributes come
+        back as they were from JSON Lines, and as text from CSV (which holds only text)."""
         text = io.StringIO()
         assert write_cases(written, text, fmt) == len(written)
         back = list(read_cases(io.BytesIO(text.getvalue().encode("utf-8")), fmt))
+        if fmt == "csv":
+            written = [attrs.evolve(c, attributes={k: as_csv_text(v) for k, v in c.attributes})
+                       for c in written]
         assert back == written
+        assert [[type(v) for _, v in c.attributes] for c in back] == [
+            [type(v) for _, v in c.attributes] for c in written]
 
     @settings(max_examples=50, deadline=None)
     @given(cases())
@@ -340,6 +373,56 @@ class TestTables:
             case_io.cases_to_arrow(iter(written))
         table = case_io.cases_to_arrow(iter(written), events=["response"])
         assert list(case_io.cases_from_table(table)) == written
+
+    def test_new_attribute_after_the_first_chunk(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """An attribute first seen after the first chunk of an iterator is an error naming it
+        (Arrow: and attributes=; CSV: and JSON Lines); with attributes= given, it is written."""
+        pytest.importorskip("pyarrow")
+        monkeypatch.setattr(case_io, "TABLE_CHUNK", 1)
+        opened = dt.datetime(2026, 10, 1, 9, tzinfo=CST)
+        written = [sla.Case("T-1", opened, "A"),
+                   sla.Case("T-2", opened, "A", attributes={"customer": "ACME"})]
+        with pytest.raises(sla.SlaValueError, match=r"'T-2' has the attribute 'customer'.*"
+                           r"attributes=\[\.\.\.\]"):
+            case_io.cases_to_arrow(iter(written))
+        with pytest.raises(sla.SlaValueError, match=r"attribute 'customer'.*JSON Lines"):
+            write_cases(iter(written), io.StringIO(), "csv")
+        table = case_io.cases_to_arrow(iter(written), attributes=["customer"])
+        assert table.column("customer").to_pylist() == [None, "ACME"]
+        assert list(case_io.cases_from_table(table)) == written
+
+    def test_attribute_columns(self) -> None:
+        """An attribute column has one Arrow type: string, int64, bool, or float64 for whole and
+        real numbers mixed; text mixed with numbers is an error naming the attribute, and so is
+        a later chunk's value of another kind."""
+        pa = pytest.importorskip("pyarrow")
+        opened = dt.datetime(2026, 10, 1, 9, tzinfo=CST)
+
+        def table(*values: Any) -> Any:
+            return case_io.cases_to_arrow([sla.Case(f"T-{n}", opened, "A", attributes={"x": v})
+                                           for n, v in enumerate(values)])
+
+        assert table("a", None).schema.field("x").type == pa.string()
+        assert table(1, 2**62).schema.field("x").type == pa.int64()
+        assert table(True, False).schema.field("x").type == pa.bool_()
+        assert table(1, 2.5).column("x").to_pylist() == [1.0, 2.5]
+        with pytest.raises(sla.SlaValueError, match=r"'x' holds values of several kinds "
+                           r"\(int, str\)"):
+            table("a", 1)
+        with pytest.raises(sla.SlaValueError, match=r"the attribute 'x' cannot be an Arrow"):
+            table(2**63)  # past int64
+        with pytest.raises(sla.SlaValueError, match=r"attributes: 'id' is a field of the case"):
+            case_io.cases_to_arrow([], attributes=["id"])
+
+    def test_attributes_carried_into_results(self) -> None:
+        """evaluate_table carries an attribute column of cases_to_arrow into every result row."""
+        pytest.importorskip("pyarrow")
+        policy = sla.templates.load("helpdesk")
+        opened = dt.datetime(2026, 10, 9, 10, tzinfo=CST)
+        written = [sla.Case("T-1", opened, "any", attributes={"customer": "ACME"}),
+                   sla.Case("T-2", opened, "any")]
+        rows = sla.evaluate_table(policy, case_io.cases_to_arrow(written)).records()
+        assert [(r["id"], r["customer"]) for r in rows] == [("T-1", "ACME"), ("T-2", None)]
 
     def test_empty_and_bad_input(self) -> None:
         """No cases: an empty table with the columns; a non-table, a bad zone: clear errors."""

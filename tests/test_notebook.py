@@ -32,6 +32,7 @@ _checks = {
     "all_late": bool((breach_list["late_by"] > pd.Timedelta(0)).all()),
     "explained_case": evaluation.case_id == case_id,
     "report_columns": list(report.to_pandas().columns),
+    "customers": sorted(report.to_pandas()["customer"].unique()),
 }
 print("CHECKS " + _json.dumps(_checks))
 '''
@@ -64,7 +65,9 @@ def test_analysis_notebook_runs() -> None:
     assert checks["breakdown_counts"] == checks["judged"] > 0
     assert checks["breaches"] > 0 and checks["all_late"]
     assert checks["explained_case"]
-    assert checks["report_columns"][:2] == ["period", "severity"]
+    assert checks["report_columns"][:2] == ["period", "customer"]
+    # the sample file's customer column, broken down by
+    assert checks["customers"] == ["Harbor Bank", "Metro Power", "Riverside Hospital"]
     assert any("image/png" in o.get("data", {}) for o in outputs)
     html = [o["data"]["text/html"] for o in outputs if "text/html" in o.get("data", {})]
     assert any("<svg" in page for page in html)  # the case's timeline

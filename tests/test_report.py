@@ -739,6 +739,61 @@ class TestBreakdown:
         assert got.by == ("tier", "excluded")
         assert all([k for k, _ in r.group] == ["tier", "excluded"] for r in got)
 
+    @settings(max_examples=40, deadline=None)
+    @given(data=st.data())
+    def test_attribute_groups_against_brute_force(self, data: st.DataObject) -> None:
+        """report(by=["customer", "vip"]) groups by the cases' attributes: for each pair of
+        values (text as it is, numbers and booleans as text, a missing attribute as None), the
+        rows are exactly the brute-force tally over those cases alone. When no case has an
+        attribute, the report refuses the breakdown by that name."""
+        duration = DURATIONS["4h"]
+        cases = [attrs.evolve(c, attributes=data.draw(st.fixed_dictionaries({}, optional={
+            "customer": st.sampled_from(["ACME", "Initech", 7]), "vip": st.booleans()})))
+            for c in data.draw(case_lists())]
+        now = data.draw(NOWS)
+
+        def label(value: Any) -> str | None:
+            if isinstance(value, bool):
+                return "true" if value else "false"
+            return None if value is None else str(value)
+
+        names = ["customer", "vip"]
+        missing = [n for n in names if all(c.attribute(n) is None for c in cases)]
+        if cases and missing:
+            with pytest.raises(sla.SlaValueError, match=f"none of the {len(cases)} cases has the "
+                               f"attribute {', '.join(map(repr, missing))}"):
+                sla.report(MERGE_POLICY, cases, now, by=names)
+            return
+        got = sla.report(MERGE_POLICY, cases, now, by=names)
+        expected: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        groups = {tuple(label(c.attribute(n)) for n in names) for c in cases}
+        for group in groups:
+            part = [c for c in cases if tuple(label(c.attribute(n)) for n in names) == group]
+            for (measure, period), row in brute_force(part, duration, now, None, None).items():
+                expected[(measure, period, *group)] = row
+        assert {(r.measure, r.period, *(v for _, v in r.group)):
+                (r.value, r.verdict, r.counted, r.met, r.breached, r.start, r.end)
+                for r in got} == expected
+
+    def test_unseen_attribute_in_merged_tallies(self) -> None:
+        """Tallies remember which attributes they have seen: a part without the attribute
+        merged with one that has it reports; two parts without it refuse the breakdown."""
+        opened = at(2026, 7, 1, 9)
+        plain = restored(1, opened, dt.timedelta(hours=1))
+        tagged = attrs.evolve(restored(2, opened, dt.timedelta(hours=5)),
+                              attributes={"customer": "ACME"})
+        parts = [sla.Tally(MERGE_POLICY, by=["customer"]) for _ in range(3)]
+        parts[0].add(plain, sla.evaluate(MERGE_POLICY, plain))
+        parts[1].add(tagged, sla.evaluate(MERGE_POLICY, tagged))
+        parts[2].add(plain, sla.evaluate(MERGE_POLICY, plain))
+        rows = (parts[0] + parts[1]).report()
+        assert {(dict(r.group)["customer"], r.counted) for r in rows
+                if r.measure == "on_time"} == {(None, 1), ("ACME", 1)}
+        with pytest.raises(sla.SlaValueError, match="none of the 2 cases has the attribute "
+                           "'customer'"):
+            (parts[0] + parts[2]).report()
+        assert len(sla.Tally(MERGE_POLICY, by=["customer"]).report()) == 0  # no case: no rows
+
     @settings(max_examples=30, deadline=None)
     @given(cases=case_lists(), period=st.sampled_from(["month", "quarter", "year"]))
     def test_period_override_counts(self, cases: list[sla.Case], period: str) -> None:
@@ -928,6 +983,31 @@ class TestCli:
         assert status == 2
         assert says in err
         assert out == ""
+
+    def test_by_an_extra_column(self, capsys: pytest.CaptureFixture[str],
+                                files: tuple[Path, Path], tmp_path: Path) -> None:
+        """--by customer groups by a column the case file adds; counted by hand: ACME has T1
+        (met) and T3 (breached), Initech T2 (met) and T4 (met, Q4); T5 has no customer and
+        is excluded, so its group counts nothing and has no rows. A misspelt column name is
+        refused, exit 2."""
+        policy, _ = files
+        path = tmp_path / "cases.csv"
+        customers = ["customer", "ACME", "Initech", "ACME", "Initech", ""]
+        path.write_text("".join(f"{line},{name}\n" for line, name in
+                                zip(CSV.splitlines(), customers, strict=True)), encoding="utf-8")
+        status, out, err = run(capsys, "report", path, "--policy", policy, "--by", "customer")
+        assert (status, err) == (1, "")
+        assert out.splitlines() == [  # each group's periods run from its first to last data
+            "period   customer  measure          value  target  verdict  counted",
+            "2026-Q3  ACME      restore_on_time  50%    >= 90%  missed   2 (1 met, 1 breached)",
+            "2026-Q3  Initech   restore_on_time  100%   >= 90%  met      1 (1 met, 0 breached)",
+            "2026-Q3  ACME      satisfaction     4.5    >= 4    met      2",
+            "2026-Q3  Initech   satisfaction     4      >= 4    met      1",
+            "2026-Q4  Initech   restore_on_time  100%   >= 90%  met      1 (1 met, 0 breached)",
+        ]
+        status, out, err = run(capsys, "report", path, "--policy", policy, "--by", "custmer")
+        assert (status, out) == (2, "")
+        assert "none of the 5 cases has the attribute 'custmer'" in err
 
     def test_jsonl_input_and_csv_output(self, capsys: pytest.CaptureFixture[str],
                                         files: tuple[Path, Path], tmp_path: Path) -> None:

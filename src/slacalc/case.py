@@ -194,7 +194,8 @@ def _attribute_value(name: str, value: Any, label: str = "") -> AttributeValue:
             raise SlaValueError(f"{label} is {'blank' if value else 'an empty string'}; leave "
                                 "the attribute out for none")
         return value
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
+    if isinstance(value, bool) or (type(value).__module__ == "numpy"
+                                   and type(value).__name__ in ("bool", "bool_")):
         return bool(value)
     if isinstance(value, numbers.Integral):
         return int(value)

@@ -665,11 +665,10 @@ def _unlisted(case: Case, known: Iterable[str]) -> str | None:
     return None
 
 
-def _late_attribute(case: Case, name: str) -> SlaValueError:
+def _late_attribute(case: Case, name: str, fix: str) -> SlaValueError:
     return SlaValueError(
         f"case {echo(case.id)} has the attribute {echo(name)}, which the first {TABLE_CHUNK:,} "
-        "cases do not have, so the file has no column for it; write JSON Lines (any keys per "
-        "row) or put such a case among the first")
+        f"cases do not have, so there is no column for it; {fix}")
 
 
 def _cell(value: Any) -> str:
@@ -694,7 +693,8 @@ def write_csv(cases: Iterable[Case], stream: TextIO) -> int:
             raise SlaValueError(f"cases must be slacalc.Case values, not {echo(case)}")
         late = _unlisted(case, known)
         if late is not None:
-            raise _late_attribute(case, late)
+            raise _late_attribute(case, late, "write JSON Lines (any keys per row), or put "
+                                  "such a case among the first")
         row = case.to_dict()
         cells = []
         for column in CSV_COLUMNS:
@@ -893,7 +893,9 @@ def _case_schema(pa: Any, zone: str, events: Sequence[str],
 def _case_batches(cases: Iterable[Case], zone: str, events: Sequence[str] | None,
                   attributes: Sequence[str] | None = None,
                   typed: list[tuple[str, Any]] | None = None) -> Iterator[Any]:
-    """``cases`` as Arrow record batches of one schema (see :func:`cases_to_arrow`)."""
+    """``cases`` as Arrow record batches of one schema (see :func:`cases_to_arrow`): the events
+    and attribute columns are those given, or else those of the first chunk; ``typed`` gives
+    the attribute columns with their Arrow types."""
     pa = optional_module("pyarrow")
     try:
         ZoneInfo(zone)
@@ -905,62 +907,26 @@ def _case_batches(cases: Iterable[Case], zone: str, events: Sequence[str] | None
                             f"{echo(cases)}")
     stream = iter(cases)
     schema = None
-    kinds: dict[str, Any] = {}
-    listed: frozenset[str] = frozenset()
+    named: list[str] = []
     while chunk := list(itertools.islice(stream, TABLE_CHUNK)):
         for case in chunk:
             if not isinstance(case, Case):
                 raise SlaValueError(f"cases must be slacalc.Case values, not {echo(case)}")
         if schema is None:
-            if events is None:
-                events = sorted({name for case in chunk for name, _ in case.achieved})
-            events = list(events)
+            events = list(events if events is not None else sorted(
+                {name for case in chunk for name, _ in case.achieved}))
             if typed is None:
-                if attributes is None:
-                    attributes = sorted({name for case in chunk for name, _ in case.attributes})
-                typed = list(zip(attributes, _attribute_types(pa, chunk, attributes), strict=True))
-            attributes = [name for name, _ in typed]
+                names = list(attributes if attributes is not None else sorted(
+                    {name for case in chunk for name, _ in case.attributes}))
+                typed = list(zip(names, _attribute_types(pa, chunk, names), strict=True))
+            named = [name for name, _ in typed]
             schema = _case_schema(pa, zone, events, typed)
-            kinds = {name: schema.field(name).type for name in attributes}
-            listed = frozenset(attributes)
-        known = set(events)  # type: ignore[arg-type]
-        columns: dict[str, list[Any]] = {name: [] for name in schema.names}
-        for case in chunk:
-            extra = [name for name, _ in case.achieved if name not in known]
-            if extra:
-                raise SlaValueError(
-                    f"case {echo(case.id)} records the event {echo(extra[0])}, which the first "
-                    f"{TABLE_CHUNK:,} cases do not have; name every event with events=[...]")
-            columns["id"].append(case.id)
-            columns["opened"].append(case.opened)
-            columns["severity"].append(case.severity)
-            columns["tier"].append(case.tier)
-            columns["zone"].append(case.zone)
-            columns["excluded"].append(case.excluded)
-            columns["closed"].append(case.closed)
-            columns["satisfaction"].append(
-                None if case.satisfaction is None else float(case.satisfaction))
-            columns["pauses"].append([{"start": p.start, "end": p.end, "reason": p.reason}
-                                      for p in case.pauses])
-            columns["severity_changes"].append([{"at": c.at, "severity": c.severity}
-                                                for c in case.severity_changes])
-            done = dict(case.achieved)
-            for name in events:  # type: ignore[union-attr]
-                columns[f"{_ACHIEVED_PREFIX}{name}"].append(done.get(name))
-            if case.attributes:
-                late = _unlisted(case, listed)
-                if late is not None:
-                    raise _late_attribute(case, late)
-                values = dict(case.attributes)
-                for name in attributes:
-                    columns[name].append(values.get(name))
-            else:
-                for name in attributes:
-                    columns[name].append(None)
+        columns = _case_columns(chunk, schema.names, events or [], named)
         try:
             yield pa.RecordBatch.from_pydict(columns, schema=schema)
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError) as exc:
-            bad = next((n for n in attributes if _unfit(pa, columns[n], kinds[n])), None)
+            kinds = {name: schema.field(name).type for name in named}
+            bad = next((n for n in named if _unfit(pa, columns[n], kinds[n])), None)
             if bad is None:
                 raise
             raise SlaValueError(
@@ -969,6 +935,43 @@ def _case_batches(cases: Iterable[Case], zone: str, events: Sequence[str] | None
     if schema is None:
         yield pa.RecordBatch.from_pylist([], schema=_case_schema(
             pa, zone, list(events or ()), typed or [(n, pa.string()) for n in attributes or ()]))
+
+
+def _case_columns(chunk: list[Case], names: list[str], events: Sequence[str],
+                  attributes: list[str]) -> dict[str, list[Any]]:
+    """The Python columns of one chunk of cases, named ``names`` (a case schema's)."""
+    columns: dict[str, list[Any]] = {name: [] for name in names}
+    known = set(events)
+    listed = frozenset(attributes)
+    for case in chunk:
+        extra = [name for name, _ in case.achieved if name not in known]
+        if extra:
+            raise SlaValueError(
+                f"case {echo(case.id)} records the event {echo(extra[0])}, which the first "
+                f"{TABLE_CHUNK:,} cases do not have; name every event with events=[...]")
+        columns["id"].append(case.id)
+        columns["opened"].append(case.opened)
+        columns["severity"].append(case.severity)
+        columns["tier"].append(case.tier)
+        columns["zone"].append(case.zone)
+        columns["excluded"].append(case.excluded)
+        columns["closed"].append(case.closed)
+        columns["satisfaction"].append(
+            None if case.satisfaction is None else float(case.satisfaction))
+        columns["pauses"].append([{"start": p.start, "end": p.end, "reason": p.reason}
+                                  for p in case.pauses])
+        columns["severity_changes"].append([{"at": c.at, "severity": c.severity}
+                                            for c in case.severity_changes])
+        done = dict(case.achieved)
+        for name in events:
+            columns[f"{_ACHIEVED_PREFIX}{name}"].append(done.get(name))
+        late = _unlisted(case, listed) if case.attributes else None
+        if late is not None:
+            raise _late_attribute(case, late, "name every attribute with attributes=[...]")
+        values = dict(case.attributes)
+        for name in attributes:
+            columns[name].append(values.get(name))
+    return columns
 
 
 def _unfit(pa: Any, values: list[Any], kind: Any) -> bool:
@@ -1038,9 +1041,14 @@ def cases_to_pandas(cases: Iterable[Case], *, zone: str = "UTC",
     """``cases`` as a pandas DataFrame, through :func:`cases_to_arrow` (needs pandas, pyarrow).
 
     Instants are ``datetime64[us, zone]``; ``pauses`` and ``severity_changes`` hold lists of
-    dicts. :func:`cases_from_table` reads the frame back."""
-    optional_module("pandas")
-    return cases_to_arrow(cases, zone=zone, events=events, attributes=attributes).to_pandas()
+    dicts; whole-number and boolean attributes are pandas' nullable ``Int64`` and ``boolean``
+    (so a missing value does not turn large numbers into inexact floats).
+    :func:`cases_from_table` reads the frame back."""
+    pd = optional_module("pandas")
+    pa = optional_module("pyarrow")
+    nullable = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+    table = cases_to_arrow(cases, zone=zone, events=events, attributes=attributes)
+    return table.to_pandas(types_mapper=nullable.get)
 
 
 def cases_to_polars(cases: Iterable[Case], *, zone: str = "UTC",
