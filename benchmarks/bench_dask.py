@@ -10,7 +10,12 @@ long-form results (nothing written, so both pay the same):
 * one process: ``pyarrow.parquet`` reads a batch, ``evaluate_table`` evaluates it (the chunk
   function, timed on its own in CPU time), ``to_arrow`` builds the Arrow results;
 * Dask: ``dd.read_parquet(..., dtype_backend="pyarrow")`` and ``slacalc.dask.evaluate`` on a
-  ``distributed.LocalCluster`` of W single-threaded worker processes.
+  ``distributed.LocalCluster`` of W single-threaded worker processes, twice: with Dask's
+  defaults, and with ``slacalc.dask.WORKER_CONFIG`` (Arrow's jemalloc pool in the workers,
+  without Dask's malloc trim threshold and the workers' statistical profiler).
+
+The one process is timed with Arrow's default pool and again, in a subprocess, with jemalloc;
+the speed-up is against the faster of the two, so the workers' settings are not a head start.
 
 Printed: per-stage wall times, CPU time summed over every process (client and workers), the
 chunk function's cost per case on one core, the engine's overhead per row (the cluster's
@@ -34,6 +39,7 @@ import time
 import warnings
 from typing import Any
 
+import dask
 import dask.dataframe as dd
 import distributed
 import pyarrow as pa
@@ -86,10 +92,18 @@ def one_process(policy: sla.Policy, where: str) -> dict[str, float]:
             "read": spent - chunk - arrow, "rows": rows, "cases": cases}
 
 
-def on_dask(policy: sla.Policy, where: str, workers: int) -> dict[str, float]:
+def on_dask(policy: sla.Policy, where: str, workers: int, *,
+            tuned: bool = False) -> dict[str, float]:
+    """The Dask run, with Dask's defaults or with ``slacalc.dask.WORKER_CONFIG``."""
     t0 = time.perf_counter()
-    with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
+    config: dict[str, Any] = {}
+    if tuned:
+        config = sld.WORKER_CONFIG
+        # an earlier cluster's nannies left Dask's default trim threshold in this process
+        os.environ.pop("MALLOC_TRIM_THRESHOLD_", None)
+    with dask.config.set(config), \
+            distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                     dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
         start = time.perf_counter() - t0
         # each worker imports slacalc and compiles the calendars once: a fixed cost per worker
@@ -108,6 +122,32 @@ def on_dask(policy: sla.Policy, where: str, workers: int) -> dict[str, float]:
         parts = cases.npartitions
     return {"wall": wall, "cpu": spent, "start": start, "warmup": warmup, "rows": rows,
             "partitions": parts}
+
+
+def _one_in_child(policy: sla.Policy, where: str, out: Any) -> None:
+    warnings.simplefilter("ignore", sla.HorizonWarning)
+    warm(policy)
+    out.put((pa.default_memory_pool().backend_name, one_process(policy, where)))
+
+
+def one_process_jemalloc(policy: sla.Policy, where: str) -> tuple[str, dict[str, float]]:
+    """:func:`one_process` in a fresh process whose Arrow pool is jemalloc (the variable must
+    be set before pyarrow is imported)."""
+    ctx = multiprocessing.get_context("spawn")
+    out = ctx.Queue()
+    before = os.environ.get("ARROW_DEFAULT_MEMORY_POOL")
+    os.environ["ARROW_DEFAULT_MEMORY_POOL"] = "jemalloc"
+    try:
+        proc = ctx.Process(target=_one_in_child, args=(policy, where, out))
+        proc.start()
+    finally:
+        if before is None:
+            del os.environ["ARROW_DEFAULT_MEMORY_POOL"]
+        else:
+            os.environ["ARROW_DEFAULT_MEMORY_POOL"] = before
+    result = out.get()
+    proc.join()
+    return result  # type: ignore[no-any-return]
 
 
 def _side(policy: sla.Policy, path: str, barrier: Any, out: Any) -> None:
@@ -180,23 +220,29 @@ def main() -> None:
         print(f"chunk function: {per_case:.2f} us per case ({per_case / metrics:.2f} us per "
               f"result row) on one core; with to_arrow "
               f"{(one['chunk'] + one['arrow']) / n * 1e6:.2f} us per case (target: <= 2 us)")
+        pool, jem = one_process_jemalloc(policy, where)
+        print(f"one process, Arrow pool {pool}: {jem['wall']:.1f} s wall, {jem['cpu']:.1f} s "
+              f"CPU (Arrow pool {pa.default_memory_pool().backend_name} above)")
+        baseline = min(one["wall"], jem["wall"])
         alone, together = side_by_side(policy, where, args.workers)
         print(f"the machine's ceiling: one plain process {alone * 1e6:.2f} us per case alone, "
               f"{together * 1e6:.2f} us per case with {args.workers} side by side: at most "
               f"{args.workers * alone / together:.2f}x faster with {args.workers} workers")
         print(f"load average: {os.getloadavg()}")
-        dsk = on_dask(policy, where, args.workers)
-        assert dsk["rows"] == n * metrics
-        print(f"dask, {args.workers} workers, {dsk['partitions']} partitions: "
-              f"{dsk['wall']:.1f} s wall, {dsk['cpu']:.1f} s CPU summed over processes "
-              f"(not counted: cluster start {dsk['start']:.1f} s, workers' first evaluation "
-              f"{dsk['warmup']:.1f} s)")
-        overhead = (dsk["cpu"] - one["cpu"]) / n * 1e6
-        print(f"engine overhead: {overhead:.2f} us CPU per case "
-              f"({overhead / metrics:.2f} us per result row)")
-        print(f"speed-up in wall time: {one['wall'] / dsk['wall']:.2f}x "
-              f"(target: >= 1.7x with 2 workers)")
-        print(f"load average after: {os.getloadavg()}")
+        for tuned, label in ((False, "Dask's defaults"),
+                             (True, "slacalc.dask.WORKER_CONFIG")):
+            dsk = on_dask(policy, where, args.workers, tuned=tuned)
+            assert dsk["rows"] == n * metrics
+            print(f"dask ({label}), {args.workers} workers, {dsk['partitions']} partitions: "
+                  f"{dsk['wall']:.1f} s wall, {dsk['cpu']:.1f} s CPU summed over processes "
+                  f"(not counted: cluster start {dsk['start']:.1f} s, workers' first "
+                  f"evaluation {dsk['warmup']:.1f} s)")
+            overhead = (dsk["cpu"] - one["cpu"]) / n * 1e6
+            print(f"  engine overhead: {overhead:.2f} us CPU per case "
+                  f"({overhead / metrics:.2f} us per result row)")
+            print(f"  speed-up in wall time: {baseline / dsk['wall']:.2f}x against the "
+                  f"faster one process (target: >= 1.7x with 2 workers)")
+            print(f"  load average after: {os.getloadavg()}")
     finally:
         shutil.rmtree(where, ignore_errors=True)
 

@@ -5,6 +5,7 @@ reports merged from partition tallies equal the single-process report."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import warnings
 from typing import Any
 
@@ -221,14 +222,26 @@ def dask_threads() -> Any:
 
 
 # -- a two-process cluster ---------------------------------------------------------------------
-def test_local_cluster() -> None:
-    """On a ``distributed.LocalCluster`` of two worker processes (policies pickled to them):
-    every template's results and the reports equal the single-process ones. One cluster for
-    the whole check, small data: this is about shipping, not about volume."""
+def test_local_cluster(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a ``distributed.LocalCluster`` of two worker processes (policies pickled to them),
+    started with ``WORKER_CONFIG``: the workers run Arrow's jemalloc pool, without Dask's
+    malloc trim threshold or the statistical profiler, and every template's results and the
+    reports equal the single-process ones. One cluster for the whole check, small data: this
+    is about shipping, not about volume."""
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
+
+    def settings() -> tuple[str, str | None, bool]:
+        return (pa.default_memory_pool().backend_name,
+                os.environ.get("MALLOC_TRIM_THRESHOLD_"),
+                bool(dask.config.get("distributed.worker.profile.enabled")))
+
+    # nannies started earlier in this process with Dask's defaults left the variable here
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    with dask.config.set(sld.WORKER_CONFIG), \
+            distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                     dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
+        assert list(client.run(settings).values()) == [("jemalloc", None, False)] * 2
         for name in TEMPLATES:
             policy, cases, table = generated(name, "mid", n=40)
             ddf = dd.from_pandas(frame_of(table), npartitions=2)

@@ -52,7 +52,34 @@ except ImportError:  # pragma: no cover - the extra is installed wherever this i
         "cluster), which are not installed; install them with: pip install 'slacalc[dask]'"
     ) from None
 
-__all__ = ["evaluate", "partition_results", "partition_tally", "report"]
+__all__ = ["WORKER_CONFIG", "evaluate", "partition_results", "partition_tally", "report"]
+
+#: Dask configuration for the worker processes of a cluster that runs slacalc, to set before
+#: the cluster (and its workers) start: ``with dask.config.set(sld.WORKER_CONFIG):``. Each
+#: setting saves work in every worker, none changes a result:
+#:
+#: * ``ARROW_DEFAULT_MEMORY_POOL=jemalloc``: Arrow's default allocator (mimalloc) hands a
+#:   partition's result buffers fresh memory each time, and the kernel zeroes it page by page;
+#:   jemalloc reuses what the previous partition freed.
+#: * no ``MALLOC_TRIM_THRESHOLD_``: Dask's nannies set it to 64 KiB by default, so the C
+#:   allocator gives memory back to the system after every large free and takes it again
+#:   (page faults) for the next large list; slacalc's columns are large lists.
+#: * ``distributed.worker.profile.enabled: false``: the statistical profiler samples every
+#:   thread's stack every 10 ms for the dashboard's profile page.
+#:
+#: On the 2-core machine of the benchmarks, the three together took a 2-worker LocalCluster
+#: from about 1.3x to about 1.8x one process's speed (see the docs' performance page). The
+#: environment variables reach worker processes that nannies start (``LocalCluster``,
+#: ``dask-worker`` with a nanny); workers started otherwise need them in their environment.
+#: Nannies write these variables into the environment of the process that starts them, so a
+#: process that started a cluster with Dask's defaults has ``MALLOC_TRIM_THRESHOLD_`` set and
+#: passes it on: remove it (``os.environ.pop("MALLOC_TRIM_THRESHOLD_", None)``) before
+#: starting another cluster there.
+WORKER_CONFIG: dict[str, Any] = {
+    "distributed.nanny.pre-spawn-environ.ARROW_DEFAULT_MEMORY_POOL": "jemalloc",
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+    "distributed.worker.profile.enabled": False,
+}
 
 
 def partition_results(cases: Any, policy: Policy, now: dt.datetime | None, form: str,
