@@ -38,6 +38,7 @@ input, one case a row (see the docs' page on case files):
   severity_changes         JSON array of {{"at", "severity"}}
   closed                   when the case was closed (ISO 8601 with a UTC offset)
   satisfaction             the customer's rating, a number from 1 to 5
+  any other column         an attribute of the case (customer, site, ...): report --by uses it
   in CSV, pauses and severity_changes are columns holding that JSON; empty cells mean none.
 
 output, one row per case and metric:
