@@ -194,6 +194,12 @@ class TestAttributes:
         ({3: "x"}, "3 is not an attribute name"),
         ({"a\x00": "x"}, "holds a control or bidirectional character"),
         ([("a", 1), ("a", 2)], "names 'a' twice"),
+        ([("a", None), ("a", 2)], "names 'a' twice"),
+        ({"Severity": "x"}, "'Severity' looks like a misspelt 'severity'"),
+        ({"zones": "x"}, "'zones' looks like a misspelt 'zone'"),
+        ({" customer": "x"}, "' customer' has spaces around it"),
+        ({"customer ": "x"}, "'customer ' has spaces around it"),
+        ({"__index_level_0__": 3}, "the column pandas writes a DataFrame's index to"),
         ([("a", 1, 2)], "attributes must map names to values"),
         ("customer", "attributes must be a list"),
     ])
@@ -201,6 +207,31 @@ class TestAttributes:
         """Each bad attribute is an SlaValueError naming it and saying what to give."""
         with pytest.raises(sla.SlaValueError, match=says):
             case(attributes=attributes)
+
+    def test_str_subclasses_become_str(self) -> None:
+        """A subclass of str (numpy's str_) is kept as the plain str it holds."""
+        np = pytest.importorskip("numpy")
+        c = case(attributes={"customer": np.str_("ACME")})
+        assert c.attributes == (("customer", "ACME"),)
+        assert type(c.attribute("customer")) is str
+
+    @pytest.mark.parametrize("name", ["Severity", "severty", "zones", "pause", "ID", "Closed",
+                                      " site", "__index_level_1__", "customer", "site",
+                                      "closed_by", "opened_at"])
+    def test_the_names_a_case_takes_are_those_a_row_takes(self, name: str) -> None:
+        """Case refuses exactly the attribute names that Case.from_dict refuses (names that
+        look like misspelt fields, ...), so every case's row form reads back as the case."""
+        try:
+            made = case(attributes={name: "x"})
+        except sla.SlaValueError:
+            made = None
+        try:
+            read = sla.Case.from_dict({**case().to_dict(), name: "x"})
+        except sla.SlaValueError:
+            read = None
+        assert made == read
+        if made is not None:
+            assert sla.Case.from_dict(made.to_dict()) == made
 
     def test_immutable_and_pickles(self) -> None:
         """Attributes cannot be reassigned; a case with attributes pickles to an equal one."""

@@ -424,6 +424,23 @@ class TestTables:
         rows = sla.evaluate_table(policy, case_io.cases_to_arrow(written)).records()
         assert [(r["id"], r["customer"]) for r in rows] == [("T-1", "ACME"), ("T-2", None)]
 
+    def test_pandas_index_column_is_not_an_attribute(self) -> None:
+        """The column pandas writes a DataFrame's unnamed index to (in a Parquet file) is noted
+        once and ignored, not kept as every case's attribute."""
+        pd = pytest.importorskip("pandas")
+        pytest.importorskip("pyarrow")
+        frame = pd.DataFrame({"id": ["T-1", "T-2"], "opened": [GOOD["opened"]] * 2,
+                              "severity": ["A", "B"], "customer": ["ACME", None]},
+                             index=[7, 3])
+        data = io.BytesIO()
+        frame.to_parquet(data)
+        data.seek(0)
+        notes: list[str] = []
+        got = list(read_cases(data, "parquet", on_note=notes.append))
+        assert [c.attributes for c in got] == [(("customer", "ACME"),), ()]
+        assert len(notes) == 1
+        assert "ignoring the column '__index_level_0__'" in notes[0]
+
     def test_empty_and_bad_input(self) -> None:
         """No cases: an empty table with the columns; a non-table, a bad zone: clear errors."""
         pytest.importorskip("pyarrow")
@@ -587,6 +604,20 @@ class TestReadCases:
                             "'tags' holds ['a'], a list; an attribute holds text, a number or a "
                             "boolean; convert it to text to keep it")
         assert notes[2] == "<stream>:2: case id 'T-1' repeats the id of line 1"
+
+    def test_column_names_checked_once(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A reader checks each extra column's name once, not on every row (the check looks
+        for misspelt fields); a name with spaces around it is noted and ignored."""
+        calls: list[str] = []
+        real = case_io.misspelt_field
+        monkeypatch.setattr(case_io, "misspelt_field",
+                            lambda name: calls.append(name) or real(name))
+        notes: list[str] = []
+        rows = [{**GOOD, "id": f"T-{n}", "customer": "ACME", " site ": 3} for n in range(5)]
+        got = list(read_cases(jsonl(*rows), "jsonl", on_note=notes.append))
+        assert [c.attributes for c in got] == [(("customer", "ACME"),)] * 5
+        assert calls == ["customer"]
+        assert len(notes) == 1 and "' site ' has spaces around it" in notes[0]
 
 
 class TestCasesFromRecords:

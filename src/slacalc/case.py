@@ -186,16 +186,27 @@ _ROW_KEYSET = frozenset(ROW_KEYS)
 AttributeValue = str | int | float | bool
 
 
-def _attribute_value(name: str, value: Any, label: str = "") -> AttributeValue:
-    """Check one attribute value; numpy's scalars become the Python values they hold."""
-    label = label or f"Case.attributes[{echo(name)}]"
+def _attribute_value(name: str, value: Any, column: bool = False) -> AttributeValue:
+    """Check one attribute value; numpy's scalars (and other subclasses of str, int, float)
+    become the Python values they hold. A message names the value ``Case.attributes[name]``,
+    or the column ``name`` of a row."""
+    kind = type(value)
+    if kind is str:
+        if value.strip():
+            return value  # type: ignore[no-any-return]
+    elif kind is int or kind is float:
+        if kind is int or math.isfinite(value):
+            return value  # type: ignore[no-any-return]
+    elif kind is bool:
+        return value  # type: ignore[no-any-return]
+    label = f"the column {echo(name)}" if column else f"Case.attributes[{echo(name)}]"
     if isinstance(value, str):
         if not value.strip():
             raise SlaValueError(f"{label} is {'blank' if value else 'an empty string'}; leave "
                                 "the attribute out for none")
-        return value
-    if isinstance(value, bool) or (type(value).__module__ == "numpy"
-                                   and type(value).__name__ in ("bool", "bool_")):
+        return str(value)
+    if isinstance(value, bool) or (kind.__module__ == "numpy"
+                                   and kind.__name__ in ("bool", "bool_")):
         return bool(value)
     if isinstance(value, numbers.Integral):
         return int(value)
@@ -205,19 +216,45 @@ def _attribute_value(name: str, value: Any, label: str = "") -> AttributeValue:
             raise SlaValueError(f"{label} holds {echo(value)}, which is not a finite number")
         return number
     raise SlaValueError(
-        f"{label} holds {echo(value)}, a {type(value).__name__}; an attribute holds text, a "
+        f"{label} holds {echo(value)}, a {kind.__name__}; an attribute holds text, a "
         "number or a boolean")
 
 
-def attribute_name_problem(name: Any) -> str | None:
-    """Why ``name`` cannot name a case attribute, or ``None`` if it can."""
+#: The columns pandas writes a DataFrame's unnamed index levels to (in Parquet files): not data
+#: of the cases.
+_PANDAS_INDEX = re.compile(r"__index_level_[0-9]+__")
+
+
+def attribute_name_problem(name: Any, *, typos: bool = True) -> str | None:
+    """Why ``name`` cannot name a case attribute, or ``None`` if it can.
+
+    A name that looks like a misspelt field (``Severity``, ``zones``) cannot either (unless
+    ``typos=False``): a case file would take such a column for a typo, so the attribute could
+    not be read back.
+    """
     if not isinstance(name, str) or not name:
         return f"{echo(name)} is not an attribute name (a non-empty string)"
+    return _name_problem(name, typos)
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_problem(name: str, typos: bool) -> str | None:
     if _BAD_ID_CHARS.search(name):
         return f"the attribute name {echo(name)} holds a control or bidirectional character"
     if name in _ROW_KEYSET or name.startswith("achieved."):
         return (f"{echo(name)} is a field of the case itself, not an attribute; pass it as "
                 "that field")
+    if name != name.strip():
+        return (f"the attribute name {echo(name)} has spaces around it (a CSV header drops "
+                "them); remove them")
+    if _PANDAS_INDEX.fullmatch(name):
+        return (f"{echo(name)} is the column pandas writes a DataFrame's index to, not data "
+                "of the cases")
+    like = misspelt_field(name) if typos else None
+    if like is not None:
+        return (f"the attribute name {echo(name)} looks like a misspelt {like!r} (case files "
+                "take such a column for a typo); give the attribute a name unlike the case's "
+                "fields")
     return None
 
 
@@ -226,8 +263,17 @@ def _attributes(value: Mapping[str, Any] | Iterable[tuple[str, Any]] | None) -> 
 ]:
     if value is None:
         return ()
-    items = list(value.items()) if isinstance(value, Mapping) else _items(value, "attributes")
-    out: dict[str, AttributeValue] = {}
+    if isinstance(value, Mapping):
+        items: Iterable[Any] = value.items()  # (names unique)
+    else:
+        items = _items(value, "attributes")
+        names = [item[0] if isinstance(item, tuple) and len(item) == 2 else None
+                 for item in items]
+        if len(set(names)) != len(names):
+            twice = next(n for n in names if names.count(n) > 1)
+            if twice is not None:
+                raise SlaValueError(f"Case.attributes names {echo(twice)} twice")
+    out: list[tuple[str, AttributeValue]] = []
     for item in items:
         if not (isinstance(item, tuple) and len(item) == 2):
             raise SlaValueError(f"attributes must map names to values, not {echo(value)}")
@@ -235,11 +281,15 @@ def _attributes(value: Mapping[str, Any] | Iterable[tuple[str, Any]] | None) -> 
         problem = attribute_name_problem(name)
         if problem is not None:
             raise SlaValueError(f"Case.attributes: {problem}")
-        if name in out:
-            raise SlaValueError(f"Case.attributes names {echo(name)} twice")
         if attribute is not None:
-            out[name] = _attribute_value(name, attribute)
-    return tuple(sorted(out.items()))
+            out.append((name, _attribute_value(name, attribute)))
+    if len(out) > 1:
+        out.sort(key=_first)
+    return tuple(out)
+
+
+def _first(pair: tuple[str, Any]) -> str:
+    return pair[0]
 
 
 def _names(names: list[str], limit: int = 4) -> str:
@@ -557,7 +607,7 @@ def misspelt_field(name: str) -> str | None:
 def row_attribute(name: Any, value: Any) -> AttributeValue | None:
     """The attribute a row's key ``name`` (not a row key) holding ``value`` gives: ``None``
     for a blank value; :class:`SlaValueError` when the key cannot be an attribute."""
-    problem = attribute_name_problem(name)
+    problem = attribute_name_problem(name, typos=False)
     if problem is not None:
         raise SlaValueError(f"a case row has the key {echo(name)}: {problem}")
     like = misspelt_field(name)
@@ -574,7 +624,7 @@ def attribute_value(name: str, value: Any) -> AttributeValue | None:
     boolean."""
     if _row_blank(value) or (isinstance(value, float) and math.isnan(value)):
         return None
-    return _attribute_value(name, value, f"the column {echo(name)}")
+    return _attribute_value(name, value, column=True)
 
 
 def _row_attributes(data: Mapping[str, Any]) -> dict[str, AttributeValue]:
@@ -587,11 +637,15 @@ def _row_attributes(data: Mapping[str, Any]) -> dict[str, AttributeValue]:
     return out
 
 
-def _case_from_row(cls: type[Case], data: Mapping[str, Any]) -> Case:
+def _case_from_row(cls: type[Case], data: Mapping[str, Any],
+                   attributes: Mapping[str, Any] | None = None) -> Case:
+    """The case of the row ``data``; ``attributes`` are its attributes when the caller has
+    taken them out of the row (a case-file reader: it checks each column's name once)."""
     if type(data) is not dict and not isinstance(data, Mapping):
         raise SlaValueError(f"a case row must be a mapping of {', '.join(ROW_KEYS)}, "
                             f"not {echo(data)}")
-    attributes = None if _ROW_KEYSET.issuperset(data) else _row_attributes(data)
+    if attributes is None and not _ROW_KEYSET.issuperset(data):
+        attributes = _row_attributes(data)
     excluded = data.get("excluded")
     return cls(
         _row_name(data.get("id"), "id", required=True),

@@ -49,7 +49,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
-from slacalc.case import ROW_KEYS, Case, attribute_name_problem, attribute_value, misspelt_field
+from slacalc.case import (
+    ROW_KEYS,
+    Case,
+    _case_from_row,
+    attribute_name_problem,
+    attribute_value,
+    misspelt_field,
+)
 from slacalc.errors import (
     SlaError,
     SlaValueError,
@@ -435,9 +442,10 @@ class CaseReader:
     # rows
     def _case(self, record: Mapping[str, Any], line: int) -> Case | str:
         try:
+            attributes = None
             if not _ROW_KEYSET.issuperset(record):
-                record = self._attributes(record, line)
-            case = Case.from_dict(record)
+                attributes = self._attributes(record, line)
+            case = _case_from_row(Case, record, attributes)
             self._check_policy(case)
         except _ROW_FAILURES as exc:
             return str(exc) or type(exc).__name__
@@ -476,13 +484,13 @@ class CaseReader:
             warnings.warn(text, CaseFileWarning, stacklevel=4)
 
     def _attributes(self, record: Mapping[str, Any], line: int) -> dict[str, Any]:
-        """``record`` without the other keys that cannot be attributes, each noted once: a
-        key that looks like a misspelt field, or one whose value is not text, a number or a
-        boolean (a list, a timestamp)."""
-        kept: dict[str, Any] = {}
+        """The attributes of ``record``, its keys other than the fields (blank values left
+        out); a key that cannot be an attribute is noted once and ignored: one that looks like
+        a misspelt field, or one whose value is not text, a number or a boolean (a list, a
+        timestamp)."""
+        attributes: dict[str, Any] = {}
         for key, value in record.items():
             if key in _ROW_KEYSET:
-                kept[key] = value
                 continue
             usable = self._extra.get(key)
             if usable is None:
@@ -490,20 +498,22 @@ class CaseReader:
             if not usable:
                 continue
             try:
-                attribute_value(key, value)
+                attribute = attribute_value(key, value)
             except SlaValueError as exc:
                 self._note_once(key, f"{self.source}:{line}: ignoring the column {echo(key)} "
                                 f"(noted once): {exc}; convert it to text to keep it")
                 continue
-            kept[key] = value
-        return kept
+            if attribute is not None:
+                attributes[key] = attribute
+        return attributes
 
     def _check_name(self, key: Any, line: int) -> bool:
-        problem = attribute_name_problem(key)
-        like = None if problem is not None else misspelt_field(key)
-        if problem is None and like is None:
-            return True
-        reason = problem if like is None else f"it looks like a misspelt {like!r}"
+        reason = attribute_name_problem(key, typos=False)
+        if reason is None:
+            like = misspelt_field(key)
+            if like is None:
+                return True
+            reason = f"it looks like a misspelt {like!r}"
         self._note_once(key, f"{self.source}:{line}: ignoring the column {echo(key)} (noted "
                         f"once): {reason}; the case's fields are {', '.join(ROW_KEYS)} and "
                         "achieved.<name>, and other columns are kept as the case's attributes")
