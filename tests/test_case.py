@@ -173,6 +173,15 @@ class TestAttributes:
         assert a != case(attributes={"customer": "ACME"})
         assert case(attributes=None) == case(attributes={}) == case()
 
+    def test_a_boolean_is_not_a_number(self) -> None:
+        """True and 1 are different attributes (they write, convert and group differently),
+        though Python holds them equal; a whole number and the equal float are the same."""
+        assert case(attributes={"vip": True}) != case(attributes={"vip": 1})
+        assert case(attributes={"vip": False}) != case(attributes={"vip": 0.0})
+        assert len({case(attributes={"vip": True}), case(attributes={"vip": 1})}) == 2
+        same = case(attributes={"site": 12}), case(attributes={"site": 12.0})
+        assert same[0] == same[1] and hash(same[0]) == hash(same[1])
+
     def test_numpy_scalars_become_python_values(self) -> None:
         """numpy's integers, floats and booleans (as a DataFrame's rows give them) are kept as
         the Python values they hold."""

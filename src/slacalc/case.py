@@ -292,6 +292,12 @@ def _first(pair: tuple[str, Any]) -> str:
     return pair[0]
 
 
+def _attributes_key(value: tuple[tuple[str, AttributeValue], ...]) -> tuple[Any, ...]:
+    """What equality and hashing compare of the attributes: ``True`` is not the attribute
+    ``1`` (they write, convert and group differently), though Python holds them equal."""
+    return tuple((name, type(v) is bool, v) for name, v in value)
+
+
 def _names(names: list[str], limit: int = 4) -> str:
     shown = ", ".join(echo(n, 30)[1:-1] for n in names[:limit])
     return shown + (f" (+{len(names) - limit} more)" if len(names) > limit else "")
@@ -317,7 +323,8 @@ class Case:
     names mapped to text, numbers or booleans (a ``None`` value is left out). slacalc does not
     read them to compute anything; it keeps them with the case (case files, tables) so that
     reports can be broken down by them (``report(..., by=["customer"])``). They are stored as a
-    sorted tuple of pairs; read one with :meth:`attribute`.
+    sorted tuple of pairs; read one with :meth:`attribute`. Cases compare their attributes as
+    Python compares values, except that a boolean is not a number (``True`` is not ``1``).
 
     >>> case = Case("T-9", dt.datetime(2026, 10, 1, 9, tzinfo=dt.UTC), "B",
     ...             attributes={"customer": "ACME", "site": 12})
@@ -337,7 +344,7 @@ class Case:
     closed: dt.datetime | None = None
     satisfaction: int | float | None = None
     attributes: tuple[tuple[str, AttributeValue], ...] = attrs.field(
-        default=(), converter=_attributes)
+        default=(), converter=_attributes, eq=_attributes_key)
 
     def __attrs_post_init__(self) -> None:
         _aware(self.opened, "Case.opened")
