@@ -175,3 +175,17 @@ class TestCoverage:
         """DST calendars sit in DST zones with windows near the change."""
         cal = find(testing.dst_calendars(), lambda c: c.days == "business", settings=SEARCH)
         assert cal.tz.key in testing.DST_ZONES and cal.extra_workdays
+
+
+def test_case_row_reads_back_as_the_case() -> None:
+    """case_row gives a row that Case.from_dict reads back as the same case, its attributes
+    included."""
+    tz = dt.timezone(dt.timedelta(hours=8))
+    opened = dt.datetime(2026, 10, 9, 9, tzinfo=tz)
+    case = sla.Case("T-1", opened, "A", tier="gold", zone="city",
+                    achieved={"response": opened + dt.timedelta(minutes=20)},
+                    closed=opened + dt.timedelta(hours=3), satisfaction=4,
+                    attributes={"customer": "ACME", "site": 12, "vip": True})
+    row = testing.case_row(case)
+    assert row["customer"] == "ACME" and row["site"] == 12 and row["vip"] is True
+    assert sla.Case.from_dict(row) == case

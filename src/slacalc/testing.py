@@ -981,6 +981,7 @@ def case_row(case: sla.Case) -> dict[str, Any]:
         row["closed"] = case.closed.isoformat()
     if case.satisfaction is not None:
         row["satisfaction"] = case.satisfaction
+    row.update(case.attributes)
     return row
 
 
