@@ -12,6 +12,7 @@ import io
 import json
 import pickle
 import random
+import re
 import tracemalloc
 import warnings
 from pathlib import Path
@@ -387,9 +388,36 @@ class TestTables:
             case_io.cases_to_arrow(iter(written))
         with pytest.raises(sla.SlaValueError, match=r"attribute 'customer'.*JSON Lines"):
             write_cases(iter(written), io.StringIO(), "csv")
+        with pytest.raises(sla.SlaValueError, match=r"attribute 'customer'.*JSON Lines.*"
+                           r"cases_to_arrow\(cases, attributes=\[\.\.\.\]\) with pyarrow"):
+            write_cases(written, io.BytesIO(), "parquet")  # type: ignore[arg-type]
         table = case_io.cases_to_arrow(iter(written), attributes=["customer"])
         assert table.column("customer").to_pylist() == [None, "ACME"]
         assert list(case_io.cases_from_table(table)) == written
+
+    @pytest.mark.parametrize(("first", "later", "column"), [
+        (1, 2.7, "int64"), (2.5, True, "float64"), (True, 1, "bool"), ("a", 1, "string"),
+        (1, False, "int64")])
+    def test_later_chunk_of_another_kind(self, monkeypatch: pytest.MonkeyPatch, first: Any,
+                                         later: Any, column: str) -> None:
+        """A later chunk's attribute of a kind its column (typed by the first chunk) cannot
+        hold is an error naming the case and the value, in Arrow and in Parquet; pyarrow
+        would turn 2.7 into the int64 2 and True into the float64 1.0. A whole number in a
+        float64 column is fine."""
+        pytest.importorskip("pyarrow")
+        monkeypatch.setattr(case_io, "TABLE_CHUNK", 1)
+        opened = dt.datetime(2026, 10, 1, 9, tzinfo=CST)
+        written = [sla.Case("T-1", opened, "A", attributes={"x": first}),
+                   sla.Case("T-2", opened, "A", attributes={"x": later})]
+        says = (rf"case 'T-2' has the attribute 'x' = {re.escape(repr(later))} \(a "
+                rf"{type(later).__name__}\), which its {column} column cannot hold")
+        with pytest.raises(sla.SlaValueError, match=says):
+            case_io.cases_to_arrow(iter(written))
+        with pytest.raises(sla.SlaValueError, match=says):
+            write_cases(written, io.BytesIO(), "parquet")  # type: ignore[arg-type]
+        mixed = [sla.Case("T-1", opened, "A", attributes={"x": 2.5}),
+                 sla.Case("T-2", opened, "A", attributes={"x": 3})]
+        assert case_io.cases_to_arrow(iter(mixed)).column("x").to_pylist() == [2.5, 3.0]
 
     def test_attribute_columns(self) -> None:
         """An attribute column has one Arrow type: string, int64, bool, or float64 for whole and

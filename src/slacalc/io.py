@@ -902,10 +902,12 @@ def _case_schema(pa: Any, zone: str, events: Sequence[str],
 
 def _case_batches(cases: Iterable[Case], zone: str, events: Sequence[str] | None,
                   attributes: Sequence[str] | None = None,
-                  typed: list[tuple[str, Any]] | None = None) -> Iterator[Any]:
+                  typed: list[tuple[str, Any]] | None = None,
+                  fix: str = "name every attribute with attributes=[...]") -> Iterator[Any]:
     """``cases`` as Arrow record batches of one schema (see :func:`cases_to_arrow`): the events
     and attribute columns are those given, or else those of the first chunk; ``typed`` gives
-    the attribute columns with their Arrow types."""
+    the attribute columns with their Arrow types. ``fix`` says what to do about a later case
+    with an attribute that has no column."""
     pa = optional_module("pyarrow")
     try:
         ZoneInfo(zone)
@@ -931,7 +933,8 @@ def _case_batches(cases: Iterable[Case], zone: str, events: Sequence[str] | None
                 typed = list(zip(names, _attribute_types(pa, chunk, names), strict=True))
             named = [name for name, _ in typed]
             schema = _case_schema(pa, zone, events, typed)
-        columns = _case_columns(chunk, schema.names, events or [], named)
+            kinds = {name: _PYTHON_KINDS.get(str(kind), ()) for name, kind in typed}
+        columns = _case_columns(chunk, schema.names, events or [], named, kinds, fix)
         try:
             yield pa.RecordBatch.from_pydict(columns, schema=schema)
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError) as exc:
@@ -947,9 +950,17 @@ def _case_batches(cases: Iterable[Case], zone: str, events: Sequence[str] | None
             pa, zone, list(events or ()), typed or [(n, pa.string()) for n in attributes or ()]))
 
 
+#: The Python values each Arrow type of an attribute column takes (pyarrow itself would turn
+#: 2.7 into the int64 2 and True into the float64 1.0)
+_PYTHON_KINDS: dict[str, tuple[type, ...]] = {
+    "string": (str,), "bool": (bool,), "int64": (int,), "double": (int, float)}
+
+
 def _case_columns(chunk: list[Case], names: list[str], events: Sequence[str],
-                  attributes: list[str]) -> dict[str, list[Any]]:
-    """The Python columns of one chunk of cases, named ``names`` (a case schema's)."""
+                  attributes: list[str], kinds: Mapping[str, tuple[type, ...]],
+                  fix: str) -> dict[str, list[Any]]:
+    """The Python columns of one chunk of cases, named ``names`` (a case schema's);
+    ``kinds`` gives the types of value each attribute column takes."""
     columns: dict[str, list[Any]] = {name: [] for name in names}
     known = set(events)
     listed = frozenset(attributes)
@@ -977,10 +988,19 @@ def _case_columns(chunk: list[Case], names: list[str], events: Sequence[str],
             columns[f"{_ACHIEVED_PREFIX}{name}"].append(done.get(name))
         late = _unlisted(case, listed) if case.attributes else None
         if late is not None:
-            raise _late_attribute(case, late, "name every attribute with attributes=[...]")
+            raise _late_attribute(case, late, fix)
         values = dict(case.attributes)
         for name in attributes:
-            columns[name].append(values.get(name))
+            value = values.get(name)
+            if value is not None and type(value) not in kinds[name]:
+                column = {str: "string", bool: "bool", int: "int64",
+                          float: "float64"}[kinds[name][-1]]
+                raise SlaValueError(
+                    f"case {echo(case.id)} has the attribute {echo(name)} = {echo(value)} (a "
+                    f"{type(value).__name__}), which its {column} column cannot hold (the "
+                    f"column's type comes from the first {TABLE_CHUNK:,} cases); give every "
+                    "case the same kind of value (e.g. all text)")
+            columns[name].append(value)
     return columns
 
 
@@ -1072,12 +1092,16 @@ def cases_to_polars(cases: Iterable[Case], *, zone: str = "UTC",
 
 def write_parquet(cases: Iterable[Case], stream: IO[bytes]) -> int:
     """Cases as Parquet, in :func:`cases_to_arrow`'s columns, written a record batch at a
-    time (flat memory); the events are those of the first 65,536 cases."""
+    time (flat memory); the events, and the attribute columns and their types, are those of
+    the first 65,536 cases."""
     pq = optional_module("pyarrow.parquet")
     n = 0
     writer = None
     try:
-        for batch in _case_batches(cases, "UTC", None):
+        for batch in _case_batches(
+                cases, "UTC", None, fix="write JSON Lines (any keys per row), put such a case "
+                "among the first, or write cases_to_arrow(cases, attributes=[...]) with "
+                "pyarrow.parquet"):
             if writer is None:
                 writer = pq.ParquetWriter(stream, batch.schema)
             writer.write_batch(batch)
