@@ -775,6 +775,17 @@ class TestBreakdown:
                 (r.value, r.verdict, r.counted, r.met, r.breached, r.start, r.end)
                 for r in got} == expected
 
+    def test_whole_floats_group_with_whole_numbers(self) -> None:
+        """An attribute 12.0 (as a pandas column of whole numbers with gaps holds it) falls in
+        the group of 12, as the cases are equal; 12.5 and True have groups of their own."""
+        opened = at(2026, 7, 1, 9)
+        cases = [attrs.evolve(restored(n, opened, dt.timedelta(hours=1)),
+                              attributes={"site": site})
+                 for n, site in enumerate([12, 12.0, 12.5, True], 1)]
+        rows = sla.report(MERGE_POLICY, cases, by=["site"])
+        assert sorted((dict(r.group)["site"], r.counted) for r in rows
+                      if r.measure == "on_time") == [("12", 2), ("12.5", 1), ("true", 1)]
+
     def test_unseen_attribute_in_merged_tallies(self) -> None:
         """Tallies remember which attributes they have seen: a part without the attribute
         merged with one that has it reports; two parts without it refuse the breakdown."""
@@ -836,6 +847,12 @@ class TestBreakdown:
     @pytest.mark.parametrize(("kwargs", "says"), [
         ({"by": ["opened"]}, "'opened' is a case field that does not name a group"),
         ({"by": ["achieved.restore"]}, "is a case field that does not name a group"),
+        ({"by": ["Tier"]}, "'Tier' looks like a misspelt 'tier', and a case cannot have an "
+         "attribute so named; break down by tier;"),
+        ({"by": ["Opened"]}, "misspelt 'opened'.*break down by severity, tier, zone, "
+         "excluded or an attribute"),
+        ({"by": ["kind"]}, r"'kind' is a column of the report itself.*by=\{'case_kind': "
+         r"lambda case: case.attribute\('kind'\)\}"),
         ({"by": [""]}, "'' is not a column name"),
         ({"by": ["tier", "tier"]}, "column name 'tier' is taken"),
         ({"by": {"measure": len}}, "column name 'measure' is taken"),
@@ -971,6 +988,8 @@ class TestCli:
 
     @pytest.mark.parametrize(("args", "says"), [
         (["--by", "closed"], "'closed' is a case field that does not name a group"),
+        (["--by", "Tier"], "'Tier' looks like a misspelt 'tier'"),
+        (["--by", "value"], "'value' is a column of the report itself"),
         (["--by", "tier,tier"], "names a column twice"),
         (["--period", "month", "--period", "year"], "a period length is given twice"),
         (["--period", "2026", "--period", "2027"], "a span is given twice"),

@@ -72,7 +72,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from slacalc._batch import evaluate_many
-from slacalc.case import ROW_KEYS, Case, attribute_name_problem
+from slacalc.case import ROW_KEYS, Case, attribute_name_problem, misspelt_field
 from slacalc.errors import SlaValueError, echo, optional_module
 from slacalc.policy import Measure, Policy, format_share
 
@@ -351,7 +351,19 @@ def group_column_problem(name: Any) -> str | None:
         return (f"{echo(name)} is a case field that does not name a group; break down by "
                 f"{', '.join(GROUP_COLUMNS)} or an attribute of the cases (customer, ...), and "
                 "by period with period=")
-    return attribute_name_problem(name)
+    if name in REPORT_COLUMNS:
+        return (f"{echo(name)} is a column of the report itself, so no breakdown can take "
+                "that name; rename that column of the cases, or (in Python) map another name "
+                f"to it: by={{'case_{name}': lambda case: case.attribute({name!r})}}")
+    problem = attribute_name_problem(name, typos=False)
+    if problem is None:
+        like = misspelt_field(name)
+        if like is not None:
+            hint = like if like in GROUP_COLUMNS else (
+                f"{', '.join(GROUP_COLUMNS)} or an attribute of the cases")
+            return (f"{echo(name)} looks like a misspelt {like!r}, and a case cannot have an "
+                    f"attribute so named; break down by {hint}")
+    return problem
 
 
 @attrs.frozen
@@ -382,14 +394,16 @@ def _groupers(by: Any) -> tuple[tuple[str, ...], tuple[_Grouper, ...]]:
     for name, func in items:
         if not isinstance(name, str) or not name:
             raise SlaValueError(f"by: {echo(name)} is not a column name")
+        if func is None and name not in names:
+            problem = group_column_problem(name)
+            if problem is not None:
+                raise SlaValueError(f"by: {problem}" + ("" if name in REPORT_COLUMNS else
+                                    "; or map a name to a function of the case (by={'region': "
+                                    "lambda case: ...})"))
         if name in REPORT_COLUMNS or name in names:
             raise SlaValueError(f"by: the column name {echo(name)} is taken (by the report's "
                                 "own columns or an earlier one); give it another name")
         if func is None:
-            problem = group_column_problem(name)
-            if problem is not None:
-                raise SlaValueError(f"by: {problem}; or map a name to a function of the case "
-                                    "(by={'region': lambda case: ...})")
             funcs.append(attrgetter(name) if name in GROUP_COLUMNS else _AttributeOf(name))
         elif callable(func):
             funcs.append(func)
@@ -404,7 +418,9 @@ def _group_value(value: Any, name: str) -> str | None:
         return value
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return str(int(value))  # 12.0 groups with 12: a pandas column with gaps holds floats
+    if isinstance(value, int | float):
         return str(value)
     raise SlaValueError(f"by: the function for {name!r} gave {echo(value)}; give text or None")
 
@@ -712,7 +728,9 @@ def report(policy: Policy, cases: Iterable[Case], now: dt.datetime | None = None
     instead of its own. ``by`` breaks every row down by case columns: names from
     :data:`GROUP_COLUMNS` (``severity`` is the severity the case was opened with) or of the
     cases' attributes (``customer``, ``site``: a case file's extra columns; numbers and
-    booleans group as text, and a case without the attribute falls in the group ``None``), or
+    booleans group as text, a whole float as the whole number (``12.0`` as ``12``: a pandas
+    column of whole numbers with gaps holds floats), and a case without the attribute falls in
+    the group ``None``), or
     a mapping of column names to functions of the case giving text or ``None``
     (``{"prefix": lambda case: case.id.split("-")[0]}``). The rows of one group are exactly
     the rows of the report over that group's cases alone; only groups of cases counted appear.
