@@ -225,7 +225,8 @@ class TestAttributes:
         assert type(c.attribute("customer")) is str
 
     @pytest.mark.parametrize("name", ["Severity", "severty", "zones", "pause", "ID", "Closed",
-                                      " site", "__index_level_1__", "customer", "site",
+                                      " site", "__index_level_1__", "Achieved.restore",
+                                      "acheived_restore", "customer", "site",
                                       "closed_by", "opened_at"])
     def test_the_names_a_case_takes_are_those_a_row_takes(self, name: str) -> None:
         """Case refuses exactly the attribute names that Case.from_dict refuses (names that

@@ -115,6 +115,10 @@ class TestFromDict:
     @pytest.mark.parametrize(("row", "says"), [
         ({**GOOD, "severty": "A"}, "the key 'severty', which looks like a misspelt 'severity'"),
         ({**GOOD, "Opened": "x"}, "looks like a misspelt 'opened'"),
+        ({**GOOD, "Achieved.restore": "2026-10-01T23:30+08:00"},
+         "'Achieved.restore', which looks like a misspelt 'achieved.restore'"),
+        ({**GOOD, "achieved_restore": "2026-10-01T23:30+08:00"},
+         "looks like a misspelt 'achieved.restore'"),
         ({**GOOD, "tags": ["a"]}, "the column 'tags' holds ['a'], a list"),
         ({**GOOD, "due": dt.datetime(2026, 10, 2, tzinfo=CST)}, "a datetime; an attribute holds"),
         ({**GOOD, "weight": float("inf")}, "'weight' holds inf, which is not a finite number"),
@@ -632,6 +636,18 @@ class TestReadCases:
                             "'tags' holds ['a'], a list; an attribute holds text, a number or a "
                             "boolean; convert it to text to keep it")
         assert notes[2] == "<stream>:2: case id 'T-1' repeats the id of line 1"
+
+    def test_misspelt_achieved_column(self) -> None:
+        """A CSV column Achieved.restore (or achieved_restore) is noted as a misspelt
+        achieved.restore, not kept as text while the restore counts as not achieved."""
+        notes: list[str] = []
+        rows = io.StringIO("id,opened,severity,Achieved.restore,customer\n"
+                           "T-1,2026-10-01T23:10+08:00,A,2026-10-01T23:30+08:00,ACME\n")
+        (case,) = read_cases(rows, "csv", on_note=notes.append)
+        assert case.attributes == (("customer", "ACME"),) and case.achieved == ()
+        assert len(notes) == 1
+        assert "ignoring the column 'Achieved.restore' (noted once): it looks like a " \
+               "misspelt 'achieved.restore'" in notes[0]
 
     def test_column_names_checked_once(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """A reader checks each extra column's name once, not on every row (the check looks

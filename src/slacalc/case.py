@@ -599,16 +599,27 @@ def _row_rating(value: Any) -> int | float | None:
 
 @functools.lru_cache(maxsize=4096)
 def misspelt_field(name: str) -> str | None:
-    """The row key that ``name`` (not one) looks like a misspelling of, if any.
+    """The row key (or ``achieved.<name>`` column) that ``name`` (not one) looks like a
+    misspelling of, if any.
 
     >>> misspelt_field("Severity"), misspelt_field("severty"), misspelt_field("customer")
     ('severity', 'severity', None)
+    >>> misspelt_field("Achieved.restore"), misspelt_field("achieved_restore")
+    ('achieved.restore', 'achieved.restore')
     """
     folded = name.strip().lower().replace("-", "_").replace(" ", "_")
     if folded in _ROW_KEYSET:
         return folded
     close = difflib.get_close_matches(folded, ROW_KEYS, n=1, cutoff=0.85)
-    return close[0] if close else None
+    if close:
+        return close[0]
+    # an achieved.<name> column written otherwise: its metric would silently be not achieved
+    for sep in (".", "_"):
+        head, found, rest = folded.partition(sep)
+        if found and rest and (head == "achieved" or difflib.get_close_matches(
+                head, ("achieved",), n=1, cutoff=0.85)):
+            return f"achieved.{rest}"
+    return None
 
 
 def row_attribute(name: Any, value: Any) -> AttributeValue | None:
