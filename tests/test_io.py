@@ -423,6 +423,19 @@ class TestTables:
                  sla.Case("T-2", opened, "A", attributes={"x": 3})]
         assert case_io.cases_to_arrow(iter(mixed)).column("x").to_pylist() == [2.5, 3.0]
 
+    def test_list_types_columns_from_every_case(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """From a list (not an iterator), the attribute columns and their types come from
+        every case, not only the first chunk: whole numbers then reals make a float64 column."""
+        pa = pytest.importorskip("pyarrow")
+        monkeypatch.setattr(case_io, "TABLE_CHUNK", 1)
+        opened = dt.datetime(2026, 10, 1, 9, tzinfo=CST)
+        written = [sla.Case("T-1", opened, "A", attributes={"x": 3}),
+                   sla.Case("T-2", opened, "A", attributes={"x": 2.5, "site": "north"})]
+        table = case_io.cases_to_arrow(written)
+        assert table.schema.field("x").type == pa.float64()
+        assert table.column("x").to_pylist() == [3.0, 2.5]
+        assert table.column("site").to_pylist() == [None, "north"]
+
     def test_attribute_columns(self) -> None:
         """An attribute column has one Arrow type: string, int64, bool, or float64 for whole and
         real numbers mixed; text mixed with numbers is an error naming the attribute, and so is
