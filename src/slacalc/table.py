@@ -986,12 +986,19 @@ class _Evaluator:
         code is)."""
         plan = self.shared.plans[index]
         events = self.seen.get(plan.start)
-        if self.pauses:
-            codes, wanted = member
+        pauses = self.pauses
+        if pauses:
             pick = picked[m]
-            for i in self.pauses:
-                if codes[i] in wanted:
-                    pick[i] = index
+            if len(rows) < len(pauses):  # the fewer of the rows and the paused rows
+                one, several = pauses.start, pauses.several
+                for i in rows:
+                    if i in one or i in several:
+                        pick[i] = index
+            else:
+                codes, wanted = member
+                for i in pauses:
+                    if codes[i] in wanted:
+                        pick[i] = index
         starts = [None] * len(rows) if events is None else [events[i] for i in rows]
         if plan.target is None:
             c_start = col.start
