@@ -12,6 +12,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -375,6 +376,17 @@ class TestEvaluationView:
             root = parse(markup)
             assert bad in text_of(root)
             assert "&lt;script&gt;" in markup
+
+    def test_case_attributes_in_the_title(self) -> None:
+        """With the case, the title lists its severity and its attributes (the first four,
+        then how many more), escaped."""
+        case = attrs.evolve(self.case(at(9, 30, 14)), attributes={
+            "customer": "<b>ACME</b>", "site": 12, "a": 1, "b": 2, "c": 3})
+        markup = views.evaluation_html(sla.evaluate(self.policy, case), case)
+        (title,) = by_class(parse(markup), "div", "sv-title")
+        assert text_of(title).endswith(
+            "severity A · a 1 · b 2 · c 3 · customer <b>ACME</b> · +1 more")
+        assert "<b>ACME" not in markup
 
     def test_repr_html_without_the_case(self) -> None:
         """The evaluation's own view: one lane per metric, each with its status."""

@@ -888,7 +888,7 @@ class _Evaluator:
         picked: list[dict[int, int]] = [{} for _ in metrics]
         for m in range(len(metrics)):
             fixed: dict[int, set[int]] = {}  # plan -> codes that follow it from ``opened``
-            per_case: list[tuple[list[int], tuple[Any, ...]]] = []
+            per_case: list[tuple[list[int], tuple[Any, ...], set[int]]] = []
             for sid in sids:
                 entry = shared.selector_list[sid][m]
                 if entry == _NO_RULE:
@@ -903,16 +903,17 @@ class _Evaluator:
                 rows = self._rows(codes_of[sid], codes, rows_cache)
                 if rows is None:
                     rows = list(range(n))
-                per_case.append((rows, shared.candidates[-2 - entry]))
+                per_case.append((rows, shared.candidates[-2 - entry], codes_of[sid]))
             for index, wanted in fixed.items():
                 rows = self._rows(wanted, codes, rows_cache)
                 starts = opened if rows is None else [opened[i] for i in rows]
                 self._fill(out[m], plans[index], rows, starts)
             chosen: dict[int, tuple[list[int], list[int]]] = {}
-            for rows, cands in per_case:
+            for rows, cands, wanted in per_case:
                 if len(cands) == 1 and cands[0][1] is None:
                     # one rule, its clock started by an event: the start is the event's column
-                    self._event_rule(out[m], m, rows, cands[0][0], picked, chosen)
+                    self._event_rule(out[m], m, rows, cands[0][0], picked, chosen,
+                                     (codes, wanted))
                     continue
                 # the events a candidate's clock starts at: what ``_pick`` reads per case
                 events = {plans[c[0]].start for c in cands} - {"opened"}
@@ -977,16 +978,27 @@ class _Evaluator:
 
     def _event_rule(self, col: _Metric, m: int, rows: list[int], index: int,
                     picked: list[dict[int, int]],
-                    chosen: dict[int, tuple[list[int], list[int]]]) -> None:
+                    chosen: dict[int, tuple[list[int], list[int]]],
+                    member: tuple[list[int], set[int]]) -> None:
         """``_pick`` for a whole column when the only candidate rule has no condition: its
-        clock starts at its event, as of ``now`` (pending while that has not happened)."""
+        clock starts at its event, as of ``now`` (pending while that has not happened).
+        ``member`` is the rows' codes and the codes of ``rows`` (a row is among them when its
+        code is)."""
         plan = self.shared.plans[index]
         events = self.seen.get(plan.start)
-        if self.pauses:
-            among = set(rows)
-            for i in self.pauses:
-                if i in among:
-                    picked[m][i] = index
+        pauses = self.pauses
+        if pauses:
+            pick = picked[m]
+            if len(rows) < len(pauses):  # the fewer of the rows and the paused rows
+                one, several = pauses.start, pauses.several
+                for i in rows:
+                    if i in one or i in several:
+                        pick[i] = index
+            else:
+                codes, wanted = member
+                for i in pauses:
+                    if codes[i] in wanted:
+                        pick[i] = index
         starts = [None] * len(rows) if events is None else [events[i] for i in rows]
         if plan.target is None:
             c_start = col.start

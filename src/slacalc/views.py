@@ -913,6 +913,22 @@ def _instants(result: Any) -> list[dt.datetime]:
     return out
 
 
+def _case_facts(case: Any) -> str:
+    """The case's severity, tier, zone and first attributes, for a timeline's title."""
+    if case is None:
+        return ""
+    facts = [f"severity {case.severity}"]
+    if getattr(case, "tier", None):
+        facts.append(f"tier {case.tier}")
+    if getattr(case, "zone", None):
+        facts.append(f"zone {case.zone}")
+    attributes = getattr(case, "attributes", ())
+    facts.extend(f"{name} {value}" for name, value in attributes[:4])
+    if len(attributes) > 4:
+        facts.append(f"+{len(attributes) - 4} more")
+    return f'<span class="sv-sub"> · {_e(" · ".join(facts))}</span>'
+
+
 def evaluation_html(evaluation: Any, case: Any = None, now: dt.datetime | None = None) -> str:
     """One case's evaluation as a timeline, one lane per metric.
 
@@ -938,15 +954,7 @@ def evaluation_html(evaluation: Any, case: Any = None, now: dt.datetime | None =
     zone = next((t.tzinfo for r in shown for t in (r.start,) if t is not None), None)
     if zone is None:  # no clock started: the zone the case or ``now`` was written in
         zone = (opened or now or stamps[0]).tzinfo if stamps else dt.UTC
-    title = f'<div class="sv-title">Case {_e(evaluation.case_id)}'
-    if case is not None:
-        facts = [f"severity {case.severity}"]
-        if getattr(case, "tier", None):
-            facts.append(f"tier {case.tier}")
-        if getattr(case, "zone", None):
-            facts.append(f"zone {case.zone}")
-        title += f'<span class="sv-sub"> · {_e(" · ".join(facts))}</span>'
-    title += "</div>"
+    title = f'<div class="sv-title">Case {_e(evaluation.case_id)}{_case_facts(case)}</div>'
     if not stamps:
         rows = "".join(f"<li><b>{_e(r.metric)}</b>: {_e(r.status)} "
                        f'<span class="muted">{_e(r.note or r.target)}</span></li>'
