@@ -392,6 +392,43 @@ def test_to_pandas_with_arrow_dtypes() -> None:
         table.to_pandas(dtype_backend="numpy_nullable")
 
 
+def test_result_buffers_from_jemalloc(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Result columns are built in Arrow's jemalloc pool (where pyarrow has it): building a
+    table takes memory from that pool, and dropping the table gives it back. A process that
+    chose its pool (ARROW_DEFAULT_MEMORY_POOL) keeps it: then nothing comes from jemalloc."""
+    try:
+        jemalloc = pa.jemalloc_memory_pool()
+    except (NotImplementedError, pa.ArrowException):
+        pytest.skip("this pyarrow has no jemalloc pool")
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+    table_module._pool.cache_clear()
+    policy, cases, _ = _sample()
+    columns = columns_of(cases)
+
+    def evaluate() -> sla.ResultTable:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", sla.HorizonWarning)
+            return sla.evaluate_table(policy, columns, NOWS["mid"])
+
+    try:
+        before = jemalloc.bytes_allocated()
+        arrow = evaluate().to_arrow()
+        held = jemalloc.bytes_allocated() - before
+        assert held > 0
+        frame = evaluate().to_pandas()
+        assert len(frame) == arrow.num_rows
+        del arrow, frame
+        assert jemalloc.bytes_allocated() - before < held
+        monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "system")
+        table_module._pool.cache_clear()
+        assert table_module._pool(pa) is None
+        before = jemalloc.bytes_allocated()
+        evaluate().to_arrow()
+        assert jemalloc.bytes_allocated() == before
+    finally:
+        table_module._pool.cache_clear()
+
+
 def test_wide_form() -> None:
     """The wide form has one row per case and <metric>.<field> columns equal to the long
     form's rows of that metric."""
