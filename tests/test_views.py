@@ -388,6 +388,17 @@ class TestEvaluationView:
             "severity A · a 1 · b 2 · c 3 · customer <b>ACME</b> · +1 more")
         assert "<b>ACME" not in markup
 
+    def test_hidden_characters_are_shown_not_obeyed(self) -> None:
+        """A right-to-left override or a NUL in a zone or an attribute is shown as its \\u
+        escape: the view stays well-formed XML and prints the text in its stored order."""
+        case = attrs.evolve(self.case(at(9, 30, 14)), zone="A\u202eB",
+                            attributes={"customer": "x\x00y"})
+        markup = views.evaluation_html(sla.evaluate(self.policy, case), case)
+        assert "\u202e" not in markup and "\x00" not in markup
+        (title,) = by_class(parse(markup), "div", "sv-title")
+        assert "zone A\\u202eB" in text_of(title)
+        assert "customer x\\u0000y" in text_of(title)
+
     def test_repr_html_without_the_case(self) -> None:
         """The evaluation's own view: one lane per metric, each with its status."""
         evaluation = sla.evaluate(self.policy, self.case(at(9, 30, 14)))

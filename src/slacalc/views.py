@@ -130,9 +130,19 @@ _NUM = ' class="num"'
 _NONE = '<span class="none">–</span>'
 
 
+#: Characters that would print misleadingly or break XML: controls other than tab and
+#: newline, and the bidirectional overrides and isolates (which reorder text on screen).
+_HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def _e(value: object) -> str:
-    """Text for HTML and XML alike: ``& < > " '`` escaped."""
-    return html.escape(str(value), quote=True)
+    """Text for HTML and XML alike: ``& < > " '`` escaped, and the characters of ``_HIDDEN``
+    shown as ``\\uXXXX`` (a tier or an attribute may hold them; a view shows them, never
+    obeys them)."""
+    text = str(value)
+    if _HIDDEN.search(text):
+        text = _HIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return html.escape(text, quote=True)
 
 
 def _wrap(body: str, kind: str) -> str:
