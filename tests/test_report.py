@@ -760,8 +760,11 @@ class TestBreakdown:
         names = ["customer", "vip"]
         missing = [n for n in names if all(c.attribute(n) is None for c in cases)]
         if cases and missing:
-            with pytest.raises(sla.SlaValueError, match=f"none of the {len(cases)} cases has the "
-                               f"attribute {', '.join(map(repr, missing))}"):
+            who = ("the case does not have" if len(cases) == 1
+                   else f"none of the {len(cases)} cases has")
+            with pytest.raises(sla.SlaValueError, match=f"cannot break down by "
+                               f"{', '.join(map(repr, missing))}: {who} such "
+                               f"{'an attribute' if len(missing) == 1 else 'attributes'}"):
                 sla.report(MERGE_POLICY, cases, now, by=names)
             return
         got = sla.report(MERGE_POLICY, cases, now, by=names)
@@ -800,8 +803,8 @@ class TestBreakdown:
         rows = (parts[0] + parts[1]).report()
         assert {(dict(r.group)["customer"], r.counted) for r in rows
                 if r.measure == "on_time"} == {(None, 1), ("ACME", 1)}
-        with pytest.raises(sla.SlaValueError, match="none of the 2 cases has the attribute "
-                           "'customer'"):
+        with pytest.raises(sla.SlaValueError, match="cannot break down by 'customer': none of "
+                           "the 2 cases has such an attribute; the cases have no attributes"):
             (parts[0] + parts[2]).report()
         assert len(sla.Tally(MERGE_POLICY, by=["customer"]).report()) == 0  # no case: no rows
 
@@ -1026,7 +1029,8 @@ class TestCli:
         ]
         status, out, err = run(capsys, "report", path, "--policy", policy, "--by", "custmer")
         assert (status, out) == (2, "")
-        assert "none of the 5 cases has the attribute 'custmer'" in err
+        assert ("cannot break down by 'custmer': none of the 5 cases has such an attribute "
+                "('custmer' is perhaps 'customer'); the cases' attributes are customer") in err
 
     def test_jsonl_input_and_csv_output(self, capsys: pytest.CaptureFixture[str],
                                         files: tuple[Path, Path], tmp_path: Path) -> None:

@@ -62,6 +62,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import difflib
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
@@ -343,14 +344,15 @@ def group_column_problem(name: Any) -> str | None:
     >>> group_column_problem("customer") is None, group_column_problem("tier") is None
     (True, True)
     >>> print(group_column_problem("opened"))
-    'opened' is a case field that does not name a group; break down by severity, tier, zone, excluded or an attribute of the cases (customer, ...), and by period with period=
+    'opened' is a case field that does not name a group; break down by severity, tier, zone, excluded or an attribute of the cases (customer, ...), and by time with the report's period (period= in Python, --period on the command line)
     """
     if name in GROUP_COLUMNS:
         return None
     if name in ROW_KEYS or (isinstance(name, str) and name.startswith("achieved.")):
         return (f"{echo(name)} is a case field that does not name a group; break down by "
                 f"{', '.join(GROUP_COLUMNS)} or an attribute of the cases (customer, ...), and "
-                "by period with period=")
+                "by time with the report's period (period= in Python, --period on the command "
+                "line)")
     if name in REPORT_COLUMNS:
         return (f"{echo(name)} is a column of the report itself, so no breakdown can take "
                 "that name; rename that column of the cases, or (in Python) map another name "
@@ -470,6 +472,8 @@ class Tally:
         self.by, self._groupers = _groupers(by)
         #: the attributes grouped by that no case counted so far has had
         self.unseen = {f.name for f in self._groupers if isinstance(f, _AttributeOf)}
+        #: while some are unseen: the attribute names the cases counted have (for the message)
+        self.names_seen: set[str] = set()
         self._by_arg = by if isinstance(by, Mapping) else self.by
         self.measures = policy.measures
         self.periods = [period or m.period for m in self.measures]
@@ -519,7 +523,9 @@ class Tally:
             group = tuple(_group_value(f(case), name)
                           for name, f in zip(self.by, self._groupers, strict=True))
             if self.unseen and case.attributes:
-                self.unseen.difference_update(n for n, _ in case.attributes)
+                names = [n for n, _ in case.attributes]
+                self.unseen.difference_update(names)
+                self.names_seen.update(names)
             for counts in self.counts:
                 counts.setdefault(group, {})
         for i, m in enumerate(self.measures):
@@ -622,6 +628,7 @@ class Tally:
                        by=self._by_arg, period=self.period)
         merged.cases = self.cases + other.cases
         merged.unseen = self.unseen & other.unseen
+        merged.names_seen = self.names_seen | other.names_seen
         for i in range(len(self.measures)):
             groups = merged.counts[i]
             for source in (self.counts[i], other.counts[i]):
@@ -641,17 +648,31 @@ class Tally:
             return NotImplemented
         return self.merge(other)
 
+    def _unseen_message(self) -> str:
+        missing = [n for n in self.by if n in self.unseen]
+        who = ("the case does not have" if self.cases == 1
+               else f"none of the {self.cases:,} cases has")
+        text = (f"cannot break down by {', '.join(map(repr, missing))}: {who} "
+                f"{'such an attribute' if len(missing) == 1 else 'such attributes'}")
+        seen = sorted(self.names_seen)
+        close = {n: difflib.get_close_matches(n, seen, n=1, cutoff=0.6) for n in missing}
+        hints = [f"{n!r} is perhaps {found[0]!r}" for n, found in close.items() if found]
+        if hints:
+            text += f" ({'; '.join(hints)})"
+        if seen:
+            shown = ", ".join(seen[:12]) + (f" (+{len(seen) - 12} more)" if len(seen) > 12
+                                            else "")
+            return text + f"; the cases' attributes are {shown}"
+        return text + ("; the cases have no attributes (a case file's columns other than the "
+                       "case's fields are its attributes)")
+
     def report(self) -> Report:
         """The report of the cases counted so far.
 
         A breakdown by an attribute that none of the cases counted has is an error (a
         misspelt name would otherwise put every case in one group without a name)."""
         if self.cases and self.unseen:
-            names = ", ".join(repr(n) for n in self.by if n in self.unseen)
-            raise SlaValueError(
-                f"by: none of the {self.cases:,} cases has the attribute {names}; check the "
-                "name against the cases' columns (a case file's extra columns are its "
-                "attributes)")
+            raise SlaValueError(self._unseen_message())
         rows = []
         for i, m in enumerate(self.measures):
             period = self.periods[i]
