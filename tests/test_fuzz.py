@@ -149,6 +149,17 @@ CASE_OPS: dict[str, Callable[[sla.Policy, Any, Any], object]] = {
     "Case(closed, satisfaction)": lambda p, a, b: sla.Case("x", T0, "A", closed=a,
                                                            satisfaction=b),
     "Case(excluded)": lambda p, a, b: sla.Case("x", T0, "A", excluded=a),
+    "Case(attributes)": lambda p, a, b: sla.Case("x", T0, "A", attributes=a),
+    "Case(attribute values)": lambda p, a, b: sla.Case("x", T0, "A",
+                                                       attributes={"customer": a, "site": b}),
+    "Case.attribute": lambda p, a, b: (c := case_of(a)) and c.attribute(b),
+    "io.cases_to_arrow(attributes)": lambda p, a, b: sio.cases_to_arrow(
+        [sla.Case("x", T0, "A", attributes={"k": a}), sla.Case("y", T0, "A", attributes={"k": b})],
+        attributes=None),
+    "io.write_cases(csv, attributes)": lambda p, a, b: sio.write_cases(
+        [c for c in (case_of(a), case_of(ROW)) if c], io.StringIO(), "csv"),
+    "report(by)": lambda p, a, b: sla.report(p, [c for c in (case_of(a), case_of(ROW)) if c],
+                                             by=b),
     "Pause": lambda p, a, b: sla.Pause(a, b, "customer_info"),
     "SeverityChange": lambda p, a, b: sla.SeverityChange(a, b),
     "Case.from_dict": lambda p, a, b: sla.Case.from_dict(a),
