@@ -67,8 +67,9 @@ __all__ = ["WORKER_CONFIG", "evaluate", "partition_results", "partition_tally", 
 #: * ``distributed.worker.profile.enabled: false``: the statistical profiler samples every
 #:   thread's stack every 10 ms for the dashboard's profile page.
 #:
-#: On the 2-core machine of the benchmarks, the three together took a 2-worker LocalCluster
-#: from about 1.3x to about 1.8x one process's speed (see the docs' performance page). The
+#: On the 2-core machine of the benchmarks, a 2-worker LocalCluster ran at 1.2x-1.6x one
+#: process's speed with Dask's defaults and at 1.5x-1.8x with these settings (see the docs'
+#: performance page; slacalc's own result columns use jemalloc either way). The
 #: environment variables reach worker processes that nannies start (``LocalCluster``,
 #: ``dask-worker`` with a nanny); workers started otherwise need them in their environment.
 #: Nannies write these variables into the environment of the process that starts them, so a
