@@ -248,6 +248,89 @@ class TestEvaluateCsv:
 
 
 # -- evaluate: JSON Lines -----------------------------------------------------------------------
+class TestKeep:
+    """``--keep``: case columns carried into every output row, after the result columns."""
+
+    def cases(self, tmp_path: Path) -> Path:
+        return write_jsonl(tmp_path / "cases.jsonl", [
+            {**A1, "customer": "ACME", "site": 12, "closed": "2026-10-02T03:00+08:00"},
+            {**D1, "customer": "Initech"},
+        ])
+
+    def test_fields_and_attributes(self, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                   policy_file: Path) -> None:
+        """Each case's value (instants as ISO 8601 text, a missing one empty) is on each of
+        its metric rows, in the order given; JSON Lines keeps the attribute's number."""
+        cases = self.cases(tmp_path)
+        code, out, err = run(capsys, "evaluate", cases, "--policy", policy_file, "--keep",
+                             "customer,tier,closed,site")
+        assert (code, err) == (0, "")
+        rows = list(csv.DictReader(io.StringIO(out)))
+        assert list(rows[0])[:len(COLUMNS)] == COLUMNS
+        assert [[r[c] for c in ("case_id", "metric", "customer", "tier", "closed", "site")]
+                for r in rows] == [
+            ["A1", "reply", "ACME", "gold", "2026-10-02T03:00:00+08:00", "12"],
+            ["A1", "restore", "ACME", "gold", "2026-10-02T03:00:00+08:00", "12"],
+            ["D1", "reply", "Initech", "standard", "", ""],
+            ["D1", "restore", "Initech", "standard", "", ""],
+        ]
+        code, out, _ = run(capsys, "evaluate", cases, "--policy", policy_file, "--keep",
+                           "site,severity", "--format", "jsonl")
+        records = [json.loads(line) for line in out.splitlines()]
+        assert [(r["case_id"], r["site"], r["severity"]) for r in records] == [
+            ("A1", 12, "A"), ("A1", 12, "A"), ("D1", None, "D"), ("D1", None, "D")]
+        assert list(records[0])[-2:] == ["site", "severity"]
+
+    def test_with_compare(self, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                          policy_file: Path) -> None:
+        """With --compare, the kept columns follow each change's columns: D1's reply within
+        1 business hour instead of 4 moves (the only change)."""
+        cases = self.cases(tmp_path)
+        other = tmp_path / "other.toml"
+        other.write_text(POLICY_TOML.replace('within = "4h"', 'within = "1h"'),
+                         encoding="utf-8")
+        code, out, _ = run(capsys, "evaluate", cases, "--policy", policy_file, "--compare",
+                           other, "--keep", "customer")
+        assert code == 0
+        rows = list(csv.DictReader(io.StringIO(out)))
+        assert [(r["case_id"], r["metric"], r["customer"]) for r in rows] == [
+            ("D1", "reply", "Initech")]
+
+    def test_a_column_no_case_has(self, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                  policy_file: Path) -> None:
+        """A kept attribute that no case has gives empty cells and one note on stderr."""
+        code, out, err = run(capsys, "evaluate", self.cases(tmp_path), "--policy",
+                             policy_file, "--keep", "custmer")
+        assert code == 0
+        assert {r["custmer"] for r in csv.DictReader(io.StringIO(out))} == {""}
+        assert err == ("slacalc: note: --keep: no case has the column 'custmer'; its cells "
+                       "are empty\n")
+
+    @pytest.mark.parametrize(("keep", "says"), [
+        ("status", "'status' is already a column of the output"),
+        ("customer,customer", "names a column twice"),
+        ("achieved.restore", "is a field of the case itself"),
+        ("pauses", "is a field of the case itself"),
+        ("", "'' is not an attribute name"),
+    ])
+    def test_bad_columns_exit_2(self, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                policy_file: Path, keep: str, says: str) -> None:
+        """A column the output has already, one named twice, a case field that is not a
+        single value: exit 2 before anything is written."""
+        code, out, err = run(capsys, "evaluate", self.cases(tmp_path), "--policy",
+                             policy_file, "--keep", keep)
+        assert (code, out) == (2, "")
+        assert says in err
+
+    def test_compare_columns_taken(self, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                   policy_file: Path) -> None:
+        """--compare writes severity, tier and zone itself: keeping them is refused."""
+        code, _, err = run(capsys, "evaluate", self.cases(tmp_path), "--policy", policy_file,
+                           "--compare", policy_file, "--keep", "tier")
+        assert code == 2
+        assert "'tier' is already a column of the output" in err
+
+
 class TestEvaluateJsonl:
     def test_bad_rows_are_reported_and_skipped(
         self, capsys: pytest.CaptureFixture[str], tmp_path: Path, policy_file: Path

@@ -12,6 +12,7 @@ from contextlib import ExitStack
 from typing import Any, TextIO
 
 import slacalc as sla
+from slacalc.case import attribute_name_problem
 from slacalc.cli._common import Out, command_parser, load_policy, parse_now
 from slacalc.cli._errors import Exit, printable
 from slacalc.cli._rows import CHUNK, CaseRows, add_input_options
@@ -28,6 +29,8 @@ RESULT_COLUMNS = (
     "remaining_seconds", "share", "escalations_fired", "escalations_pending", "note",
 )
 _FORMATS = ("csv", "jsonl")
+#: The case fields ``--keep`` can carry into the output; any attribute name can be kept too.
+KEEP_FIELDS = ("severity", "tier", "zone", "excluded", "opened", "closed", "satisfaction")
 
 EPILOG = f"""\
 input, one case a row (see the docs' page on case files):
@@ -44,6 +47,7 @@ input, one case a row (see the docs' page on case files):
 output, one row per case and metric:
   {", ".join(RESULT_COLUMNS[:7])},
   {", ".join(RESULT_COLUMNS[7:])}
+  then the --keep columns, if any (case fields or extra columns such as customer)
 
 Rows that cannot be read or evaluated are reported on stderr as CASES:LINE: skipped: reason
 (or, with --on-error raise, stop the command); a case id used twice is noted with both lines.
@@ -79,6 +83,10 @@ def register(commands: Any) -> None:
     e.add_argument("--compare", metavar="FILE|builtin:NAME",
                    help="what-if: evaluate every case under this policy too and write only the "
                    "case metrics whose deadline or status changes, before and after")
+    e.add_argument("--keep", metavar="COLUMNS",
+                   help="carry these case columns into every output row, after the others, "
+                   "comma-separated: " + ", ".join(KEEP_FIELDS) + " or any extra column of "
+                   "the case file (customer, ...)")
     e.add_argument("--format", choices=_FORMATS,
                    help="output format (default: jsonl if --out ends in .jsonl or .ndjson, "
                    "else csv)")
@@ -101,6 +109,44 @@ def _escalation_text(result: sla.MetricResult, status: str) -> str:
     """``expert@2026-10-02T00:40:00+08:00;vendor@...`` for the steps with this status."""
     return ";".join(f"{e.name}@{e.at.isoformat()}" for e in result.escalations
                     if e.status == status)
+
+
+def parse_keep(text: str | None, taken: tuple[str, ...]) -> tuple[str, ...]:
+    """``--keep severity,customer``: the case columns to carry into every output row.
+
+    >>> parse_keep(" severity, customer ", RESULT_COLUMNS)
+    ('severity', 'customer')
+    """
+    if text is None:
+        return ()
+    names = tuple(n.strip() for n in text.split(","))
+    for name in names:
+        if name in taken:
+            raise sla.SlaValueError(f"--keep {echo(text)}: {echo(name)} is already a column "
+                                    "of the output")
+        if name in KEEP_FIELDS:
+            continue
+        problem = attribute_name_problem(name, typos=False)
+        if problem is not None:
+            raise sla.SlaValueError(
+                f"--keep {echo(text)}: {problem}; keep {', '.join(KEEP_FIELDS)} or an extra "
+                "column of the case file (customer, ...)")
+    if len(set(names)) != len(names):
+        raise sla.SlaValueError(f"--keep {echo(text)} names a column twice")
+    return names
+
+
+def kept_values(case: sla.Case, keep: tuple[str, ...]) -> dict[str, Any]:
+    """The ``keep`` columns of ``case``: its fields (instants as ISO 8601 text) or attributes."""
+    out: dict[str, Any] = {}
+    for name in keep:
+        if name in ("opened", "closed"):
+            out[name] = _iso(getattr(case, name))
+        elif name in KEEP_FIELDS:
+            out[name] = getattr(case, name)
+        else:
+            out[name] = case.attribute(name)
+    return out
 
 
 def result_record(case_id: str, r: sla.MetricResult) -> dict[str, Any]:
@@ -128,9 +174,12 @@ class ResultWriter:
         if self.csv is not None:
             self.csv.writerow(columns)
 
-    def write(self, evaluation: sla.Evaluation) -> None:
+    def write(self, evaluation: sla.Evaluation, kept: dict[str, Any] | None = None) -> None:
         for result in evaluation:
-            self.write_record(result_record(evaluation.case_id, result))
+            record = result_record(evaluation.case_id, result)
+            if kept:
+                record.update(kept)
+            self.write_record(record)
 
     def write_record(self, record: dict[str, Any]) -> None:
         if self.csv is not None:
@@ -158,8 +207,9 @@ class CompareWriter:
     them under the other and writes the changes."""
 
     def __init__(self, writer: ResultWriter, before: sla.Policy, after: sla.Policy,
-                 now: dt.datetime | None) -> None:
+                 now: dt.datetime | None, keep: tuple[str, ...] = ()) -> None:
         self.writer, self.before, self.after, self.now = writer, before, after, now
+        self.keep = keep
         self.metrics = compared_metrics(before, after)
         self.cases: list[sla.Case] = []
         self.evaluations: list[sla.Evaluation] = []
@@ -174,8 +224,13 @@ class CompareWriter:
         if not self.cases:
             return
         others = sla.evaluate_many(self.after, self.cases, self.now)
-        for change in diff(self.metrics, self.cases, self.evaluations, others):
-            self.writer.write_record(change_record(change))
+        for case, before, after in zip(self.cases, self.evaluations, others, strict=True):
+            kept = kept_values(case, self.keep) if self.keep else None
+            for change in diff(self.metrics, [case], [before], [after]):
+                record = change_record(change)
+                if kept:
+                    record.update(kept)
+                self.writer.write_record(record)
         self.cases, self.evaluations = [], []
 
 
@@ -199,6 +254,16 @@ def run(args: argparse.Namespace, out: Out) -> int:
     other = None if args.compare is None else load_policy(args.compare)
     now = parse_now(args.now)
     out_format = _output_format(args.out, args.format)
+    columns = RESULT_COLUMNS if other is None else COMPARE_OUTPUT
+    keep = parse_keep(args.keep, columns)
+    attributes = {n for n in keep if n not in KEEP_FIELDS}
+    unseen = set(attributes)
+
+    def kept(case: sla.Case) -> dict[str, Any]:
+        if unseen and case.attributes:
+            unseen.difference_update(n for n, _ in case.attributes)
+        return kept_values(case, keep)
+
     if args.out is not None and args.cases != "-" and _same_file(args.out, args.cases):
         raise sla.SlaValueError(f"--out {echo(args.out)} is the cases file; write somewhere else")
     with ExitStack() as stack:
@@ -212,12 +277,22 @@ def run(args: argparse.Namespace, out: Out) -> int:
                 raise sla.SlaValueError(
                     f"cannot write --out {echo(args.out)}: {getattr(exc, 'strerror', None) or exc}") from None
         if other is None:
-            writer = ResultWriter(sink, out_format)
-            evaluated = rows.evaluate(policy, now, lambda _case, ev: writer.write(ev))
+            writer = ResultWriter(sink, out_format, (*columns, *keep))
+            evaluated = rows.evaluate(policy, now, lambda case, ev: writer.write(
+                ev, kept(case) if keep else None))
         else:
-            comparing = CompareWriter(ResultWriter(sink, out_format, COMPARE_OUTPUT), policy,
-                                      other, now)
-            evaluated = rows.evaluate(policy, now, comparing.add)
+            comparing = CompareWriter(ResultWriter(sink, out_format, (*columns, *keep)),
+                                      policy, other, now, keep)
+
+            def add(case: sla.Case, evaluation: sla.Evaluation) -> None:
+                if unseen and case.attributes:
+                    unseen.difference_update(n for n, _ in case.attributes)
+                comparing.add(case, evaluation)
+
+            evaluated = rows.evaluate(policy, now, add)
             comparing.flush()
+    if evaluated and unseen:
+        names = ", ".join(repr(n) for n in keep if n in unseen)
+        rows.problems.note(f"--keep: no case has the column {names}; its cells are empty")
     rows.summary(evaluated, "{evaluated} evaluated")
     return Exit.SKIPPED if rows.skipped else Exit.OK
