@@ -278,6 +278,38 @@ def test_a_pause_the_clock_does_not_see_is_not_merged_into_one_it_does(
         assert (cols["deadline"][-1], cols["status"][-1]) == (us(deadline), status)
 
 
+def test_event_rules_of_two_groups_keep_their_paused_rows() -> None:
+    """A metric whose clock starts at an event under a different rule per severity, with more
+    cases than paused cases in each: every paused case is recomputed under its own severity's
+    rule (the rule of one group never claims the paused rows of another)."""
+    policy = sla.Policy.from_dict({
+        "name": "two event rules",
+        "calendars": {"clock": {"coverage": "7x24", "tz": "UTC"}},
+        "clock": {"pause_reasons": ["customer_info"]},
+        "severities": [
+            {"id": "A", "targets": [{"metric": "repair", "calendar": "clock", "within": "2h",
+                                     "start": "arrive"}]},
+            {"id": "B", "targets": [{"metric": "repair", "calendar": "clock", "within": "9h",
+                                     "start": "arrive"}]},
+        ],
+    })
+    opened = dt.datetime(2026, 3, 2, 8, tzinfo=UTC)
+    cases = []
+    for k in range(40):
+        severity = "AB"[k % 2]
+        pauses = ([sla.Pause(opened + dt.timedelta(hours=1), opened + dt.timedelta(hours=2),
+                             "customer_info")] if k % 10 < 2 else [])
+        cases.append(sla.Case(f"{severity}-{k}", opened, severity, pauses=pauses,
+                              achieved={"arrive": opened + dt.timedelta(minutes=30)}))
+    now = opened + dt.timedelta(hours=5)
+    table = assert_same(policy, cases, now)
+    assert table is not None
+    deadlines = dict(zip(table.columns["id"], table.columns["deadline"], strict=True))
+    hour = 3600 * 10**6
+    assert deadlines["A-0"] - us(opened) == 3 * hour + hour // 2  # 30 min + 2 h + 1 h paused
+    assert deadlines["B-1"] - us(opened) == 10 * hour + hour // 2
+
+
 # -- the data horizon --------------------------------------------------------------------------
 HORIZON_POLICY = {
     "name": "horizon",
