@@ -461,6 +461,70 @@ def test_result_buffers_from_jemalloc(monkeypatch: pytest.MonkeyPatch) -> None:
         table_module._pool.cache_clear()
 
 
+@pytest.mark.parametrize("form", ["long", "wide"])
+@pytest.mark.parametrize("source", ["lists", "arrow"])
+def test_no_result_buffer_in_the_default_pool(monkeypatch: pytest.MonkeyPatch, form: str,
+                                              source: str) -> None:
+    """Every column of the results, case fields and carried columns included, in either form
+    and from either kind of input, is in the jemalloc pool: the result table holds nothing in
+    Arrow's default pool but the two small dictionaries (statuses and metric names)."""
+    try:
+        pa.jemalloc_memory_pool()
+    except (NotImplementedError, pa.ArrowException):
+        pytest.skip("this pyarrow has no jemalloc pool")
+    if pa.default_memory_pool().backend_name == "jemalloc":
+        pytest.skip("Arrow's default pool is jemalloc itself")
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+    table_module._pool.cache_clear()
+    policy, cases, _ = _sample()
+    columns: dict[str, Any] = columns_of(cases, "us")
+    columns["customer"] = [f"customer {i}" for i in range(len(cases))]
+    columns["site"] = [i if i % 3 else None for i in range(len(cases))]
+    if source == "arrow":  # without the optional case columns: built as null columns
+        columns = pa.table({k: v for k, v in columns.items() if k not in ("tier", "zone")})
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", sla.HorizonWarning)
+            before = pa.total_allocated_bytes()
+            arrow = sla.evaluate_table(policy, columns, NOWS["mid"], form=form,
+                                       keep=["customer", "site"]).to_arrow()
+        assert arrow.num_rows == len(cases) * (len(policy.metrics()) if form == "long" else 1)
+        assert pa.total_allocated_bytes() - before < 1024
+    finally:
+        table_module._pool.cache_clear()
+
+
+def test_without_jemalloc(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pyarrow built without jemalloc (Windows wheels): the results come from the default
+    pool, equal to those built in jemalloc."""
+    policy, cases, _ = _sample()
+    columns = columns_of(cases)
+
+    def evaluate() -> tuple[Any, Any]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", sla.HorizonWarning)
+            table = sla.evaluate_table(policy, columns, NOWS["mid"])
+            return table.to_arrow(), table.to_pandas()
+
+    def no_jemalloc() -> Any:
+        raise pa.ArrowNotImplementedError("this Arrow build does not enable jemalloc")
+
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+    table_module._pool.cache_clear()
+    try:
+        arrow, frame = evaluate()
+        monkeypatch.setattr(pa, "jemalloc_memory_pool", no_jemalloc)
+        table_module._pool.cache_clear()
+        assert table_module._pool(pa) is None
+        before = pa.total_allocated_bytes()
+        other, other_frame = evaluate()
+        assert pa.total_allocated_bytes() > before
+        assert other.equals(arrow)
+        assert other_frame.equals(frame)
+    finally:
+        table_module._pool.cache_clear()
+
+
 def test_wide_form() -> None:
     """The wide form has one row per case and <metric>.<field> columns equal to the long
     form's rows of that metric."""

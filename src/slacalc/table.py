@@ -1896,13 +1896,14 @@ class _Part:
         column = self._source.carry(name)
         if not isinstance(column, (pa.Array, pa.ChunkedArray)):
             try:
-                column = pa.array(column, typ)
+                column = pa.array(column, typ, memory_pool=_pool(pa))
             except (pa.ArrowException, TypeError, ValueError) as exc:
                 raise SlaValueError(
                     f"the carried column {name!r} cannot be made an Arrow column ({exc}); give "
                     "it values of one type, or leave it out with keep=") from None
         elif typ is not None and column.type != typ:
-            column = column.cast(typ)
+            column = optional_module("pyarrow.compute", "arrow").cast(column, typ,
+                                                                     memory_pool=_pool(pa))
         return column
 
     def to_arrow(self, schema: Any) -> Any:  # noqa: PLR0915 - one pass over the columns
@@ -1938,15 +1939,15 @@ class _Part:
                 if name in source.names:
                     arr = source.column(name)
                     if arr.type != typ:
-                        arr = arr.cast(typ)
+                        arr = pc.cast(arr, typ, memory_pool=pool)
                 else:
-                    arr = pa.nulls(n, typ)
+                    arr = pa.nulls(n, typ, memory_pool=pool)
                 arrays.append(spread(arr))
             else:
                 values = self._case_values(name)
                 if name == "id":
                     values = [v if type(v) is str else str(v) for v in values]
-                arrays.append(spread(pa.array(values, typ)))
+                arrays.append(spread(pa.array(values, typ, memory_pool=pool)))
             if name == "id" and long:
                 codes = array("b", range(k)) * n
                 arrays.append(pa.DictionaryArray.from_arrays(
@@ -1974,7 +1975,7 @@ class _Part:
                     per.append(opened if opened.type == typ else opened.cast(typ))
                 elif attr in ("next", "fired") and metric not in self._laddered:
                     # no escalation ladder: nothing pending, nothing fired, for every case
-                    per.append(pa.nulls(n, typ) if attr == "next" else
+                    per.append(pa.nulls(n, typ, memory_pool=pool) if attr == "next" else
                                pa.Array.from_buffers(typ, n, [None, pa.py_buffer(bytes(8 * n))]))
                 else:
                     per.append(_int64_array(pa, values, typ))
