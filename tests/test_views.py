@@ -399,6 +399,15 @@ class TestEvaluationView:
         assert "zone A\\u202eB" in text_of(title)
         assert "customer x\\u0000y" in text_of(title)
 
+    def test_characters_xml_forbids_are_shown(self) -> None:
+        """A lone surrogate (a JSON case file's "\\ud800") or U+FFFF in an attribute is shown
+        as its \\u escape: the view encodes to UTF-8 and parses as XML."""
+        case = attrs.evolve(self.case(at(9, 30, 14)), attributes={"customer": "x\ud800y\uffff"})
+        markup = views.evaluation_html(sla.evaluate(self.policy, case), case)
+        markup.encode("utf-8")
+        (title,) = by_class(parse(markup), "div", "sv-title")
+        assert "customer x\\ud800y\\uffff" in text_of(title)
+
     def test_repr_html_without_the_case(self) -> None:
         """The evaluation's own view: one lane per metric, each with its status."""
         evaluation = sla.evaluate(self.policy, self.case(at(9, 30, 14)))

@@ -131,8 +131,11 @@ _NONE = '<span class="none">–</span>'
 
 
 #: Characters that would print misleadingly or break XML: controls other than tab and
-#: newline, and the bidirectional overrides and isolates (which reorder text on screen).
-_HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: newline, the bidirectional overrides and isolates (which reorder text on screen), and the
+#: code points XML forbids or UTF-8 cannot encode (lone surrogates, U+FFFE and U+FFFF; a JSON
+#: case file can hold them as \ud800 escapes).
+_HIDDEN = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
 
 
 def _e(value: object) -> str:
