@@ -289,9 +289,9 @@ class TestKeep:
         other = tmp_path / "other.toml"
         other.write_text(POLICY_TOML.replace('within = "4h"', 'within = "1h"'),
                          encoding="utf-8")
-        code, out, _ = run(capsys, "evaluate", cases, "--policy", policy_file, "--compare",
-                           other, "--keep", "customer")
-        assert code == 0
+        code, out, err = run(capsys, "evaluate", cases, "--policy", policy_file, "--compare",
+                             other, "--keep", "customer")
+        assert (code, err) == (0, "")
         rows = list(csv.DictReader(io.StringIO(out)))
         assert [(r["case_id"], r["metric"], r["customer"]) for r in rows] == [
             ("D1", "reply", "Initech")]
@@ -303,14 +303,40 @@ class TestKeep:
                              policy_file, "--keep", "custmer")
         assert code == 0
         assert {r["custmer"] for r in csv.DictReader(io.StringIO(out))} == {""}
-        assert err == ("slacalc: note: --keep: no case has the column 'custmer'; its cells "
-                       "are empty\n")
+        assert err == ("slacalc: note: --keep: no case has the column 'custmer' ('custmer' is "
+                       "perhaps 'customer'); its cells are empty\n")
+
+    def test_columns_no_case_has_with_a_close_match(self, capsys: pytest.CaptureFixture[str],
+                                                    tmp_path: Path, policy_file: Path) -> None:
+        """Two kept attributes no case has: one note naming both, with the cases' attribute
+        that one of them is close to."""
+        code, _, err = run(capsys, "evaluate", self.cases(tmp_path), "--policy", policy_file,
+                           "--keep", "Customer,region")
+        assert code == 0
+        assert err == ("slacalc: note: --keep: no case has the columns 'Customer', 'region' "
+                       "('Customer' is perhaps 'customer'); their cells are empty\n")
+
+    def test_booleans_as_the_case_files_write_them(self, capsys: pytest.CaptureFixture[str],
+                                                   tmp_path: Path, policy_file: Path) -> None:
+        """A boolean attribute is true or false in CSV, as a case file and a report's group
+        write it, and a JSON boolean in JSON Lines."""
+        cases = write_jsonl(tmp_path / "cases.jsonl", [{**A1, "vip": True}, {**D1, "vip": False}])
+        code, out, _ = run(capsys, "evaluate", cases, "--policy", policy_file, "--keep", "vip")
+        assert code == 0
+        assert [r["vip"] for r in csv.DictReader(io.StringIO(out))] == [
+            "true", "true", "false", "false"]
+        code, out, _ = run(capsys, "evaluate", cases, "--policy", policy_file, "--keep", "vip",
+                           "--format", "jsonl")
+        assert [json.loads(line)["vip"] for line in out.splitlines()] == [
+            True, True, False, False]
 
     @pytest.mark.parametrize(("keep", "says"), [
         ("status", "'status' is already a column of the output"),
         ("customer,customer", "names a column twice"),
-        ("achieved.restore", "is a field of the case itself"),
-        ("pauses", "is a field of the case itself"),
+        ("achieved.restore", "'achieved.restore' is a case field that --keep does not carry"),
+        ("pauses", "'pauses' is a case field of several values"),
+        ("id", "the case's id is the output's case_id column already"),
+        ("customer,zones", "'zones' looks like a misspelt 'zone', and case files do not keep"),
         ("", "'' is not an attribute name"),
     ])
     def test_bad_columns_exit_2(self, capsys: pytest.CaptureFixture[str], tmp_path: Path,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import difflib
 import json
 import os
 import pathlib
@@ -12,7 +13,7 @@ from contextlib import ExitStack
 from typing import Any, TextIO
 
 import slacalc as sla
-from slacalc.case import attribute_name_problem
+from slacalc.case import ROW_KEYS, attribute_name_problem, misspelt_field
 from slacalc.cli._common import Out, command_parser, load_policy, parse_now
 from slacalc.cli._errors import Exit, printable
 from slacalc.cli._rows import CHUNK, CaseRows, add_input_options
@@ -126,7 +127,7 @@ def parse_keep(text: str | None, taken: tuple[str, ...]) -> tuple[str, ...]:
                                     "of the output")
         if name in KEEP_FIELDS:
             continue
-        problem = attribute_name_problem(name, typos=False)
+        problem = _keep_problem(name)
         if problem is not None:
             raise sla.SlaValueError(
                 f"--keep {echo(text)}: {problem}; keep {', '.join(KEEP_FIELDS)} or an extra "
@@ -134,6 +135,25 @@ def parse_keep(text: str | None, taken: tuple[str, ...]) -> tuple[str, ...]:
     if len(set(names)) != len(names):
         raise sla.SlaValueError(f"--keep {echo(text)} names a column twice")
     return names
+
+
+def _keep_problem(name: str) -> str | None:
+    """Why ``--keep`` cannot carry ``name`` (not one of ``KEEP_FIELDS``), or ``None``."""
+    if name == "id":
+        return "the case's id is the output's case_id column already"
+    if name.startswith("achieved."):
+        return (f"{echo(name)} is a case field that --keep does not carry: a row's metric "
+                "has its own achievement in the row (the achieved column, or the status)")
+    if name in ROW_KEYS:  # achieved, pauses, severity_changes
+        return (f"{echo(name)} is a case field of several values (a mapping or a list), which "
+                "--keep does not carry")
+    problem = attribute_name_problem(name, typos=False)
+    if problem is None:
+        like = misspelt_field(name)
+        if like is not None:
+            return (f"{echo(name)} looks like a misspelt {like!r}, and case files do not keep "
+                    "a column so named")
+    return problem
 
 
 def kept_values(case: sla.Case, keep: tuple[str, ...]) -> dict[str, Any]:
@@ -147,6 +167,34 @@ def kept_values(case: sla.Case, keep: tuple[str, ...]) -> dict[str, Any]:
         else:
             out[name] = case.attribute(name)
     return out
+
+
+class _Unseen:
+    """The kept attributes no case has had so far, and the attribute names the cases had
+    meanwhile (for the note's close matches)."""
+
+    def __init__(self, keep: tuple[str, ...]) -> None:
+        self.keep = keep
+        self.names = {n for n in keep if n not in KEEP_FIELDS}
+        self.seen: set[str] = set()
+
+    def add(self, case: sla.Case) -> None:
+        if self.names and case.attributes:
+            found = [n for n, _ in case.attributes]
+            self.names.difference_update(found)
+            self.seen.update(found)
+
+    def note(self) -> str:
+        missing = [n for n in self.keep if n in self.names]
+        one = len(missing) == 1
+        text = (f"--keep: no case has the column{'' if one else 's'} "
+                f"{', '.join(map(repr, missing))}")
+        seen = sorted(self.seen)
+        hints = [f"{n!r} is perhaps {found[0]!r}" for n in missing
+                 if (found := difflib.get_close_matches(n, seen, n=1, cutoff=0.6))]
+        if hints:
+            text += f" ({'; '.join(hints)})"
+        return text + f"; {'its' if one else 'their'} cells are empty"
 
 
 def result_record(case_id: str, r: sla.MetricResult) -> dict[str, Any]:
@@ -183,11 +231,18 @@ class ResultWriter:
 
     def write_record(self, record: dict[str, Any]) -> None:
         if self.csv is not None:
-            self.csv.writerow([printable(v) if isinstance(v, str) else v
+            self.csv.writerow([printable(v) if isinstance(v, str) else _bool_cell(v)
                                for v in record.values()])
         else:
             self.stream.write(escape_json(json.dumps(record, ensure_ascii=False)) + "\n")
         self.rows += 1
+
+
+def _bool_cell(value: Any) -> Any:
+    """A boolean (a kept attribute) as the case files write it: ``true`` or ``false``."""
+    if value is True or value is False:
+        return "true" if value else "false"
+    return value
 
 
 def change_record(change: Change) -> dict[str, Any]:
@@ -256,12 +311,10 @@ def run(args: argparse.Namespace, out: Out) -> int:
     out_format = _output_format(args.out, args.format)
     columns = RESULT_COLUMNS if other is None else COMPARE_OUTPUT
     keep = parse_keep(args.keep, columns)
-    attributes = {n for n in keep if n not in KEEP_FIELDS}
-    unseen = set(attributes)
+    unseen = _Unseen(keep)
 
     def kept(case: sla.Case) -> dict[str, Any]:
-        if unseen and case.attributes:
-            unseen.difference_update(n for n, _ in case.attributes)
+        unseen.add(case)
         return kept_values(case, keep)
 
     if args.out is not None and args.cases != "-" and _same_file(args.out, args.cases):
@@ -285,14 +338,12 @@ def run(args: argparse.Namespace, out: Out) -> int:
                                       policy, other, now, keep)
 
             def add(case: sla.Case, evaluation: sla.Evaluation) -> None:
-                if unseen and case.attributes:
-                    unseen.difference_update(n for n, _ in case.attributes)
+                unseen.add(case)
                 comparing.add(case, evaluation)
 
             evaluated = rows.evaluate(policy, now, add)
             comparing.flush()
-    if evaluated and unseen:
-        names = ", ".join(repr(n) for n in keep if n in unseen)
-        rows.problems.note(f"--keep: no case has the column {names}; its cells are empty")
+    if evaluated and unseen.names:
+        rows.problems.note(unseen.note())
     rows.summary(evaluated, "{evaluated} evaluated")
     return Exit.SKIPPED if rows.skipped else Exit.OK
