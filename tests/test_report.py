@@ -808,6 +808,23 @@ class TestBreakdown:
             (parts[0] + parts[2]).report()
         assert len(sla.Tally(MERGE_POLICY, by=["customer"]).report()) == 0  # no case: no rows
 
+    def test_unseen_attribute_message_after_pickling_and_merging(self) -> None:
+        """The message about an attribute no case has names the attributes the cases of every
+        part had, also when the parts were pickled (shipped from other processes)."""
+        opened = at(2026, 7, 1, 9)
+        parts = []
+        for n, attributes in enumerate(({"site": 1}, {"costumer": "ACME"}), 1):
+            case = attrs.evolve(restored(n, opened, dt.timedelta(hours=1)),
+                                attributes=attributes)
+            tally = sla.Tally(MERGE_POLICY, by=["customer"])
+            tally.add(case, sla.evaluate(MERGE_POLICY, case))
+            parts.append(pickle.loads(pickle.dumps(tally)))
+        with pytest.raises(sla.SlaValueError) as info:
+            (parts[0] + parts[1]).report()
+        assert str(info.value) == (
+            "cannot break down by 'customer': none of the 2 cases has such an attribute "
+            "('customer' is perhaps 'costumer'); the cases' attributes are costumer, site")
+
     @settings(max_examples=30, deadline=None)
     @given(cases=case_lists(), period=st.sampled_from(["month", "quarter", "year"]))
     def test_period_override_counts(self, cases: list[sla.Case], period: str) -> None:
