@@ -2165,8 +2165,13 @@ def _pool(pa: Any) -> Any:
     A result table is large and short-lived, chunk after chunk. Arrow's usual default,
     mimalloc, gives each new buffer memory the kernel must zero page by page again, and that
     cost grows with the table; jemalloc reuses the memory freed by the previous chunks.
+
+    The variable counts when Arrow's default pool is the one it names: set after Arrow chose
+    its pool (as Dask's nannies set their workers' variables in the process that starts them),
+    it chose nothing in this process.
     """
-    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+    chosen = os.environ.get("ARROW_DEFAULT_MEMORY_POOL")
+    if chosen and pa.default_memory_pool().backend_name == chosen:
         return None
     try:
         return pa.jemalloc_memory_pool()
