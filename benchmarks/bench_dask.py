@@ -14,8 +14,10 @@ long-form results (nothing written, so both pay the same):
   defaults, and with ``slacalc.dask.WORKER_CONFIG`` (Arrow's jemalloc pool in the workers,
   without Dask's malloc trim threshold and the workers' statistical profiler).
 
-The one process is timed with Arrow's default pool and again, in a subprocess, with jemalloc;
-the speed-up is against the faster of the two, so the workers' settings are not a head start.
+The one process is timed with Arrow's default pool and again, in a subprocess, with jemalloc
+(slacalc builds its result columns in jemalloc in both; the pool is that of everything else,
+reading Parquet first); the speed-up is against the faster of the two, so the workers' settings
+are not a head start. The engine's overhead is against the first (the default pool).
 
 Printed: per-stage wall times, CPU time summed over every process (client and workers), the
 chunk function's cost per case on one core, the engine's overhead per row (the cluster's

@@ -59,8 +59,10 @@ __all__ = ["WORKER_CONFIG", "evaluate", "partition_results", "partition_tally", 
 #: setting saves work in every worker, none changes a result:
 #:
 #: * ``ARROW_DEFAULT_MEMORY_POOL=jemalloc``: Arrow's default allocator (mimalloc) hands a
-#:   partition's result buffers fresh memory each time, and the kernel zeroes it page by page;
-#:   jemalloc reuses what the previous partition freed.
+#:   partition's buffers fresh memory each time, and the kernel zeroes it page by page;
+#:   jemalloc reuses what the previous partition freed. slacalc builds its result columns in
+#:   jemalloc whatever the default; the variable extends that to the rest of each task
+#:   (reading the partition, the conversions around it).
 #: * no ``MALLOC_TRIM_THRESHOLD_``: Dask's nannies set it to 64 KiB by default, so the C
 #:   allocator gives memory back to the system after every large free and takes it again
 #:   (page faults) for the next large list; slacalc's columns are large lists.
