@@ -681,7 +681,9 @@ def _late_attribute(case: Case, name: str, fix: str) -> SlaValueError:
         f"cases do not have, so there is no column for it; {fix}")
 
 
-def _cell(value: Any) -> str:
+def csv_text(value: Any) -> str:
+    """A value as a case file's CSV cell holds it: empty for ``None``, ``true``/``false`` for a
+    boolean, else its text (shared with ``slacalc evaluate``'s CSV output)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -712,8 +714,8 @@ def write_csv(cases: Iterable[Case], stream: TextIO) -> int:
             if column in _JSON_COLUMNS:
                 cells.append(_dumps(value) if value else "")
             else:
-                cells.append(_cell(value))
-        cells.extend(_cell(row.get(name)) for name in attributes)
+                cells.append(csv_text(value))
+        cells.extend(csv_text(row.get(name)) for name in attributes)
         writer.writerow(cells)
         n += 1
     return n

@@ -19,7 +19,7 @@ from slacalc.cli._errors import Exit, printable
 from slacalc.cli._rows import CHUNK, CaseRows, add_input_options
 from slacalc.compare import Change, compared_metrics, diff
 from slacalc.errors import echo
-from slacalc.io import escape_json
+from slacalc.io import csv_text, escape_json
 
 #: The columns of ``slacalc evaluate --compare``'s output, in order.
 COMPARE_OUTPUT = ("case_id", "metric", "severity", "tier", "zone", "deadline_before",
@@ -231,18 +231,11 @@ class ResultWriter:
 
     def write_record(self, record: dict[str, Any]) -> None:
         if self.csv is not None:
-            self.csv.writerow([printable(v) if isinstance(v, str) else _bool_cell(v)
+            self.csv.writerow([printable(v) if isinstance(v, str) else csv_text(v)
                                for v in record.values()])
         else:
             self.stream.write(escape_json(json.dumps(record, ensure_ascii=False)) + "\n")
         self.rows += 1
-
-
-def _bool_cell(value: Any) -> Any:
-    """A boolean (a kept attribute) as the case files write it: ``true`` or ``false``."""
-    if value is True or value is False:
-        return "true" if value else "false"
-    return value
 
 
 def change_record(change: Change) -> dict[str, Any]:
