@@ -342,6 +342,22 @@ class TestEventOrder:
         a, b = sla.Pause(T0, T0 + HOUR, "x"), sla.Pause(T0, None, "x")
         assert case(pauses=[a, b]) == case(pauses=[b, a])
 
+    def test_same_instant_in_two_zones_normalised(self) -> None:
+        """Events at one instant written in two zones (01:00 UTC, and 01:00 London on the
+        autumn night, the second 01:00) are different values in Python (an ambiguous wall time
+        never equals another zone's datetime), and either order gives the same case."""
+        london = ZoneInfo("Europe/London")
+        utc = dt.datetime(2024, 10, 27, 1, tzinfo=dt.UTC)
+        folded = dt.datetime(2024, 10, 27, 1, tzinfo=london, fold=1)
+        assert folded.astimezone(dt.UTC) == utc and folded != utc
+        opened = utc - HOUR
+        changes = [sla.SeverityChange(utc, "B"), sla.SeverityChange(folded, "B")]
+        pauses = [sla.Pause(utc, None, "x"), sla.Pause(folded, None, "x")]
+        one = sla.Case("T-1", opened, "A", pauses=pauses, severity_changes=changes)
+        other = sla.Case("T-1", opened, "A", pauses=pauses[::-1],
+                         severity_changes=changes[::-1])
+        assert one == other and hash(one) == hash(other)
+
     @settings(max_examples=60, deadline=None)
     @given(st.data())
     def test_any_order_gives_the_same_case(self, data: st.DataObject) -> None:

@@ -165,7 +165,8 @@ def _pauses(value: Iterable[Pause] | None) -> tuple[Pause, ...]:
         if not isinstance(p, Pause):
             raise SlaValueError(f"pauses must be slacalc.Pause values, not {echo(p)}")
     return tuple(sorted(items, key=lambda p: (
-        _utc_key(p.start), _FOREVER if p.end is None else _utc_key(p.end), p.reason)))
+        _utc_key(p.start), _FOREVER if p.end is None else _utc_key(p.end), p.reason,
+        _written(p.start), () if p.end is None else _written(p.end))))
 
 
 def _changes(value: Iterable[SeverityChange] | None) -> tuple[SeverityChange, ...]:
@@ -173,7 +174,15 @@ def _changes(value: Iterable[SeverityChange] | None) -> tuple[SeverityChange, ..
     for c in items:
         if not isinstance(c, SeverityChange):
             raise SlaValueError(f"severity_changes must be slacalc.SeverityChange values, not {echo(c)}")
-    return tuple(sorted(items, key=lambda c: (_utc_key(c.at), c.severity)))
+    return tuple(sorted(items, key=lambda c: (_utc_key(c.at), c.severity, _written(c.at))))
+
+
+def _written(t: dt.datetime) -> tuple[str, str, int]:
+    """How an instant is written (its wall time and offset, zone and fold): orders events at
+    the same instant written in different zones, so that the order does not depend on the
+    order given (an ambiguous wall time never equals another zone's datetime in Python, so
+    such events are different values)."""
+    return t.isoformat(), str(t.tzinfo), t.fold
 
 
 #: The keys of a case's row form, in the order :meth:`Case.to_dict` writes them (its attributes
